@@ -1,0 +1,117 @@
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Every process of the stack, by the name used in logs, state and the services table. */
+export const COMPONENT_NAMES = [
+  'prometheus',
+  'alertmanager',
+  'node-exporter',
+  'blackbox-exporter',
+  'pushgateway',
+  'notification-sink',
+  'inference-gateway',
+  'ml-model-exporter',
+  'console',
+] as const;
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+
+/** Ports: one per component, plus the notification sink's SMTP listener. */
+export type PortName = ComponentName | 'notification-sink-smtp';
+
+/** Default ports: those of the original description, so its users feel at home. */
+export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
+  prometheus: 9090,
+  alertmanager: 9093,
+  'node-exporter': 9100,
+  'blackbox-exporter': 9115,
+  pushgateway: 9091,
+  'notification-sink': 9097,
+  'notification-sink-smtp': 9098,
+  'inference-gateway': 8000,
+  'ml-model-exporter': 9101,
+  console: 9099,
+};
+
+/** `production` uses the SLO periods of the spec; `test` shrinks them so alerts fire in minutes. */
+export type Profile = 'production' | 'test';
+
+/** The one typed definition of a running stack. Everything rendered for it
+ * (Prometheus, Alertmanager and exporter configs, process command lines, the
+ * services table) derives from this value. */
+export interface StackSettings {
+  /** Absolute path of the data directory: TSDB, logs, rendered config, state. */
+  dataDir: string;
+  /** Address every component binds to. */
+  host: string;
+  ports: Record<PortName, number>;
+  /** External labels of Prometheus. */
+  cluster: string;
+  environment: string;
+  retentionTime: string;
+  retentionSize: string;
+  scrapeInterval: string;
+  evaluationInterval: string;
+  profile: Profile;
+  /** Components this stack runs (the rest are left out of configs and the table). */
+  components: ComponentName[];
+}
+
+export interface StackPaths {
+  dataDir: string;
+  /** Rendered configuration, rewritten at every start. */
+  runDir: string;
+  logsDir: string;
+  stateFile: string;
+  supervisorPidFile: string;
+  prometheusData: string;
+  alertmanagerData: string;
+  pushgatewayFile: string;
+  /** Model registry: <registryDir>/<model>/<version>/. */
+  registryDir: string;
+  /** Inference event spool written by the gateway, read by the exporter. */
+  eventsDir: string;
+  exporterStateDir: string;
+  sinkDir: string;
+  secretsDir: string;
+}
+
+export function stackPaths(dataDir: string): StackPaths {
+  const d = resolve(dataDir);
+  return {
+    dataDir: d,
+    runDir: join(d, 'run'),
+    logsDir: join(d, 'logs'),
+    stateFile: join(d, 'state.json'),
+    supervisorPidFile: join(d, 'supervisor.pid'),
+    prometheusData: join(d, 'prometheus'),
+    alertmanagerData: join(d, 'alertmanager'),
+    pushgatewayFile: join(d, 'pushgateway', 'metrics.store'),
+    registryDir: join(d, 'registry'),
+    eventsDir: join(d, 'events'),
+    exporterStateDir: join(d, 'exporter'),
+    sinkDir: join(d, 'notifications'),
+    secretsDir: join(d, 'secrets'),
+  };
+}
+
+export function defaultSettings(overrides: Partial<StackSettings> = {}): StackSettings {
+  const base: StackSettings = {
+    dataDir: resolve('data'),
+    host: '127.0.0.1',
+    ports: { ...DEFAULT_PORTS },
+    cluster: 'local',
+    environment: 'development',
+    retentionTime: '30d',
+    retentionSize: '10GB',
+    scrapeInterval: '15s',
+    evaluationInterval: '15s',
+    profile: 'production',
+    components: [...COMPONENT_NAMES],
+  };
+  const merged = { ...base, ...overrides, ports: { ...base.ports, ...(overrides.ports ?? {}) } };
+  if (!isAbsolute(merged.dataDir)) merged.dataDir = resolve(merged.dataDir);
+  return merged;
+}
+
+export function urlOf(settings: StackSettings, component: PortName, path = ''): string {
+  return `http://${settings.host}:${settings.ports[component]}${path}`;
+}
