@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { configDir } from '../paths.js';
 
 /** Every process of the stack, by the name used in logs, state and the services table. */
 export const COMPONENT_NAMES = [
@@ -16,6 +17,15 @@ export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
 /** Ports: one per component, plus the notification sink's SMTP listener. */
 export type PortName = ComponentName | 'notification-sink-smtp';
+
+/** The components a stack runs unless told otherwise. */
+export const DEFAULT_COMPONENTS: readonly ComponentName[] = [
+  'prometheus',
+  'alertmanager',
+  'node-exporter',
+  'blackbox-exporter',
+  'pushgateway',
+];
 
 /** Default ports: those of the original description, so its users feel at home. */
 export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
@@ -40,6 +50,8 @@ export type Profile = 'production' | 'test';
 export interface StackSettings {
   /** Absolute path of the data directory: TSDB, logs, rendered config, state. */
   dataDir: string;
+  /** Folder of the source configuration (prometheus/, alertmanager/, exporters/, slos.yaml). */
+  configDir: string;
   /** Address every component binds to. */
   host: string;
   ports: Record<PortName, number>;
@@ -96,6 +108,7 @@ export function stackPaths(dataDir: string): StackPaths {
 export function defaultSettings(overrides: Partial<StackSettings> = {}): StackSettings {
   const base: StackSettings = {
     dataDir: resolve('data'),
+    configDir,
     host: '127.0.0.1',
     ports: { ...DEFAULT_PORTS },
     cluster: 'local',
@@ -105,10 +118,11 @@ export function defaultSettings(overrides: Partial<StackSettings> = {}): StackSe
     scrapeInterval: '15s',
     evaluationInterval: '15s',
     profile: 'production',
-    components: [...COMPONENT_NAMES],
+    components: [...DEFAULT_COMPONENTS],
   };
   const merged = { ...base, ...overrides, ports: { ...base.ports, ...(overrides.ports ?? {}) } };
   if (!isAbsolute(merged.dataDir)) merged.dataDir = resolve(merged.dataDir);
+  if (!isAbsolute(merged.configDir)) merged.configDir = resolve(merged.configDir);
   return merged;
 }
 

@@ -1,0 +1,156 @@
+import { join } from 'node:path';
+import { mlmonBin } from '../paths.js';
+import type { ComponentName, StackPaths, StackSettings } from './settings.js';
+
+/** How to run and probe one process of the stack. */
+export interface ProcessSpec {
+  name: ComponentName;
+  /** Program name or absolute path; the first of `candidates` found on PATH is used. */
+  candidates: string[];
+  args: string[];
+  env?: Record<string, string>;
+  /** Ports this process binds (checked before start so a busy port fails fast). */
+  ports: number[];
+  /** URL that answers 2xx once the process is ready to serve. */
+  readyUrl: string;
+  /** Page a person opens (shown in the services table). */
+  url: string;
+  description: string;
+  logFile: string;
+}
+
+/** Which of our own services exist as `mlmon serve <name>` commands. The
+ * supervisor runs them with the same Node.js that runs mlmon. */
+const NODE = process.execPath;
+
+export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
+  const addr = (c: ComponentName | 'notification-sink-smtp') => `${s.host}:${s.ports[c]}`;
+  const http = (c: ComponentName, path = '') => `http://${addr(c)}${path}`;
+  const log = (c: ComponentName) => join(p.logsDir, `${c}.log`);
+  const run = p.runDir;
+  const specs: ProcessSpec[] = [
+    {
+      name: 'prometheus',
+      candidates: ['prometheus'],
+      args: [
+        `--config.file=${join(run, 'prometheus', 'prometheus.yml')}`,
+        `--storage.tsdb.path=${p.prometheusData}`,
+        `--storage.tsdb.retention.time=${s.retentionTime}`,
+        `--storage.tsdb.retention.size=${s.retentionSize}`,
+        `--web.listen-address=${addr('prometheus')}`,
+        `--web.external-url=${http('prometheus')}`,
+        '--web.enable-lifecycle',
+        '--log.format=json',
+      ],
+      ports: [s.ports.prometheus],
+      readyUrl: http('prometheus', '/-/ready'),
+      url: http('prometheus'),
+      description: 'Metrics database, rules and query UI',
+      logFile: log('prometheus'),
+    },
+    {
+      name: 'alertmanager',
+      candidates: ['prometheus-alertmanager', 'alertmanager'],
+      args: [
+        `--config.file=${join(run, 'alertmanager', 'alertmanager.yml')}`,
+        `--storage.path=${p.alertmanagerData}`,
+        `--web.listen-address=${addr('alertmanager')}`,
+        `--web.external-url=${http('alertmanager')}`,
+        // A single instance: no gossip port that would collide with another stack.
+        '--cluster.listen-address=',
+        '--log.format=json',
+      ],
+      ports: [s.ports.alertmanager],
+      readyUrl: http('alertmanager', '/-/ready'),
+      url: http('alertmanager'),
+      description: 'Alert grouping, routing, silences',
+      logFile: log('alertmanager'),
+    },
+    {
+      name: 'node-exporter',
+      candidates: ['prometheus-node-exporter', 'node_exporter'],
+      args: [`--web.listen-address=${addr('node-exporter')}`, '--log.format=json'],
+      ports: [s.ports['node-exporter']],
+      readyUrl: http('node-exporter', '/metrics'),
+      url: http('node-exporter', '/metrics'),
+      description: 'Host metrics',
+      logFile: log('node-exporter'),
+    },
+    {
+      name: 'blackbox-exporter',
+      candidates: ['prometheus-blackbox-exporter', 'blackbox_exporter'],
+      args: [
+        `--config.file=${join(run, 'blackbox', 'blackbox.yml')}`,
+        `--web.listen-address=${addr('blackbox-exporter')}`,
+        '--log.format=json',
+      ],
+      ports: [s.ports['blackbox-exporter']],
+      readyUrl: http('blackbox-exporter', '/-/healthy'),
+      url: http('blackbox-exporter'),
+      description: 'Endpoint probing (HTTP, TCP)',
+      logFile: log('blackbox-exporter'),
+    },
+    {
+      name: 'pushgateway',
+      candidates: ['prometheus-pushgateway', 'pushgateway'],
+      args: [
+        `--web.listen-address=${addr('pushgateway')}`,
+        `--persistence.file=${p.pushgatewayFile}`,
+        '--persistence.interval=1m',
+        '--log.format=json',
+      ],
+      ports: [s.ports.pushgateway],
+      readyUrl: http('pushgateway', '/-/ready'),
+      url: http('pushgateway'),
+      description: 'Batch and training job metrics',
+      logFile: log('pushgateway'),
+    },
+    {
+      name: 'notification-sink',
+      candidates: [NODE],
+      args: [
+        mlmonBin, 'serve', 'sink',
+        '--host', s.host,
+        '--port', String(s.ports['notification-sink']),
+        '--smtp-port', String(s.ports['notification-sink-smtp']),
+        '--data-dir', p.dataDir,
+      ],
+      ports: [s.ports['notification-sink'], s.ports['notification-sink-smtp']],
+      readyUrl: http('notification-sink', '/notifications?limit=1'),
+      url: http('notification-sink', '/notifications'),
+      description: 'Local Slack/PagerDuty/SMTP receiver',
+      logFile: log('notification-sink'),
+    },
+    {
+      name: 'inference-gateway',
+      candidates: [NODE],
+      args: [
+        mlmonBin, 'serve', 'gateway',
+        '--host', s.host,
+        '--port', String(s.ports['inference-gateway']),
+        '--data-dir', p.dataDir,
+      ],
+      ports: [s.ports['inference-gateway']],
+      readyUrl: http('inference-gateway', '/ready'),
+      url: http('inference-gateway'),
+      description: 'ML inference service (/predict)',
+      logFile: log('inference-gateway'),
+    },
+    {
+      name: 'ml-model-exporter',
+      candidates: [NODE],
+      args: [
+        mlmonBin, 'serve', 'exporter',
+        '--host', s.host,
+        '--port', String(s.ports['ml-model-exporter']),
+        '--data-dir', p.dataDir,
+      ],
+      ports: [s.ports['ml-model-exporter']],
+      readyUrl: http('ml-model-exporter', '/metrics'),
+      url: http('ml-model-exporter', '/metrics'),
+      description: 'ML model metrics (drift, accuracy)',
+      logFile: log('ml-model-exporter'),
+    },
+  ];
+  return specs.filter((spec) => s.components.includes(spec.name));
+}

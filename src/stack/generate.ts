@@ -1,0 +1,34 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { repoRoot } from '../paths.js';
+import { renderStackConfigFiles, type RenderedFile } from './render.js';
+import { defaultSettings } from './settings.js';
+
+/** Every committed generated file, by its path relative to the repository (pure
+ * but for reading the specs it is generated from). */
+export function generatedFiles(): RenderedFile[] {
+  const s = defaultSettings({ dataDir: join(repoRoot, 'data') });
+  return renderStackConfigFiles(s).map((f) => ({ path: `config/${f.path}`, content: f.content }));
+}
+
+/** Committed generated files whose content differs from the generator's output. */
+export function staleGeneratedFiles(root = repoRoot): string[] {
+  return generatedFiles()
+    .filter((f) => {
+      const p = join(root, f.path);
+      return !existsSync(p) || readFileSync(p, 'utf8') !== f.content;
+    })
+    .map((f) => f.path);
+}
+
+export function writeGeneratedFiles(root = repoRoot): string[] {
+  const changed: string[] = [];
+  for (const f of generatedFiles()) {
+    const p = join(root, f.path);
+    if (existsSync(p) && readFileSync(p, 'utf8') === f.content) continue;
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, f.content);
+    changed.push(f.path);
+  }
+  return changed;
+}

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { renderBlackboxConfig } from './blackbox-config.js';
+import { renderPrometheusConfig, RULE_FILES, scrapeJobs } from './prometheus-config.js';
+import type { StackSettings } from './settings.js';
+import { generatedYaml, RUN_HEADER, STACK_HEADER } from './yaml.js';
+
+/** A file to write, relative to the folder it is rendered into. */
+export interface RenderedFile {
+  path: string;
+  content: string;
+}
+
+/** The Prometheus side of a config folder: prometheus.yml plus one file_sd file
+ * per scrape job (pure). `customTargetsDir` is where the user's own target files live. */
+export function renderPrometheusFiles(
+  s: StackSettings,
+  header: string,
+  customTargetsDir: string,
+  ruleFiles: readonly string[],
+): RenderedFile[] {
+  const files: RenderedFile[] = [
+    { path: 'prometheus/prometheus.yml', content: generatedYaml(renderPrometheusConfig(s, { customTargetsDir, ruleFiles }), header) },
+  ];
+  for (const job of scrapeJobs(s)) {
+    files.push({ path: `prometheus/targets/${job.job}.yml`, content: generatedYaml(job.targets, header) });
+  }
+  return files;
+}
+
+/** Files under config/ that `mlmon generate` owns for the stack definition (default settings). */
+export function renderStackConfigFiles(s: StackSettings): RenderedFile[] {
+  return [
+    ...renderPrometheusFiles(s, STACK_HEADER, 'targets/custom', RULE_FILES),
+    { path: 'exporters/blackbox.yml', content: generatedYaml(renderBlackboxConfig(), STACK_HEADER) },
+  ];
+}
+
+/** Inputs read from the config folder that the run directory carries over. */
+export interface RunSources {
+  /** Rule files by name (recording_rules.yml, ...), already chosen for the profile. */
+  ruleFiles: RenderedFile[];
+  alertmanagerYml: string;
+  /** Notification templates (file name -> text). */
+  templates: RenderedFile[];
+  blackboxYml: string;
+}
+
+/** Everything in a run directory (pure): paths relative to the run directory. */
+export function renderRunFiles(s: StackSettings, src: RunSources): RenderedFile[] {
+  const custom = join(s.configDir, 'prometheus', 'targets', 'custom');
+  return [
+    ...renderPrometheusFiles(s, RUN_HEADER, custom, src.ruleFiles.map((r) => r.path)),
+    ...src.ruleFiles.map((r) => ({ path: `prometheus/${r.path}`, content: r.content })),
+    { path: 'alertmanager/alertmanager.yml', content: src.alertmanagerYml },
+    ...src.templates.map((t) => ({ path: `alertmanager/templates/${t.path}`, content: t.content })),
+    { path: 'blackbox/blackbox.yml', content: src.blackboxYml },
+  ];
+}

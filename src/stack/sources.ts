@@ -1,0 +1,39 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RULE_FILES } from './prometheus-config.js';
+import type { RenderedFile, RunSources } from './render.js';
+import type { StackPaths, StackSettings } from './settings.js';
+import { alertmanagerSource } from './alertmanager-source.js';
+
+function readIfExists(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Rule files for the run directory, read from the config folder. */
+export function ruleSources(s: StackSettings): RenderedFile[] {
+  const out: RenderedFile[] = [];
+  for (const name of RULE_FILES) {
+    const text = readIfExists(join(s.configDir, 'prometheus', name));
+    if (text !== undefined) out.push({ path: name, content: text });
+  }
+  return out;
+}
+
+/** Everything the run directory carries over from the config folder (reads files). */
+export async function readRunSources(s: StackSettings, p: StackPaths): Promise<RunSources> {
+  const templatesDir = join(s.configDir, 'alertmanager', 'templates');
+  const templates = existsSync(templatesDir)
+    ? readdirSync(templatesDir)
+        .filter((f) => f.endsWith('.tmpl'))
+        .sort()
+        .map((f) => ({ path: f, content: readFileSync(join(templatesDir, f), 'utf8') }))
+    : [];
+  const blackbox = readIfExists(join(s.configDir, 'exporters', 'blackbox.yml'));
+  if (blackbox === undefined) throw new Error(`missing ${join(s.configDir, 'exporters', 'blackbox.yml')}; run mlmon generate`);
+  return {
+    ruleFiles: ruleSources(s),
+    alertmanagerYml: await alertmanagerSource(s, p),
+    templates,
+    blackboxYml: blackbox,
+  };
+}

@@ -1,0 +1,56 @@
+import { relative } from 'node:path';
+import { requireProgram, runTool } from './tools.js';
+
+export interface CheckResult {
+  file: string;
+  check: string;
+  ok: boolean;
+  /** What the tool said, trimmed to the lines that matter. */
+  detail: string;
+}
+
+export interface ConfigSet {
+  prometheusYml: string;
+  ruleFiles: string[];
+  alertmanagerYml: string;
+  blackboxYml?: string;
+}
+
+/** The useful part of a checker's output: its error lines, without banners. */
+export function summarizeToolOutput(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Checking\b/.test(l) && !/^SUCCESS\b/.test(l) && l !== 'FAILED:')
+    .join('; ');
+}
+
+/** Runs promtool, amtool and the blackbox exporter's own check on a set of files. */
+export async function validateConfigSet(set: ConfigSet, base = process.cwd()): Promise<CheckResult[]> {
+  const promtool = requireProgram(['promtool'], 'promtool');
+  const amtool = requireProgram(['amtool'], 'amtool');
+  const show = (f: string) => {
+    const r = relative(base, f);
+    return r.startsWith('..') ? f : r;
+  };
+  const results: CheckResult[] = [];
+  const run = async (file: string, check: string, program: string, args: string[]) => {
+    const r = await runTool(program, args);
+    const out = summarizeToolOutput(`${r.stdout}\n${r.stderr}`);
+    results.push({ file: show(file), check, ok: r.code === 0, detail: r.code === 0 ? '' : out || `exit code ${r.code}` });
+  };
+  await run(set.prometheusYml, 'promtool check config', promtool, ['check', 'config', set.prometheusYml]);
+  for (const f of set.ruleFiles) await run(f, 'promtool check rules', promtool, ['check', 'rules', f]);
+  await run(set.alertmanagerYml, 'amtool check-config', amtool, ['check-config', set.alertmanagerYml]);
+  if (set.blackboxYml) {
+    const bb = requireProgram(['prometheus-blackbox-exporter', 'blackbox_exporter'], 'blackbox exporter');
+    await run(set.blackboxYml, 'blackbox_exporter --config.check', bb, ['--config.check', `--config.file=${set.blackboxYml}`]);
+  }
+  return results;
+}
+
+export function formatCheckResults(results: CheckResult[]): string {
+  return results
+    .map((r) => (r.ok ? `ok    ${r.file}  (${r.check})` : `FAIL  ${r.file}  (${r.check}): ${r.detail}`))
+    .join('\n');
+}
