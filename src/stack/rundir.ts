@@ -51,15 +51,14 @@ export async function prepareRunDir(s: StackSettings, p: StackPaths): Promise<Ch
   // Rule files are copied verbatim from the config folder: report their errors
   // against the file the user edits, so file:line points at the right place.
   const userRules = join(s.configDir, 'prometheus');
-  const results = (await validateRunTree(staging, files)).map((r) =>
-    r.file.startsWith('prometheus/') && r.check === 'promtool check rules'
-      ? {
-          ...r,
-          file: relativeToCwd(join(userRules, r.file.slice('prometheus/'.length))),
-          detail: r.detail.replaceAll(`${join(staging, 'prometheus')}/`, `${relativeToCwd(userRules)}/`),
-        }
-      : r,
-  );
+  const results = (await validateRunTree(staging, files)).map((r) => ({
+    ...r,
+    file:
+      r.file.startsWith('prometheus/') && r.check === 'promtool check rules'
+        ? relativeToCwd(join(userRules, r.file.slice('prometheus/'.length)))
+        : `${relativeToCwd(p.runDir)}/${r.file} (rendered)`,
+    detail: r.detail.replaceAll(`${join(staging, 'prometheus')}/`, `${relativeToCwd(userRules)}/`),
+  }));
   const failed = results.filter((r) => !r.ok);
   if (failed.length > 0) {
     rmSync(staging, { recursive: true, force: true });

@@ -18,11 +18,13 @@ export interface ConfigSet {
 
 /** The useful part of a checker's output: its error lines, without banners. */
 export function summarizeToolOutput(text: string): string {
-  return text
+  const lines = text
     .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !/^Checking\b/.test(l) && !/^SUCCESS\b/.test(l) && l !== 'FAILED:')
-    .join('; ');
+    .map((l) => l.trim().replace(/^FAILED:\s*/, ''))
+    .filter((l) => l && !/^Checking\b/.test(l) && !/^SUCCESS\b/.test(l));
+  // promtool warns about file_sd globs that match no file yet: not an error.
+  const errors = lines.filter((l) => !/^WARNING:/.test(l));
+  return (errors.length > 0 ? errors : lines).join('; ');
 }
 
 /** Runs promtool, amtool and the blackbox exporter's own check on a set of files. */

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { durationSeconds, renderPrometheusConfig, scrapeJobs } from '../../src/stack/prometheus-config.js';
+import { defaultSettings } from '../../src/stack/settings.js';
+
+const all = defaultSettings({
+  components: ['prometheus', 'alertmanager', 'node-exporter', 'blackbox-exporter', 'pushgateway', 'inference-gateway', 'ml-model-exporter'],
+});
+
+test('the scrape jobs of the original description are all there', () => {
+  const jobs = scrapeJobs(all).map((j) => j.job);
+  for (const j of ['prometheus', 'alertmanager', 'node', 'pushgateway', 'blackbox', 'inference-gateway', 'ml-model-exporter']) {
+    assert.ok(jobs.includes(j), j);
+  }
+});
+
+test('pushgateway keeps the pushed job labels', () => {
+  const pg = scrapeJobs(all).find((j) => j.job === 'pushgateway')!;
+  assert.equal(pg.config.honor_labels, true);
+});
+
+test('blackbox probes the gateway health, Prometheus and Alertmanager readiness, and TCP ports', () => {
+  const bb = scrapeJobs(all).find((j) => j.job === 'blackbox')!;
+  const http = bb.targets.find((g) => g.labels.module === 'http_2xx')!.targets;
+  assert.deepEqual(http, ['http://127.0.0.1:8000/health', 'http://127.0.0.1:9090/-/ready', 'http://127.0.0.1:9093/-/ready']);
+  assert.ok(bb.targets.find((g) => g.labels.module === 'tcp_connect')!.targets.includes('127.0.0.1:8000'));
+});
+
+test('our own services carry a service label', () => {
+  const gw = scrapeJobs(all).find((j) => j.job === 'inference-gateway')!;
+  assert.equal(gw.targets[0]!.labels.service, 'inference-gateway');
+});
+
+test('components left out have no scrape job', () => {
+  const jobs = scrapeJobs(defaultSettings({ components: ['prometheus'] })).map((j) => j.job);
+  assert.deepEqual(jobs, ['prometheus']);
+});
+
+test('external labels, alerting and the rule files are wired in', () => {
+  const c = renderPrometheusConfig(all, { customTargetsDir: 'targets/custom', ruleFiles: ['a.yml'] }) as {
+    global: { external_labels: Record<string, string> };
+    alerting: unknown;
+    rule_files: string[];
+  };
+  assert.deepEqual(c.global.external_labels, { cluster: 'local', environment: 'development' });
+  assert.deepEqual(c.rule_files, ['a.yml']);
+  assert.ok(c.alerting);
+});
+
+test('durationSeconds reads Prometheus durations and refuses others', () => {
+  assert.equal(durationSeconds('1m30s'), 90);
+  assert.equal(durationSeconds('30d'), 2592000);
+  assert.equal(durationSeconds('500ms'), 0.5);
+  assert.throws(() => durationSeconds('15 s'));
+  assert.throws(() => durationSeconds(''));
+});

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pidAlive } from '../../src/stack/state.js';
+import { eventually, runMlmon, startTestStack, type TestStack } from '../support/stack.js';
+
+interface Target {
+  labels: Record<string, string>;
+  health: string;
+  lastError: string;
+}
+
+describe('the native stack on free loopback ports', { timeout: 600_000 }, () => {
+  let stack: TestStack;
+
+  before(async () => {
+    stack = await startTestStack(['--scrape-interval', '1s']);
+    // A recording rule of our own in the stack's private config copy, to see rules evaluate.
+    writeFileSync(
+      join(stack.configDir, 'prometheus', 'recording_rules.yml'),
+      'groups:\n  - name: probe\n    rules:\n      - record: mlmon_test:up:count\n        expr: count(up)\n',
+    );
+    const r = runMlmon(['reload', '--data-dir', stack.dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  const targets = async (): Promise<Target[]> => {
+    const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/targets`);
+    return ((await res.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
+  };
+
+  test('every target in /api/v1/targets is up', async () => {
+    const all = await eventually('all targets up', async () => {
+      const t = await targets();
+      return t.length > 0 && t.every((x) => x.health === 'up') ? t : undefined;
+    });
+    const jobs = new Set(all.map((t) => t.labels.job));
+    for (const job of ['prometheus', 'alertmanager', 'node', 'pushgateway', 'blackbox', 'blackbox-exporter']) {
+      assert.ok(jobs.has(job), `job ${job} is scraped`);
+    }
+    const modules = new Set(all.filter((t) => t.labels.job === 'blackbox').map((t) => t.labels.module));
+    assert.deepEqual([...modules].sort(), ['http_2xx', 'tcp_connect']);
+  });
+
+  test('status reports every component healthy', () => {
+    const r = runMlmon(['status', '--data-dir', stack.dataDir, '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const st = JSON.parse(r.stdout) as { healthy: boolean; components: Array<{ name: string; healthy: boolean }> };
+    assert.equal(st.healthy, true);
+    assert.ok(st.components.length >= 5);
+  });
+
+  test('metric_relabel_configs drops the unqueried high-cardinality family on a real scrape', async () => {
+    // Prometheus exposes the family itself...
+    const raw = await (await fetch(`http://127.0.0.1:${stack.ports.prometheus}/metrics`)).text();
+    assert.match(raw, /^prometheus_http_response_size_bytes_bucket\{/m);
+    // ...but only its _count/_sum reach the TSDB.
+    await eventually('self-scrape stored', async () => (await stack.promQuery('prometheus_http_response_size_bytes_count{job="prometheus"}')).length > 0);
+    assert.equal((await stack.promQuery('prometheus_http_response_size_bytes_bucket')).length, 0);
+  });
+
+  test('a target added to a file_sd file is scraped without a restart', async () => {
+    const file = join(stack.configDir, 'prometheus', 'targets', 'custom', 'extra.yml');
+    writeFileSync(file, `- targets: ['127.0.0.1:${stack.ports['node-exporter']}']\n  labels:\n    job: extra-node\n`);
+    await eventually('extra-node target up', async () => (await targets()).some((t) => t.labels.job === 'extra-node' && t.health === 'up'), 90_000);
+  });
+
+  test('a component killed with SIGKILL is restarted', async () => {
+    const before = stack.state().components.find((c) => c.name === 'node-exporter')!;
+    assert.ok(before.pid);
+    process.kill(before.pid, 'SIGKILL');
+    const after = await eventually('node-exporter restarted and healthy', () => {
+      const c = stack.state().components.find((x) => x.name === 'node-exporter')!;
+      return c.pid && c.pid !== before.pid && c.state === 'healthy' ? c : undefined;
+    });
+    assert.equal(after.restarts, before.restarts + 1);
+    const log = readFileSync(join(stack.dataDir, 'logs', 'supervisor.log'), 'utf8');
+    assert.match(log, /"component":"node-exporter".*restarting with backoff/);
+  });
+
+  test("Prometheus's samples from before survive a restart of Prometheus", async () => {
+    await eventually('rule evaluated', async () => (await stack.promQuery('mlmon_test:up:count')).length > 0);
+    const t = Date.now() / 1000 - 2;
+    const beforeKill = await stack.promQuery('up{job="prometheus"}', t);
+    assert.equal(beforeKill.length, 1);
+    const prom = stack.state().components.find((c) => c.name === 'prometheus')!;
+    process.kill(prom.pid!, 'SIGKILL');
+    await eventually('prometheus back', () => {
+      const c = stack.state().components.find((x) => x.name === 'prometheus')!;
+      return c.pid && c.pid !== prom.pid && c.state === 'healthy';
+    });
+    const afterRestart = await stack.promQuery('up{job="prometheus"}', t);
+    assert.deepEqual(afterRestart.map((r) => r.value[1]), beforeKill.map((r) => r.value[1]), 'the sample from before the kill is still there (WAL replay)');
+  });
+
+  test('mlmon reload refuses a broken rule file and the old rules keep evaluating', async () => {
+    const file = join(stack.configDir, 'prometheus', 'recording_rules.yml');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.replace('expr: count(up)', 'expr: count(up'));
+    const r = runMlmon(['reload', '--data-dir', stack.dataDir]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /recording_rules\.yml/);
+    assert.match(r.stderr, /nothing was changed/);
+    const evalAt = async () => {
+      const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/rules`);
+      const body = (await res.json()) as { data: { groups: Array<{ name: string; lastEvaluation: string }> } };
+      return body.data.groups.find((g) => g.name === 'probe')?.lastEvaluation;
+    };
+    const first = await evalAt();
+    assert.ok(first, 'the old rule group is still loaded');
+    await eventually('the old rule keeps evaluating', async () => {
+      const now = await evalAt();
+      return now && now !== first;
+    }, 20_000);
+    writeFileSync(file, good);
+  });
+
+  test('a busy port fails fast, naming the port and the component', () => {
+    const r = runMlmon(['up', '--data-dir', join(stack.dataDir, 'second'), '--port', `prometheus=${stack.ports.prometheus}`, '--without', 'alertmanager', '--without', 'node-exporter', '--without', 'blackbox-exporter', '--without', 'pushgateway']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`${stack.ports.prometheus} \\(prometheus\\)`));
+  });
+
+  test('mlmon down leaves no process behind', async () => {
+    const st = stack.state();
+    const pids = [st.supervisorPid, ...st.components.map((c) => c.pid!)];
+    const r = runMlmon(['down', '--data-dir', stack.dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const pid of pids) assert.equal(pidAlive(pid), false, `pid ${pid} is gone`);
+    assert.equal(runMlmon(['status', '--data-dir', stack.dataDir]).code, 3);
+  });
+});
