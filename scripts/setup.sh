@@ -13,6 +13,8 @@ quiet=0
 say() { printf "setup: %s\n" "$*"; }
 info() { [ "$quiet" = 1 ] || printf "setup: %s\n" "$*"; }
 fail() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+# Prints a here-document to stderr with builtins only (works on a bare PATH).
+stderr_block() { local line; while IFS= read -r line; do printf '%s\n' "$line" >&2; done; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -45,7 +47,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   os=$(uname -s)
   if [ "$os" = Darwin ]; then
-    cat >&2 <<MSG
+    stderr_block <<MSG
 setup: error: missing programs: ${missing[*]}
 mlmon cannot install them on macOS for you. Run:
   brew install prometheus alertmanager node_exporter blackbox_exporter pushgateway
@@ -54,7 +56,7 @@ MSG
     exit 1
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    cat >&2 <<MSG
+    stderr_block <<MSG
 setup: error: missing programs: ${missing[*]}
 This machine has no apt-get. Install Prometheus, Alertmanager (with amtool), node exporter,
 blackbox exporter and Pushgateway with your package manager or from the release tarballs,
@@ -64,7 +66,7 @@ MSG
     exit 1
   fi
   if [ "$(id -u)" != 0 ]; then
-    cat >&2 <<MSG
+    stderr_block <<MSG
 setup: error: missing Debian packages: ${missing[*]}
 Installing them needs root. Run:
   sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}
