@@ -1,0 +1,35 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const SEGMENT_RE = /^segment-(\d{16})\.jsonl$/;
+
+/** `segment-0000000000000042.jsonl`: zero-padded so a plain `ls` lists them in order. */
+export function segmentFileName(seq: number): string {
+  return `segment-${String(seq).padStart(16, '0')}.jsonl`;
+}
+
+export function segmentPath(dir: string, seq: number): string {
+  return join(dir, segmentFileName(seq));
+}
+
+export function parseSegmentFileName(name: string): number | undefined {
+  const m = SEGMENT_RE.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Sequence numbers of the segments in `dir`, ascending; none when the folder does not exist yet. */
+export async function listSegments(dir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const seqs: number[] = [];
+  for (const n of names) {
+    const seq = parseSegmentFileName(n);
+    if (seq !== undefined) seqs.push(seq);
+  }
+  return seqs.sort((a, b) => a - b);
+}

@@ -1,0 +1,191 @@
+import { mkdir, open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import type { InferenceEvent } from './types.js';
+import { listSegments, segmentPath } from './segments.js';
+
+export interface EventWriterOptions {
+  dir: string;
+  /** Start a new segment before one would grow past this (default 8 MiB). */
+  maxSegmentBytes?: number;
+  /** Disk bound: at rotation, oldest segments are deleted while the spool is larger (default 256 MiB). */
+  maxTotalBytes?: number;
+  /** Buffered events reach the disk at least this often (default 100 ms). */
+  flushIntervalMs?: number;
+  /** Memory bound: events arriving while this much is waiting are dropped (default 32 MiB). */
+  maxBufferedBytes?: number;
+  /** Called on write errors (disk full, folder removed); the events involved count as dropped. */
+  onError?: (err: Error) => void;
+}
+
+export interface EventWriterStats {
+  /** Events handed to append(). */
+  appended: number;
+  /** Events on disk. */
+  written: number;
+  /** Events lost: buffer full, write error, appended after close, or deleted by the disk bound. */
+  dropped: number;
+  /** Events waiting in memory. */
+  buffered: number;
+  /** Segment being written (0 before the first write). */
+  segment: number;
+}
+
+export interface EventWriter {
+  /** Queue one event; never waits for the disk. */
+  append(event: InferenceEvent): void;
+  flush(): Promise<void>;
+  /** Flush and release the file; later appends are dropped. */
+  close(): Promise<void>;
+  readonly stats: Readonly<EventWriterStats>;
+}
+
+const MiB = 1024 * 1024;
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** Open the spool for appending. A restarted writer never reopens an old segment:
+ * its last line may be torn by a crash, and the reader treats a torn tail as
+ * final only once a later segment exists. So every writer starts a fresh segment
+ * after the highest one on disk. */
+export async function openEventWriter(opts: EventWriterOptions): Promise<EventWriter> {
+  const maxSegmentBytes = opts.maxSegmentBytes ?? 8 * MiB;
+  const maxTotalBytes = opts.maxTotalBytes ?? 256 * MiB;
+  const maxBufferedBytes = opts.maxBufferedBytes ?? 32 * MiB;
+  const flushIntervalMs = opts.flushIntervalMs ?? 100;
+  await mkdir(opts.dir, { recursive: true });
+  const existing = await listSegments(opts.dir);
+  let nextSeq = (existing[existing.length - 1] ?? 0) + 1;
+
+  const stats: EventWriterStats = { appended: 0, written: 0, dropped: 0, buffered: 0, segment: 0 };
+  let buffer: string[] = [];
+  let bufferedChars = 0;
+  let closed = false;
+  let file: FileHandle | undefined;
+  let fileBytes = 0;
+  /** Events per segment this writer wrote, so a deleted segment's loss is counted without rereading it. */
+  const eventsIn = new Map<number, number>();
+  let chain: Promise<void> = Promise.resolve();
+
+  async function startSegment(): Promise<void> {
+    if (file) await file.close();
+    for (;;) {
+      const seq = nextSeq++;
+      try {
+        // 'wx': fail rather than append to a segment someone else created meanwhile.
+        file = await open(segmentPath(opts.dir, seq), 'wx');
+        stats.segment = seq;
+        fileBytes = 0;
+        eventsIn.set(seq, 0);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+  }
+
+  async function enforceDiskBound(): Promise<void> {
+    const seqs = await listSegments(opts.dir);
+    const sizes = await Promise.all(seqs.map((s) => stat(segmentPath(opts.dir, s)).then((st) => st.size, () => 0)));
+    let total = sizes.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < seqs.length && total > maxTotalBytes; i++) {
+      const seq = seqs[i] as number;
+      if (seq === stats.segment) break;
+      const path = segmentPath(opts.dir, seq);
+      let lost = eventsIn.get(seq);
+      if (lost === undefined) lost = await readFile(path).then(countLines, () => 0);
+      try {
+        await unlink(path);
+        stats.dropped += lost;
+      } catch (e) {
+        // Already released by the consumer: nothing was lost.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      eventsIn.delete(seq);
+      total -= sizes[i] as number;
+    }
+  }
+
+  async function writeChunk(lines: string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const data = Buffer.from(lines.join(''), 'utf8');
+    await file!.write(data, 0, data.length);
+    fileBytes += data.length;
+    stats.written += lines.length;
+    eventsIn.set(stats.segment, (eventsIn.get(stats.segment) ?? 0) + lines.length);
+  }
+
+  async function writeOut(lines: string[]): Promise<void> {
+    if (!file) await startSegment();
+    let pending: string[] = [];
+    let pendingBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      // Rotate between lines, never inside one; an oversized single line still gets a segment.
+      if (fileBytes + pendingBytes > 0 && fileBytes + pendingBytes + bytes > maxSegmentBytes) {
+        await writeChunk(pending);
+        pending = [];
+        pendingBytes = 0;
+        await startSegment();
+        await enforceDiskBound();
+      }
+      pending.push(line);
+      pendingBytes += bytes;
+    }
+    await writeChunk(pending);
+  }
+
+  function flushNow(): Promise<void> {
+    chain = chain.then(async () => {
+      if (buffer.length === 0) return;
+      const lines = buffer;
+      buffer = [];
+      bufferedChars = 0;
+      stats.buffered = 0;
+      const before = stats.written;
+      try {
+        await writeOut(lines);
+      } catch (e) {
+        stats.dropped += lines.length - (stats.written - before);
+        opts.onError?.(e as Error);
+      }
+    });
+    return chain;
+  }
+
+  const timer = setInterval(() => void flushNow(), flushIntervalMs);
+  timer.unref();
+
+  return {
+    append(event) {
+      stats.appended++;
+      if (closed) {
+        stats.dropped++;
+        return;
+      }
+      const line = JSON.stringify(event) + '\n';
+      if (bufferedChars + line.length > maxBufferedBytes) {
+        stats.dropped++;
+        return;
+      }
+      buffer.push(line);
+      bufferedChars += line.length;
+      stats.buffered = buffer.length;
+    },
+    flush: flushNow,
+    async close() {
+      if (closed) return chain;
+      closed = true;
+      clearInterval(timer);
+      await flushNow();
+      chain = chain.then(async () => {
+        await file?.close();
+        file = undefined;
+      });
+      return chain;
+    },
+    stats,
+  };
+}

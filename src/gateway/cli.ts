@@ -1,0 +1,158 @@
+import type { Command } from 'commander';
+import { MlmonError } from '../errors.js';
+import { defaultSettings, DEFAULT_PORTS, urlOf } from '../stack/settings.js';
+import { registerTrainCommand, IRIS_FEATURES } from '../model/index.js';
+import { startGateway } from './server.js';
+import { faultRequest, type FaultView } from './client.js';
+import { parseDuration, runLoad } from './load.js';
+
+const defaultGateway = () => process.env.MLMON_GATEWAY_URL ?? urlOf(defaultSettings(), 'inference-gateway');
+
+function number(flag: string, text: string, min: number, max = Infinity): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new MlmonError('bad_flag', `${flag} must be a number from ${min}${max === Infinity ? ' up' : ` to ${max}`}, got "${text}"`);
+  }
+  return n;
+}
+
+function printFault(view: FaultView, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(view, null, 2) + '\n');
+    return;
+  }
+  if (!view.active) {
+    process.stdout.write('no fault injected\n');
+    return;
+  }
+  const f = view.fault;
+  const shift = Object.entries(f.feature_shift).map(([k, v]) => `${k}${v >= 0 ? '+' : ''}${v}`);
+  process.stdout.write(
+    `error ratio   ${f.error_ratio}\nlatency       ${f.latency_ms} ms\nfeature shift ${shift.length ? shift.join(', ') : 'none'}\n`,
+  );
+}
+
+/** The gateway room's commands: `serve gateway`, `fault`, `load`, and the model's `train`. */
+export function registerGatewayCommands(program: Command): void {
+  registerTrainCommand(program);
+
+  // `serve` may already exist (other rooms serve their components through it too).
+  const serve =
+    program.commands.find((c) => c.name() === 'serve') ?? program.command('serve').description('run one component of the stack in the foreground');
+  serve
+    .command('gateway')
+    .description('run the inference gateway in the foreground (JSON logs on stdout; SIGTERM/SIGINT stop it cleanly)')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS['inference-gateway']))
+    .option('--data-dir <dir>', 'data directory (model registry, event spool)', defaultSettings().dataDir)
+    .option('--model <name>', 'model to serve', 'iris')
+    .option('--admin', 'enable the fault control on /admin/fault (loopback clients only); also MLMON_GATEWAY_ADMIN=1')
+    .option('--no-instrument', 'do not record request metrics (for overhead measurements)')
+    .option('--log-level <level>', 'pino log level', process.env.MLMON_LOG_LEVEL ?? 'info')
+    .action(async (opts: { host: string; port: string; dataDir: string; model: string; admin?: boolean; instrument: boolean; logLevel: string }) => {
+      const admin = opts.admin === true || process.env.MLMON_GATEWAY_ADMIN === '1' || process.env.MLMON_GATEWAY_ADMIN === 'true';
+      const gw = await startGateway({
+        host: opts.host,
+        port: number('--port', opts.port, 0, 65535),
+        dataDir: opts.dataDir,
+        model: opts.model,
+        admin,
+        instrument: opts.instrument,
+        logLevel: opts.logLevel,
+      });
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        // close() stops accepting, finishes requests in flight and flushes the event spool.
+        gw.close().then(
+          () => process.exit(0),
+          (e: unknown) => {
+            process.stderr.write(`mlmon: gateway shutdown failed: ${(e as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+
+  const fault = program.command('fault').description("inject faults into a gateway started with --admin (for alert tests)");
+  fault
+    .command('set')
+    .description('replace the injected fault (flags left out are off)')
+    .option('--error-ratio <r>', 'share of /predict answered 503 (0..1)', '0')
+    .option('--latency-ms <ms>', 'delay added to every /predict', '0')
+    .option('--shift <feature=amount...>', `add amount to a feature before prediction (${IRIS_FEATURES.join(', ')})`)
+    .option('--gateway <url>', 'gateway base URL', defaultGateway())
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { errorRatio: string; latencyMs: string; shift?: string[]; gateway: string; json?: boolean }) => {
+      const feature_shift: Record<string, number> = {};
+      for (const s of opts.shift ?? []) {
+        const [name, amount] = s.split('=');
+        if (!name || amount === undefined) throw new MlmonError('bad_flag', `--shift takes feature=amount, got "${s}"`);
+        feature_shift[name] = number(`--shift ${name}`, amount, -Infinity);
+      }
+      const body = {
+        error_ratio: number('--error-ratio', opts.errorRatio, 0, 1),
+        latency_ms: number('--latency-ms', opts.latencyMs, 0, 60_000),
+        feature_shift,
+      };
+      printFault(await faultRequest(opts.gateway, 'PUT', body), opts.json);
+    });
+  fault
+    .command('show')
+    .description('show the injected fault')
+    .option('--gateway <url>', 'gateway base URL', defaultGateway())
+    .option('--json', 'print as JSON')
+    .action(async (opts: { gateway: string; json?: boolean }) => printFault(await faultRequest(opts.gateway, 'GET'), opts.json));
+  fault
+    .command('clear')
+    .description('remove every injected fault')
+    .option('--gateway <url>', 'gateway base URL', defaultGateway())
+    .option('--json', 'print as JSON')
+    .action(async (opts: { gateway: string; json?: boolean }) => printFault(await faultRequest(opts.gateway, 'DELETE'), opts.json));
+
+  program
+    .command('load')
+    .description('send realistic iris traffic to the gateway, with delayed ground-truth feedback')
+    .option('--gateway <url>', 'gateway base URL', defaultGateway())
+    .option('--rate <n>', 'prediction requests per second', '20')
+    .option('--duration <d>', 'how long, e.g. 60s, 5m', '60s')
+    .option('--feedback-ratio <r>', 'share of predictions followed by their true label', '0.5')
+    .option('--feedback-delay <d>', 'delay before the label arrives', '1s')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { gateway: string; rate: string; duration: string; feedbackRatio: string; feedbackDelay: string; json?: boolean }) => {
+      let durationMs: number;
+      let feedbackDelayMs: number;
+      try {
+        durationMs = parseDuration(opts.duration);
+        feedbackDelayMs = parseDuration(opts.feedbackDelay);
+      } catch (e) {
+        throw new MlmonError('bad_flag', (e as Error).message);
+      }
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      const summary = await runLoad({
+        gateway: opts.gateway,
+        rate: number('--rate', opts.rate, 0.01, 100_000),
+        durationMs,
+        feedbackRatio: number('--feedback-ratio', opts.feedbackRatio, 0, 1),
+        feedbackDelayMs,
+        signal: controller.signal,
+      });
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return;
+      }
+      const statuses = Object.entries(summary.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
+      process.stdout.write(
+        `sent ${summary.sent} predictions in ${summary.durationSeconds.toFixed(1)} s (${statuses})\n` +
+          `latency p50 ${summary.latencyMs.p50.toFixed(1)} ms, p99 ${summary.latencyMs.p99.toFixed(1)} ms\n` +
+          `feedback ${summary.feedbackAccepted}/${summary.feedbackSent} accepted; accuracy on labelled ${Number.isNaN(summary.accuracy) ? 'n/a' : (summary.accuracy * 100).toFixed(1) + '%'}\n`,
+      );
+      if (summary.sent > 0 && (summary.byStatus.network ?? 0) === summary.sent) {
+        throw new MlmonError('gateway_unreachable', 'no request reached the gateway', { location: opts.gateway, hint: 'Is the stack up (`mlmon status`)?' });
+      }
+    });
+}

@@ -1,0 +1,12 @@
+// The gateway room: the inference HTTP service, its metrics, the fault control client and the load generator.
+export { startGateway, buildGateway, BODY_LIMIT } from './server.js';
+export type { Gateway, GatewayOptions } from './server.js';
+export { GatewayMetrics, HTTP_DURATION_BUCKETS, routeSpecs } from './metrics.js';
+export { REJECT_REASONS, MAX_BATCH } from './input.js';
+export type { RejectReason } from './input.js';
+export type { FaultState } from './fault.js';
+export { runLoad, parseDuration, sampleRow } from './load.js';
+export type { LoadOptions, LoadSummary } from './load.js';
+export { faultRequest } from './client.js';
+export type { FaultView } from './client.js';
+export { registerGatewayCommands } from './cli.js';

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { stackPaths } from '../stack/settings.js';
+import { ensureModel, listModels, loadCurrentModel, DEFAULT_MODEL, type LoadedModel } from '../model/index.js';
+import { openEventWriter, type EventWriter } from '../events/index.js';
+import { GatewayMetrics } from './metrics.js';
+import { predictSchemas, rejectionFromFastifyError, rejectionFromIssues, type PredictBody, type FeedbackBody, type Rejection } from './input.js';
+import { faultFrom, faultSchema, isActive, isLoopback, NO_FAULT, type FaultState } from './fault.js';
+import { RecentPredictions } from './recent.js';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  model?: string;
+  /** Serve /admin/fault (loopback clients only). */
+  admin?: boolean;
+  /** Record request and inference metrics (off only to measure their cost). */
+  instrument?: boolean;
+  logLevel?: string;
+}
+
+export interface Gateway {
+  app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+  model: LoadedModel;
+  events: EventWriter;
+  metrics: GatewayMetrics;
+  close(): Promise<void>;
+}
+
+/** 64 KiB holds a full batch of 100 rows with room to spare; anything larger is not a prediction request. */
+export const BODY_LIMIT = 64 * 1024;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function errorBody(r: Rejection) {
+  return { error: r.reason, field: r.field, message: r.message };
+}
+
+/** Build the gateway without listening (tests use inject); startGateway adds the socket. */
+export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> & { logger?: Logger }): Promise<Gateway> {
+  const log = opts.logger ?? pino({ level: opts.logLevel ?? 'info', base: { component: 'inference-gateway' } });
+  const paths = stackPaths(opts.dataDir);
+  const modelName = opts.model ?? DEFAULT_MODEL;
+  const trained = await ensureModel(paths.registryDir, modelName);
+  if (trained) log.info({ model: trained.model, version: trained.version, heldout_accuracy: trained.heldout_accuracy }, 'registry was empty: trained the first model version');
+  const model = await loadCurrentModel(paths.registryDir, modelName);
+  const { features, classes } = model.metadata;
+  const served = { model: model.metadata.model, version: model.metadata.version };
+  const events = await openEventWriter({ dir: paths.eventsDir, onError: (err) => log.error({ err }, 'inference events could not be written') });
+  const instrument = opts.instrument !== false;
+  const metrics = new GatewayMetrics({ served: { ...served, classes }, admin: opts.admin === true, droppedEvents: () => events.stats.dropped });
+  const m = instrument ? metrics : undefined;
+  const schemas = predictSchemas(features, classes);
+  const recent = new RecentPredictions();
+  let fault: FaultState = NO_FAULT;
+  let ready = true;
+
+  const app = Fastify({
+    loggerInstance: log,
+    // One log line per request would cost more than the prediction; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT, return503OnClosing: true });
+  // JSON only: fastify also parses text/plain by default, which would let a wrongly labelled body through.
+  app.removeContentTypeParser('text/plain');
+
+  function reject(request: FastifyRequest, reply: FastifyReply, r: Rejection) {
+    const route = request.routeOptions.url;
+    m?.rejectedInput(route, r.reason);
+    if (route === '/predict') m?.inferenceOutcome('invalid_input');
+    return reply.code(r.status).send(errorBody(r));
+  }
+
+  if (instrument) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.observeHttp(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
+    const r = rejectionFromFastifyError(err);
+    if (r) return reject(request, reply, r);
+    request.log.error({ err, route: request.routeOptions.url }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error; see the gateway log' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    m?.rejectedInput(undefined, 'not_found');
+    return reply.code(404).send({ error: 'not_found', field: 'path', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.post('/predict', async (request, reply) => {
+    const parsed = schemas.predict.safeParse(request.body);
+    if (!parsed.success) return reject(request, reply, rejectionFromIssues(parsed.error.issues, request.body));
+    const body = parsed.data as PredictBody;
+    const rows = body.features ? [body.features] : (body.instances ?? []);
+    const started = process.hrtime.bigint();
+    m?.inferenceStarted();
+    try {
+      const f = fault;
+      if (f.latency_ms > 0) await sleep(f.latency_ms);
+      if (f.error_ratio > 0 && Math.random() < f.error_ratio) {
+        m?.inferenceOutcome('error');
+        return reply.code(503).send({ error: 'injected_fault', message: 'fault injection answered this request with 503' });
+      }
+      const shift = f.feature_shift;
+      const matrix = rows.map((row) => features.map((name) => (row[name] as number) + (shift[name] ?? 0)));
+      const predictions = model.predict(matrix);
+      const now = Date.now();
+      const results = predictions.map((p, i) => {
+        const id = randomUUID();
+        const prediction = classes[p.classIndex] as string;
+        const confidence = p.probabilities[p.classIndex] as number;
+        const values = matrix[i] as number[];
+        const featureMap: Record<string, number> = {};
+        features.forEach((name, j) => (featureMap[name] = values[j] as number));
+        events.append({ type: 'prediction', id, ts: now, ...served, features: featureMap, prediction, confidence });
+        recent.remember(id, served.model, served.version);
+        m?.prediction(p.classIndex, confidence);
+        const probabilities: Record<string, number> = {};
+        classes.forEach((c, j) => (probabilities[c] = p.probabilities[j] as number));
+        return { request_id: id, ...served, prediction, probabilities };
+      });
+      m?.inferenceOutcome('success');
+      return body.features ? results[0] : { predictions: results };
+    } finally {
+      if (m) m.inferenceFinished(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  });
+
+  app.post('/feedback', async (request, reply) => {
+    const parsed = schemas.feedback.safeParse(request.body);
+    if (!parsed.success) return reject(request, reply, rejectionFromIssues(parsed.error.issues, request.body));
+    const { request_id, label } = parsed.data as FeedbackBody;
+    const known = recent.get(request_id);
+    if (!known) {
+      return reject(request, reply, { status: 404, reason: 'unknown_request_id', field: 'request_id', message: `no recent prediction has request_id ${JSON.stringify(request_id)}` });
+    }
+    if (known.labelled) {
+      return reject(request, reply, { status: 409, reason: 'duplicate_feedback', field: 'request_id', message: `request ${request_id} already has a label` });
+    }
+    known.labelled = true;
+    events.append({ type: 'feedback', id: request_id, ts: Date.now(), label, model: known.model, version: known.version });
+    return reply.code(202).send({ status: 'accepted', request_id });
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/ready', async (_request, reply) => {
+    if (!ready) return reply.code(503).send({ status: 'shutting_down' });
+    return { status: 'ready', ...served };
+  });
+
+  app.get('/models', async () => ({
+    serving: {
+      ...served,
+      trained_at: model.metadata.trained_at,
+      heldout_accuracy: model.metadata.heldout_accuracy,
+      features,
+      classes,
+    },
+    registry: await listModels(paths.registryDir),
+  }));
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+
+  if (opts.admin) {
+    const schema = faultSchema(features);
+    const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!isLoopback(request.socket.remoteAddress)) {
+        return reject(request, reply, { status: 403, reason: 'forbidden', field: 'client', message: 'the fault control answers loopback clients only' });
+      }
+    };
+    const show = () => ({ fault, active: isActive(fault) });
+    app.get('/admin/fault', { onRequest }, async () => show());
+    app.put('/admin/fault', { onRequest }, async (request, reply) => {
+      const parsed = schema.safeParse(request.body);
+      if (!parsed.success) return reject(request, reply, rejectionFromIssues(parsed.error.issues, request.body));
+      fault = faultFrom(parsed.data);
+      log.warn({ fault }, 'fault injection set');
+      return show();
+    });
+    app.delete('/admin/fault', { onRequest }, async () => {
+      fault = NO_FAULT;
+      log.warn('fault injection cleared');
+      return show();
+    });
+  }
+
+  await app.ready();
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    model,
+    events,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        await app.close();
+        await events.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Load (or first train) the model, open the event spool and listen. */
+export async function startGateway(opts: GatewayOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const gw = await buildGateway(opts);
+  try {
+    await gw.app.listen({ host: opts.host, port: opts.port });
+  } catch (e) {
+    await gw.close();
+    throw e;
+  }
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const addr = gw.app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  gw.app.log.info({ url: `http://${host}:${port}`, model: gw.model.metadata.model, version: gw.model.metadata.version }, 'inference gateway listening');
+  return { url: `http://${host}:${port}`, close: () => gw.close() };
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { MlmonError } from '../errors.js';
+import { defaultSettings, stackPaths, urlOf } from '../stack/settings.js';
+import { runTraining } from './run.js';
+
+/** `mlmon train`: the batch job that publishes a new model version and reports to the Pushgateway. */
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train a new model version into the registry and push the job metrics to the Pushgateway')
+    .option('--data-dir <dir>', 'data directory holding the model registry', defaultSettings().dataDir)
+    .option('--seed <n>', 'random seed of the split and the forest (same seed, same model)', '42')
+    .option('--pushgateway <url>', 'Pushgateway to report to (unreachable is a warning)', urlOf(defaultSettings(), 'pushgateway'))
+    .option('--no-push', 'do not report to a Pushgateway')
+    .option('--json', 'print the new version metadata (without the reference values) as JSON')
+    .action(async (opts: { dataDir: string; seed: string; pushgateway: string; push: boolean; json?: boolean }) => {
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed)) throw new MlmonError('bad_flag', `--seed must be an integer, got "${opts.seed}"`);
+      const outcome = await runTraining({
+        registryDir: stackPaths(opts.dataDir).registryDir,
+        seed,
+        pushgatewayUrl: opts.push ? opts.pushgateway : undefined,
+        pushTimeoutMs: 1500,
+      });
+      if (outcome.pushWarning) process.stderr.write(`mlmon: warning: ${outcome.pushWarning}\n`);
+      const m = outcome.metadata;
+      if (opts.json) {
+        const { reference: _reference, ...rest } = m;
+        process.stdout.write(JSON.stringify({ ...rest, duration_seconds: outcome.durationSeconds, pushed: outcome.pushed }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(
+        `trained ${m.model} ${m.version}: held-out accuracy ${(m.heldout_accuracy * 100).toFixed(1)}% ` +
+          `(${m.training_data.rows} training rows, ${m.training_data.heldout_rows} held out, seed ${m.seed}) in ${outcome.durationSeconds.toFixed(2)} s\n` +
+          `  ${stackPaths(opts.dataDir).registryDir}/${m.model}/${m.version}\n` +
+          (outcome.pushed ? `  metrics pushed to ${opts.pushgateway}\n` : ''),
+      );
+    });
+}
