@@ -27,7 +27,8 @@ function stackOptions(cmd: Command): Command {
     .option('--cluster <name>', 'external label cluster')
     .option('--environment <name>', 'external label environment')
     .option('--retention-size <size>', 'TSDB size cap, e.g. 10GB')
-    .option('--scrape-interval <duration>', 'scrape and rule evaluation interval (default 15s)');
+    .option('--scrape-interval <duration>', 'scrape and rule evaluation interval (default 15s)')
+    .option('--fault-injection', "enable the gateway's loopback-only fault control (mlmon fault)");
 }
 
 export function registerStackCommands(program: Command): void {

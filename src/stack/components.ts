@@ -130,6 +130,7 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
         '--port', String(s.ports['inference-gateway']),
         '--data-dir', p.dataDir,
       ],
+      env: s.faultInjection ? { MLMON_GATEWAY_ADMIN: '1' } : { MLMON_GATEWAY_ADMIN: '' },
       ports: [s.ports['inference-gateway']],
       readyUrl: http('inference-gateway', '/ready'),
       url: http('inference-gateway'),

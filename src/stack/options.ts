@@ -13,6 +13,7 @@ export interface StackCliOptions {
   retentionSize?: string;
   without?: string[];
   scrapeInterval?: string;
+  faultInjection?: boolean;
 }
 
 const PORT_NAMES = Object.keys(DEFAULT_PORTS) as PortName[];
@@ -54,10 +55,13 @@ export function settingsFromOptions(o: StackCliOptions, env: NodeJS.ProcessEnv =
     environment: o.environment ?? env.MLMON_ENVIRONMENT ?? 'development',
     ...(o.retentionSize ? { retentionSize: o.retentionSize } : {}),
   });
+  s.faultInjection = Boolean(o.faultInjection);
   if (profile === 'test') {
-    // Alerts of the test profile fire within minutes: sample and evaluate often.
+    // Alerts of the test profile fire within minutes: sample and evaluate often,
+    // and let the alert tests inject faults.
     s.scrapeInterval = '1s';
     s.evaluationInterval = '1s';
+    s.faultInjection = true;
   }
   if (o.scrapeInterval) {
     try {

@@ -25,6 +25,7 @@ export const DEFAULT_COMPONENTS: readonly ComponentName[] = [
   'node-exporter',
   'blackbox-exporter',
   'pushgateway',
+  'inference-gateway',
 ];
 
 /** Default ports: those of the original description, so its users feel at home. */
@@ -63,6 +64,8 @@ export interface StackSettings {
   scrapeInterval: string;
   evaluationInterval: string;
   profile: Profile;
+  /** Starts the gateway with its loopback-only fault control (for alert tests). */
+  faultInjection: boolean;
   /** Components this stack runs (the rest are left out of configs and the table). */
   components: ComponentName[];
 }
@@ -118,6 +121,7 @@ export function defaultSettings(overrides: Partial<StackSettings> = {}): StackSe
     scrapeInterval: '15s',
     evaluationInterval: '15s',
     profile: 'production',
+    faultInjection: false,
     components: [...DEFAULT_COMPONENTS],
   };
   const merged = { ...base, ...overrides, ports: { ...base.ports, ...(overrides.ports ?? {}) } };
