@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { renderDefaultAlertmanagerConfig } from '../alerting/index.js';
 import { repoRoot } from '../paths.js';
 import { renderStackConfigFiles, type RenderedFile } from './render.js';
 import { defaultSettings } from './settings.js';
@@ -8,7 +9,10 @@ import { defaultSettings } from './settings.js';
  * but for reading the specs it is generated from). */
 export function generatedFiles(): RenderedFile[] {
   const s = defaultSettings({ dataDir: join(repoRoot, 'data') });
-  return renderStackConfigFiles(s).map((f) => ({ path: `config/${f.path}`, content: f.content }));
+  return [
+    ...renderStackConfigFiles(s).map((f) => ({ path: `config/${f.path}`, content: f.content })),
+    { path: 'config/alertmanager/alertmanager.yml', content: renderDefaultAlertmanagerConfig() },
+  ];
 }
 
 /** Committed generated files whose content differs from the generator's output. */

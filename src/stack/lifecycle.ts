@@ -36,8 +36,9 @@ export async function startStack(s: StackSettings, say: (line: string) => void):
   }
   mkdirSync(p.dataDir, { recursive: true });
   say(`rendering configuration into ${p.runDir}`);
-  const checks = await prepareRunDir(s, p);
+  const { checks, notifications } = await prepareRunDir(s, p);
   say(`configuration valid (${checks.length} checks passed)`);
+  say(notifications);
   const sup = new Supervisor(s, p, processSpecs(s, p), supervisorLogger(p.logsDir), { say });
   say(`starting ${s.components.join(', ')}`);
   await sup.start();
@@ -166,7 +167,7 @@ export async function reloadStack(dataDir: string, say: (line: string) => void):
     throw new MlmonError('not_running', `no stack is running from ${dataDir}`, { hint: 'start one with `mlmon up`' });
   }
   const s = st.settings;
-  const checks = await prepareRunDir(s, stackPaths(s.dataDir));
+  const { checks } = await prepareRunDir(s, stackPaths(s.dataDir));
   say(`configuration valid (${checks.length} checks passed); reloading`);
   const targets = [
     ['prometheus', `http://${s.host}:${s.ports.prometheus}/-/reload`],

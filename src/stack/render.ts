@@ -8,6 +8,8 @@ import { generatedYaml, RUN_HEADER, STACK_HEADER } from './yaml.js';
 export interface RenderedFile {
   path: string;
   content: string;
+  /** File mode, for files that hold a credential (default: the umask's). */
+  mode?: number;
 }
 
 /** The Prometheus side of a config folder: prometheus.yml plus one file_sd file
@@ -39,7 +41,7 @@ export function renderStackConfigFiles(s: StackSettings): RenderedFile[] {
 export interface RunSources {
   /** Rule files by name (recording_rules.yml, ...), already chosen for the profile. */
   ruleFiles: RenderedFile[];
-  alertmanagerYml: string;
+  alertmanager: { text: string; secret: boolean; summary: string };
   /** Notification templates (file name -> text). */
   templates: RenderedFile[];
   blackboxYml: string;
@@ -51,7 +53,11 @@ export function renderRunFiles(s: StackSettings, src: RunSources): RenderedFile[
   return [
     ...renderPrometheusFiles(s, RUN_HEADER, custom, src.ruleFiles.map((r) => r.path)),
     ...src.ruleFiles.map((r) => ({ path: `prometheus/${r.path}`, content: r.content })),
-    { path: 'alertmanager/alertmanager.yml', content: src.alertmanagerYml },
+    {
+      path: 'alertmanager/alertmanager.yml',
+      content: src.alertmanager.text,
+      ...(src.alertmanager.secret ? { mode: 0o600 } : {}),
+    },
     ...src.templates.map((t) => ({ path: `alertmanager/templates/${t.path}`, content: t.content })),
     { path: 'blackbox/blackbox.yml', content: src.blackboxYml },
   ];

@@ -16,7 +16,7 @@ function writeTree(root: string, files: RenderedFile[]): void {
   for (const f of files) {
     const path = join(root, f.path);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, f.content);
+    writeFileSync(path, f.content, f.mode === undefined ? {} : { mode: f.mode });
   }
 }
 
@@ -38,10 +38,13 @@ export function validateRunTree(root: string, files: RenderedFile[]): Promise<Ch
 /** Renders the configuration for `s` into a staging folder, validates it with
  * promtool/amtool, and only then swaps it in as the run directory. A config
  * that fails validation leaves the running one untouched. */
-export async function prepareRunDir(s: StackSettings, p: StackPaths): Promise<CheckResult[]> {
+export async function prepareRunDir(s: StackSettings, p: StackPaths): Promise<{ checks: CheckResult[]; notifications: string }> {
   let files: RenderedFile[];
+  let notifications = '';
   try {
-    files = renderRunFiles(s, await readRunSources(s, p));
+    const sources = await readRunSources(s, p);
+    notifications = sources.alertmanager.summary;
+    files = renderRunFiles(s, sources);
   } catch (e) {
     if (e instanceof MlmonError) throw e;
     throw new MlmonError('render_failed', `cannot render the configuration: ${(e as Error).message}`);
@@ -76,5 +79,5 @@ export async function prepareRunDir(s: StackSettings, p: StackPaths): Promise<Ch
   if (existsSync(p.runDir)) renameSync(p.runDir, old);
   renameSync(staging, p.runDir);
   rmSync(old, { recursive: true, force: true });
-  return results;
+  return { checks: results, notifications };
 }

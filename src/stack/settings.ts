@@ -25,6 +25,7 @@ export const DEFAULT_COMPONENTS: readonly ComponentName[] = [
   'node-exporter',
   'blackbox-exporter',
   'pushgateway',
+  'notification-sink',
   'inference-gateway',
 ];
 

@@ -32,7 +32,7 @@ export async function readRunSources(s: StackSettings, p: StackPaths): Promise<R
   if (blackbox === undefined) throw new Error(`missing ${join(s.configDir, 'exporters', 'blackbox.yml')}; run mlmon generate`);
   return {
     ruleFiles: ruleSources(s),
-    alertmanagerYml: await alertmanagerSource(s, p),
+    alertmanager: await alertmanagerSource(s, p),
     templates,
     blackboxYml: blackbox,
   };

@@ -1,0 +1,30 @@
+// The alerting room: where notifications go (real or the local sink), the
+// credential files, and the Alertmanager configuration rendered from the
+// routing table.
+export {
+  INTEGRATIONS,
+  PAGERDUTY_EVENTS_URL,
+  describeTargets,
+  resolveNotificationTargets,
+  sinkHttpUrl,
+  type EmailTarget,
+  type HeartbeatTarget,
+  type Integration,
+  type NotificationTargets,
+  type PagerDutyTarget,
+  type SlackChannels,
+  type SlackTarget,
+} from './targets.js';
+export { CREDENTIAL_FILES, credentialPath, writeCredentialFiles } from './credentials.js';
+export {
+  GENERATE_HEADER,
+  alertmanagerConfigObject,
+  configHoldsSecrets,
+  renderAlertmanagerConfig,
+  renderDefaultAlertmanagerConfig,
+  type AlertTiming,
+  type AlertmanagerRenderOptions,
+} from './render.js';
+export { ALERTMANAGER_CONFIG_FILE, writeAlertmanagerFiles } from './files.js';
+export { GROUP_BY, INHIBIT_RULES, RECEIVERS, ROUTES, type InhibitRule, type ReceiverName, type RouteRow } from './routing.js';
+export { RUNBOOK_BASE_URL, githubAnchor, markdownAnchors, runbookAnchor } from './runbooks.js';

@@ -1,0 +1,125 @@
+/** The routing table of the issue, as data: the renderer turns it into
+ * Alertmanager routes, the docs and the amtool cases refer to its names. */
+
+export const RECEIVERS = {
+  /** Root receiver: whatever no row below matches. */
+  fallback: 'email-fallback',
+  /** Watchdog only: the dead man's switch. */
+  heartbeat: 'heartbeat',
+  /** PagerDuty + Slack on-call channel. */
+  page: 'page-oncall',
+  slackAlerts: 'slack-alerts',
+  slackInfra: 'slack-infra',
+  slackMlTeam: 'slack-ml-team',
+  slackPlatform: 'slack-platform',
+} as const;
+export type ReceiverName = (typeof RECEIVERS)[keyof typeof RECEIVERS];
+
+/** Every notification is grouped by alert name and service. */
+export const GROUP_BY = ['alertname', 'service'];
+
+export interface RouteRow {
+  /** What the row is, in the words of the routing table. */
+  description: string;
+  matchers: string[];
+  receiver: ReceiverName;
+  repeatInterval: string;
+  /** Overrides of the timing defaults (the heartbeat wants them short). */
+  groupWait?: string;
+  groupInterval?: string;
+}
+
+/** First match wins (no `continue`), so the order matters: Watchdog before
+ * the monitoring row it would otherwise fall into. */
+export const ROUTES: readonly RouteRow[] = [
+  {
+    description: 'Watchdog heartbeat (dead man\'s switch)',
+    matchers: ['alertname="Watchdog"'],
+    receiver: RECEIVERS.heartbeat,
+    // Sent promptly and often, so the heartbeat service notices a gap in minutes.
+    groupWait: '0s',
+    groupInterval: '1m',
+    repeatInterval: '5m',
+  },
+  {
+    description: 'SLO fast burn',
+    matchers: ['category="slo"', 'severity="critical"'],
+    receiver: RECEIVERS.page,
+    repeatInterval: '15m',
+  },
+  {
+    description: 'SLO slow burn',
+    matchers: ['category="slo"', 'severity="warning"'],
+    receiver: RECEIVERS.slackAlerts,
+    repeatInterval: '3h',
+  },
+  {
+    description: 'Service down',
+    matchers: ['alertname="ServiceDown"'],
+    receiver: RECEIVERS.page,
+    repeatInterval: '15m',
+  },
+  {
+    description: 'High error rate',
+    matchers: ['alertname="HighErrorRate"'],
+    receiver: RECEIVERS.page,
+    repeatInterval: '15m',
+  },
+  {
+    description: 'Resource alerts',
+    matchers: ['category="resource"'],
+    receiver: RECEIVERS.slackInfra,
+    repeatInterval: '6h',
+  },
+  {
+    description: 'Model quality',
+    matchers: ['category="model_quality"'],
+    receiver: RECEIVERS.slackMlTeam,
+    repeatInterval: '12h',
+  },
+  {
+    description: 'Monitoring issues',
+    matchers: ['category="monitoring"'],
+    receiver: RECEIVERS.slackPlatform,
+    repeatInterval: '4h',
+  },
+];
+
+export const FALLBACK_REPEAT_INTERVAL = '12h';
+
+export interface InhibitRule {
+  description: string;
+  source_matchers: string[];
+  target_matchers: string[];
+  equal: string[];
+}
+
+/** Each rule names `equal` labels so nothing is suppressed across services.
+ * Alertmanager treats a label missing on both sides as equal, so every source
+ * requires the equal labels to be non-empty. */
+export const INHIBIT_RULES: readonly InhibitRule[] = [
+  {
+    description: 'a warning while a critical alert fires for the same service',
+    source_matchers: ['severity="critical"', 'service=~".+"'],
+    target_matchers: ['severity="warning"'],
+    equal: ['service'],
+  },
+  {
+    description: 'the slow burn while the fast burn fires for the same SLO',
+    source_matchers: ['alertname=~"SLO.+FastBurn"', 'service=~".+"', 'slo=~".+"'],
+    target_matchers: ['alertname=~"SLO.+SlowBurn"'],
+    equal: ['service', 'slo'],
+  },
+  {
+    description: 'resource alerts while the service is down',
+    source_matchers: ['alertname="ServiceDown"', 'service=~".+"'],
+    target_matchers: ['category="resource"'],
+    equal: ['service'],
+  },
+  {
+    description: 'a high-usage alert while its critical twin fires',
+    source_matchers: ['alertname="NodeMemoryCritical"', 'instance=~".+"'],
+    target_matchers: ['alertname="NodeMemoryHigh"'],
+    equal: ['instance'],
+  },
+];
