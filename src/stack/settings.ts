@@ -27,6 +27,7 @@ export const DEFAULT_COMPONENTS: readonly ComponentName[] = [
   'pushgateway',
   'notification-sink',
   'inference-gateway',
+  'ml-model-exporter',
 ];
 
 /** Default ports: those of the original description, so its users feel at home. */

@@ -1,0 +1,18 @@
+// The drift room: pure statistics comparing recent data with a training reference.
+export { psi, DEFAULT_PSI_EPSILON, type PsiOptions } from './psi.js';
+export { binCounts, binProportions, binIndex } from './binning.js';
+export { ksTwoSample, ksTwoSampleSorted, ksStatisticSorted, kolmogorovSurvival, type KsResult } from './ks.js';
+export { categoricalPsi } from './categorical.js';
+export {
+  featureDrift,
+  psiLevel,
+  isDrifted,
+  driftShare,
+  DEFAULT_DRIFT_THRESHOLDS,
+  DRIFT_RULES,
+  type DriftThresholds,
+  type DriftRule,
+  type DriftLevel,
+  type FeatureDrift,
+  type FeatureReference,
+} from './verdict.js';

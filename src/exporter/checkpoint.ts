@@ -1,0 +1,122 @@
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { MlmonError } from '../errors.js';
+import { LabelledCounts } from './counts.js';
+import { emptyState, type ExporterState } from './state.js';
+import { PredictionWindow } from './window.js';
+
+/** The checkpoint: the whole exporter state and the spool position it reflects, in
+ * one file replaced atomically (write temp, fsync, rename). Either the old or the new
+ * checkpoint is on disk, never a mix, so a restart replays from a position whose
+ * effects the saved counters do not yet contain: nothing lost, nothing counted twice. */
+export const CHECKPOINT_FILE = 'state.json';
+const FORMAT = 1;
+
+export function checkpointPath(exporterStateDir: string): string {
+  return join(exporterStateDir, CHECKPOINT_FILE);
+}
+
+export function serializeState(state: ExporterState, savedAtMs: number): string {
+  const counters = Object.fromEntries(Object.entries(state.counters).map(([k, v]) => [k, v.toJSON()]));
+  return JSON.stringify({
+    format: FORMAT,
+    saved_at: new Date(savedAtMs).toISOString(),
+    position: state.position,
+    last_event_ts: state.lastEventTs,
+    counters,
+    delay: [...state.delay],
+    pending: [...state.pending],
+    windows: [...state.windows].map(([model, w]) => [model, w.toJSON()]),
+    outcomes: [...state.outcomes].map(([key, minutes]) => [key, [...minutes]]),
+  });
+}
+
+const countsRows = z.array(z.tuple([z.array(z.string()), z.number()]));
+const checkpointSchema = z.object({
+  format: z.literal(FORMAT),
+  position: z.object({ segment: z.number().int().min(0), offset: z.number().int().min(0) }),
+  last_event_ts: z.number(),
+  counters: z.record(z.string(), countsRows),
+  delay: z.array(
+    z.tuple([z.string(), z.object({ bounds: z.array(z.number()), counts: z.array(z.number()), sum: z.number(), count: z.number() })]),
+  ),
+  pending: z.array(
+    z.tuple([z.string(), z.object({ model: z.string(), version: z.string(), prediction: z.string(), ts: z.number() })]),
+  ),
+  windows: z.array(
+    z.tuple([
+      z.string(),
+      z.object({
+        version: z.string(),
+        features: z.array(z.string()),
+        rows: z.array(z.array(z.number().nullable())),
+        predicted: z.array(z.string()),
+      }),
+    ]),
+  ),
+  outcomes: z.array(z.tuple([z.string(), z.array(z.tuple([z.number(), z.tuple([z.number(), z.number()])]))])),
+});
+
+export function deserializeState(text: string, windowSize: number, location: string): ExporterState {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw corrupt(location, (e as Error).message);
+  }
+  const parsed = checkpointSchema.safeParse(json);
+  if (!parsed.success) throw corrupt(location, parsed.error.issues[0]?.message ?? 'unexpected shape');
+  const s = parsed.data;
+  const state = emptyState();
+  state.position = s.position;
+  state.lastEventTs = s.last_event_ts;
+  for (const name of Object.keys(state.counters) as (keyof ExporterState['counters'])[]) {
+    state.counters[name] = LabelledCounts.fromJSON(s.counters[name] ?? []);
+  }
+  state.delay = new Map(s.delay);
+  state.pending = new Map(s.pending);
+  for (const p of state.pending.values()) state.pendingByModel.set(p.model, (state.pendingByModel.get(p.model) ?? 0) + 1);
+  state.windows = new Map(s.windows.map(([model, w]) => [model, PredictionWindow.fromJSON(w, windowSize)]));
+  state.outcomes = new Map(s.outcomes.map(([key, minutes]) => [key, new Map(minutes)]));
+  return state;
+}
+
+function corrupt(location: string, detail: string): MlmonError {
+  return new MlmonError('exporter_checkpoint', `the exporter checkpoint is unreadable: ${detail}`, {
+    location,
+    hint: 'Move the file aside to start from the beginning of the event spool (counters restart from the events still in the spool).',
+  });
+}
+
+/** The saved state, or a fresh one when there is no checkpoint yet. */
+export async function loadCheckpoint(exporterStateDir: string, windowSize: number): Promise<ExporterState> {
+  const path = checkpointPath(exporterStateDir);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw e;
+  }
+  return deserializeState(text, windowSize, path);
+}
+
+export async function saveCheckpoint(exporterStateDir: string, state: ExporterState, nowMs: number): Promise<void> {
+  await mkdir(exporterStateDir, { recursive: true });
+  const path = checkpointPath(exporterStateDir);
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(serializeState(state, nowMs));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { DEFAULT_PORTS } from '../stack/settings.js';
+import { DRIFT_RULES, type DriftRule } from '../drift/index.js';
+import { MlmonError } from '../errors.js';
+import { DEFAULT_EXPORTER_CONFIG, parseDuration, parsePositiveInt } from './options.js';
+import { startExporter } from './service.js';
+
+interface ServeExporterFlags {
+  host: string;
+  port: string;
+  dataDir: string;
+  window: string;
+  interval: string;
+  psiModerate: string;
+  psiMajor: string;
+  ksPValue: string;
+  driftRule: string;
+}
+
+/** `mlmon serve exporter`: the command line the stack supervisor runs. */
+export function registerExporterCommands(program: Command): void {
+  // Several rooms add `serve <name>` subcommands; share the one `serve` parent.
+  const serve =
+    program.commands.find((c) => c.name() === 'serve') ?? program.command('serve').description('run one of mlmon\'s own services in the foreground');
+  const t = DEFAULT_EXPORTER_CONFIG.thresholds;
+  serve
+    .command('exporter')
+    .description('ML model exporter: drift, quality and freshness metrics from the inference event spool')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS['ml-model-exporter']))
+    .option('--data-dir <dir>', 'data directory (registry, event spool, exporter state)', './data')
+    .option('--window <n>', 'recent predictions per model in the drift window', String(DEFAULT_EXPORTER_CONFIG.windowSize))
+    .option('--interval <duration>', 'how often drift and quality are computed', `${DEFAULT_EXPORTER_CONFIG.computeIntervalMs / 1000}s`)
+    .option('--psi-moderate <x>', 'PSI from which drift is moderate', String(t.psiModerate))
+    .option('--psi-major <x>', 'PSI from which drift is major', String(t.psiMajor))
+    .option('--ks-p-value <p>', 'KS p-value below which a feature differs significantly', String(t.ksPValue))
+    .option('--drift-rule <rule>', `what makes a feature drifted: ${DRIFT_RULES.join(' | ')}`, t.rule)
+    .action(async (flags: ServeExporterFlags) => {
+      const rule = flags.driftRule as DriftRule;
+      if (!DRIFT_RULES.includes(rule)) {
+        throw new MlmonError('bad_option', `--drift-rule must be one of ${DRIFT_RULES.join(', ')}, got "${flags.driftRule}"`);
+      }
+      const exporter = await startExporter({
+        host: flags.host,
+        port: parsePort(flags.port),
+        dataDir: flags.dataDir,
+        windowSize: parsePositiveInt(flags.window, '--window'),
+        computeIntervalMs: parseDuration(flags.interval, '--interval'),
+        thresholds: {
+          ...t,
+          psiModerate: parseNumber(flags.psiModerate, '--psi-moderate'),
+          psiMajor: parseNumber(flags.psiMajor, '--psi-major'),
+          ksPValue: parseNumber(flags.ksPValue, '--ks-p-value'),
+          rule,
+        },
+      });
+      // Stop cleanly on the supervisor's SIGTERM or Ctrl-C: the state is saved first.
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          exporter.close().then(resolve, (e: Error) => {
+            process.stderr.write(`mlmon: ml-model-exporter: ${e.message}\n`);
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+    });
+}
+
+function parsePort(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new MlmonError('bad_option', `--port must be a port number, got "${text}"`);
+  return n;
+}
+
+function parseNumber(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new MlmonError('bad_option', `${what} must be a number of at least 0, got "${text}"`);
+  return n;
+}

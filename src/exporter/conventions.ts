@@ -1,0 +1,50 @@
+/** Every metric name, fixed label value and bucket layout of the exporter, in one
+ * place. The names are the contract with the alerting rules (issue 5). */
+export const METRIC = {
+  modelInfo: 'ml_model_info',
+  lastTrained: 'ml_model_last_trained_timestamp_seconds',
+  referenceAccuracy: 'ml_model_reference_accuracy',
+  predictions: 'ml_predictions_total',
+  predictionDrift: 'ml_prediction_drift_score',
+  featureDrift: 'ml_feature_drift_score',
+  featureDriftPValue: 'ml_feature_drift_p_value',
+  datasetDriftShare: 'ml_dataset_drift_share',
+  windowSamples: 'ml_drift_window_samples',
+  driftThreshold: 'ml_drift_threshold',
+  featureValues: 'ml_feature_values_total',
+  featureMissing: 'ml_feature_missing_total',
+  featureOutOfRange: 'ml_feature_out_of_range_total',
+  featureUnknown: 'ml_feature_unknown_total',
+  accuracy: 'ml_model_accuracy',
+  qualitySamples: 'ml_model_quality_samples',
+  groundTruthReceived: 'ml_ground_truth_received_total',
+  groundTruthUnknown: 'ml_ground_truth_unknown_total',
+  groundTruthExpired: 'ml_ground_truth_expired_total',
+  groundTruthPending: 'ml_ground_truth_pending',
+  groundTruthDelay: 'ml_ground_truth_delay_seconds',
+  eventsProcessed: 'ml_exporter_events_processed_total',
+  eventsIgnored: 'ml_exporter_events_ignored_total',
+  errors: 'ml_exporter_errors_total',
+  computeDuration: 'ml_exporter_compute_duration_seconds',
+  lastCompute: 'ml_exporter_last_compute_timestamp_seconds',
+  lastEvent: 'ml_exporter_last_event_timestamp_seconds',
+  eventLag: 'ml_exporter_event_lag_seconds',
+  lastCheckpoint: 'ml_exporter_last_checkpoint_timestamp_seconds',
+} as const;
+
+/** Label value for anything an event names that the registry does not know
+ * (a version, a class): counted, never turned into a new series. */
+export const UNKNOWN = 'unknown';
+
+/** Why an event was not counted against a model. */
+export const IGNORE_REASONS = ['unknown_model', 'malformed'] as const;
+export type IgnoreReason = (typeof IGNORE_REASONS)[number];
+
+/** Stages of `ml_exporter_errors_total{stage}`. */
+export const ERROR_STAGES = ['read', 'decode', 'registry', 'compute', 'checkpoint'] as const;
+export type ErrorStage = (typeof ERROR_STAGES)[number];
+
+/** Labels arrive seconds (interactive feedback) to days (human review) after the prediction. */
+export const GROUND_TRUTH_DELAY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 259200, 604800];
+
+export const COMPUTE_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { catalogModel, catalogOf } from '../../src/exporter/catalog.js';
+import { computeSnapshot } from '../../src/exporter/compute.js';
+import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
+import { applyEvents, emptyState, windowOutcome } from '../../src/exporter/state.js';
+import { feedback, prediction, syntheticMetadata } from './fixtures.js';
+
+const catalog = catalogOf([catalogModel(syntheticMetadata(), ['v1'])]);
+const config = DEFAULT_EXPORTER_CONFIG;
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+test('prediction events are counted with bounded labels: unknown versions, classes, models and features never make new series', () => {
+  const s = emptyState();
+  applyEvents(
+    s,
+    [
+      prediction('p1', T0, { a: 1, b: 150 }, 'x'),
+      prediction('p2', T0 + 1, { a: 20, b: null }, 'y'), // a above the training max 9.9; b missing
+      prediction('p3', T0 + 2, { a: 5, b: 120, extra: 3 }, 'w', 'demo', 'v9'), // unknown version, class and feature
+      prediction('p4', T0 + 3, { a: 1 }, 'x', 'other-model'),
+      { type: 'prediction' }, // malformed
+      { hello: 1 }, // malformed
+    ],
+    catalog,
+    config,
+  );
+  const c = s.counters;
+  assert.equal(c.eventsProcessed.get([]), 6);
+  assert.equal(c.eventsIgnored.get(['unknown_model']), 1);
+  assert.equal(c.eventsIgnored.get(['malformed']), 2);
+  assert.deepEqual(
+    [...c.predictions.entries()].sort(),
+    [
+      [['demo', 'unknown', 'unknown'], 1],
+      [['demo', 'v1', 'x'], 1],
+      [['demo', 'v1', 'y'], 1],
+    ],
+  );
+  assert.equal(c.featureValues.get(['demo', 'a']), 3);
+  assert.equal(c.featureValues.get(['demo', 'b']), 2);
+  assert.equal(c.featureMissing.get(['demo', 'b']), 1);
+  assert.equal(c.featureMissing.get(['demo', 'a']), 0);
+  assert.equal(c.featureOutOfRange.get(['demo', 'a']), 1);
+  assert.equal(c.featureOutOfRange.get(['demo', 'b']), 0);
+  assert.equal(c.featureUnknown.get(['demo']), 1);
+  // Only predictions of the active version enter the drift window.
+  assert.equal(s.windows.get('demo')?.size, 2);
+  assert.equal(s.pending.size, 3);
+  assert.equal(s.pendingByModel.get('demo'), 3);
+});
+
+test('delayed labels give exactly the expected accuracy per window; unknown ids are counted', () => {
+  const s = emptyState();
+  const now = T0 + 3 * 3_600_000;
+  const events: unknown[] = [];
+  for (let i = 0; i < 24; i++) events.push(prediction(`p${i}`, T0 + i * 1000, { a: 1, b: 150 }, 'x'));
+  // 4 labels two hours before `now`, all wrong: inside the 1d window, outside 1h.
+  for (let i = 0; i < 4; i++) events.push(feedback(`p${i}`, now - 2 * 3_600_000, 'y'));
+  // 16 labels a minute before `now`: 12 right (x), 4 wrong (z).
+  for (let i = 4; i < 20; i++) events.push(feedback(`p${i}`, now - 60_000, i < 16 ? 'x' : 'z'));
+  // Labels for ids nobody predicted, and a second label for p5: counted, not joined.
+  events.push(feedback('nope-1', now, 'x'), feedback('nope-2', now, 'x'), feedback('p5', now, 'y'));
+  applyEvents(s, events, catalog, config);
+
+  assert.equal(s.counters.groundTruthReceived.get(['demo', 'v1']), 20);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 3);
+  assert.equal(s.pendingByModel.get('demo'), 4, 'p20..p23 still wait for labels');
+  assert.deepEqual(windowOutcome(s, 'demo', 'v1', now, 3_600_000), { correct: 12, total: 16 });
+  assert.deepEqual(windowOutcome(s, 'demo', 'v1', now, 86_400_000), { correct: 12, total: 20 });
+
+  const snap = computeSnapshot(s, catalog, config, now);
+  const cell = (window: string) => snap.quality.find((q) => q.model === 'demo' && q.version === 'v1' && q.window === window);
+  assert.equal(cell('1h')!.correct / cell('1h')!.total, 0.75);
+  assert.equal(cell('1d')!.correct / cell('1d')!.total, 0.6);
+
+  // Delay: p0..p3 labelled 1h after T0 (minus their offset), p4..p19 2h59m after.
+  const h = s.delay.get('demo')!;
+  assert.equal(h.count, 20);
+  let expectedSum = 0;
+  for (let i = 0; i < 4; i++) expectedSum += (now - 2 * 3_600_000 - (T0 + i * 1000)) / 1000;
+  for (let i = 4; i < 20; i++) expectedSum += (now - 60_000 - (T0 + i * 1000)) / 1000;
+  assert.equal(h.sum, expectedSum);
+});
+
+test('the pending set is bounded: the oldest predictions expire and their late labels count as unknown', () => {
+  const s = emptyState();
+  const small = { ...config, pendingMax: 3 };
+  applyEvents(s, [0, 1, 2, 3, 4].map((i) => prediction(`p${i}`, T0 + i, { a: 1, b: 150 }, 'x')), catalog, small);
+  assert.equal(s.pending.size, 3);
+  assert.equal(s.counters.groundTruthExpired.get(['demo']), 2);
+  applyEvents(s, [feedback('p0', T0 + 10, 'x'), feedback('p4', T0 + 10, 'x')], catalog, small);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 1);
+  assert.equal(s.counters.groundTruthReceived.get(['demo', 'v1']), 1);
+
+  // And by age, measured against the newest event time (so a replay expires the same ones).
+  const aged = emptyState();
+  const ttl = { ...config, pendingTtlMs: 1000 };
+  applyEvents(aged, [prediction('old', T0, { a: 1, b: 150 }, 'x'), prediction('new', T0 + 5000, { a: 1, b: 150 }, 'x')], catalog, ttl);
+  assert.deepEqual([...aged.pending.keys()], ['new']);
+});
+
+test('drift of the window: same data as training scores no drift, shifted data scores major drift on that feature only', () => {
+  const s = emptyState();
+  const events: unknown[] = [];
+  // 200 predictions whose features walk the training values exactly twice: PSI 0, KS 0.
+  for (let i = 0; i < 200; i++) {
+    events.push(prediction(`n${i}`, T0 + i, { a: (i % 100) / 10, b: 100 + (i % 100) }, ['x', 'y', 'z'][i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : 2]!));
+  }
+  applyEvents(s, events, catalog, config);
+  let snap = computeSnapshot(s, catalog, config, T0);
+  let d = snap.drift.get('demo')!;
+  assert.equal(d.windowSamples, 200);
+  assert.ok(d.features.get('a')!.psi < 1e-12);
+  assert.equal(d.features.get('a')!.ksStatistic, 0);
+  assert.equal(d.predictionPsi, 0, 'class mix 50/30/20 as in training');
+  assert.equal(d.driftShare, 0);
+
+  // Replace the whole window (size 1000) with `a` shifted by +5: half of it above the training range.
+  const shifted: unknown[] = [];
+  for (let i = 0; i < 1000; i++) shifted.push(prediction(`s${i}`, T0 + 1000 + i, { a: (i % 100) / 10 + 5, b: 100 + (i % 100) }, 'x'));
+  applyEvents(s, shifted, catalog, config);
+  snap = computeSnapshot(s, catalog, config, T0 + 5000);
+  d = snap.drift.get('demo')!;
+  assert.equal(d.windowSamples, 1000);
+  assert.ok(d.features.get('a')!.psi > 0.25, `psi a ${d.features.get('a')!.psi}`);
+  assert.ok(d.features.get('a')!.ksPValue < 0.05);
+  assert.ok(d.features.get('b')!.psi < 0.1, `psi b ${d.features.get('b')!.psi}`);
+  assert.equal(d.driftShare, 0.5);
+  assert.ok(d.predictionPsi! > 0.25, 'all predictions are x now');
+});
+
+test('a new active version starts a fresh drift window; predictions of other versions stay out of it', () => {
+  const s = emptyState();
+  applyEvents(s, [1, 2, 3].map((i) => prediction(`v1-${i}`, T0 + i, { a: 1, b: 150 }, 'x')), catalog, config);
+  const v2 = catalogOf([catalogModel(syntheticMetadata('demo', 'v2'), ['v1', 'v2'])]);
+  assert.equal(computeSnapshot(s, v2, config, T0).drift.get('demo')!.windowSamples, 0, 'the v1 window is not compared with the v2 reference');
+  applyEvents(s, [prediction('late-v1', T0 + 5, { a: 1, b: 150 }, 'x'), prediction('v2-1', T0 + 6, { a: 1, b: 150 }, 'y', 'demo', 'v2')], v2, config);
+  assert.equal(computeSnapshot(s, v2, config, T0).drift.get('demo')!.windowSamples, 1);
+  assert.equal(s.counters.predictions.get(['demo', 'v1', 'x']), 4, 'v1 predictions are still counted under v1');
+});
