@@ -20,13 +20,15 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 # Debian package -> one program it provides (checked on PATH).
-packages=(prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter prometheus-pushgateway)
+packages=(prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter prometheus-pushgateway victoria-metrics chromium)
 declare -A program=(
   [prometheus]=promtool
   [prometheus-alertmanager]=amtool
   [prometheus-node-exporter]=prometheus-node-exporter
   [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
   [prometheus-pushgateway]=prometheus-pushgateway
+  [victoria-metrics]=victoria-metrics
+  [chromium]=chromium
 )
 # Upstream binary names, accepted when the programs come from elsewhere (tarballs, Homebrew).
 declare -A upstream=(
@@ -35,6 +37,8 @@ declare -A upstream=(
   [prometheus-node-exporter]=node_exporter
   [prometheus-blackbox-exporter]=blackbox_exporter
   [prometheus-pushgateway]=pushgateway
+  [victoria-metrics]=victoria-metrics-prod
+  [chromium]=chromium
 )
 
 missing=()

@@ -28,7 +28,12 @@ function stackOptions(cmd: Command): Command {
     .option('--environment <name>', 'external label environment')
     .option('--retention-size <size>', 'TSDB size cap, e.g. 10GB')
     .option('--scrape-interval <duration>', 'scrape and rule evaluation interval (default 15s)')
-    .option('--fault-injection', "enable the gateway's loopback-only fault control (mlmon fault)");
+    .option('--fault-injection', "enable the gateway's loopback-only fault control (mlmon fault)")
+    .option('--remote-write-url <url>', 'forward SLO and alert series to long-term storage (remote write); env MLMON_REMOTE_WRITE_URL')
+    .option('--remote-write-bearer-token-file <file>', 'bearer token for remote write, read from this file')
+    .option('--remote-write-username <name>', 'basic-auth user for remote write (with --remote-write-password-file)')
+    .option('--remote-write-password-file <file>', 'basic-auth password for remote write, read from this file')
+    .option('--remote-write-keep <metric>', 'also forward this metric name or regex (repeatable)', collect, []);
 }
 
 export function registerStackCommands(program: Command): void {

@@ -152,6 +152,25 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
       description: 'ML model metrics (drift, accuracy)',
       logFile: log('ml-model-exporter'),
     },
+    {
+      name: 'console',
+      candidates: [NODE],
+      args: [
+        mlmonBin, 'serve', 'console',
+        '--host', s.host,
+        '--port', String(s.ports.console),
+        '--data-dir', p.dataDir,
+        '--config-dir', s.configDir,
+        '--prometheus', http('prometheus'),
+        '--alertmanager', http('alertmanager'),
+        '--sink', http('notification-sink'),
+      ],
+      ports: [s.ports.console],
+      readyUrl: http('console', '/-/healthy'),
+      url: http('console'),
+      description: 'mlmon console: SLOs, model health, alerts',
+      logFile: log('console'),
+    },
   ];
   return specs.filter((spec) => s.components.includes(spec.name));
 }

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderDefaultAlertmanagerConfig } from '../alerting/index.js';
 import { repoRoot } from '../paths.js';
+import { containerFiles } from '../container/index.js';
+import { kubernetesFiles, kubernetesRuleSources } from '../kubernetes/index.js';
 import { renderStackConfigFiles, type RenderedFile } from './render.js';
 import { defaultSettings } from './settings.js';
 
@@ -12,6 +14,9 @@ export function generatedFiles(): RenderedFile[] {
   return [
     ...renderStackConfigFiles(s).map((f) => ({ path: `config/${f.path}`, content: f.content })),
     { path: 'config/alertmanager/alertmanager.yml', content: renderDefaultAlertmanagerConfig() },
+    // Container mode and Kubernetes manifests, from the same definitions.
+    ...containerFiles(),
+    ...kubernetesFiles(s, kubernetesRuleSources(join(repoRoot, 'config'))),
   ];
 }
 

@@ -1,8 +1,9 @@
 import { MlmonError } from '../errors.js';
+import { remoteWriteFromOptions, type RemoteWriteCliOptions } from '../remote/index.js';
 import { durationSeconds } from './prometheus-config.js';
 import { COMPONENT_NAMES, DEFAULT_PORTS, defaultSettings, type ComponentName, type PortName, type Profile, type StackSettings } from './settings.js';
 
-export interface StackCliOptions {
+export interface StackCliOptions extends RemoteWriteCliOptions {
   dataDir?: string;
   configDir?: string;
   host?: string;
@@ -56,6 +57,8 @@ export function settingsFromOptions(o: StackCliOptions, env: NodeJS.ProcessEnv =
     ...(o.retentionSize ? { retentionSize: o.retentionSize } : {}),
   });
   s.faultInjection = Boolean(o.faultInjection);
+  const remoteWrite = remoteWriteFromOptions(o, env);
+  if (remoteWrite) s.remoteWrite = remoteWrite;
   if (profile === 'test') {
     // Alerts of the test profile fire within minutes: sample and evaluate often,
     // and let the alert tests inject faults.

@@ -1,3 +1,4 @@
+import { renderRemoteWrite } from '../remote/index.js';
 import type { ComponentName, StackSettings } from './settings.js';
 
 /** A file_sd target group as Prometheus reads it from JSON or YAML. */
@@ -125,6 +126,7 @@ export function renderPrometheusConfig(s: StackSettings, opts: PrometheusConfigO
       alertmanagers: [{ static_configs: [{ targets: [hostPort(s, 'alertmanager')] }] }],
     };
   }
+  if (s.remoteWrite) config.remote_write = renderRemoteWrite(s.remoteWrite);
   return config;
 }
 

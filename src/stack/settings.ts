@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { configDir } from '../paths.js';
+import type { RemoteWriteSettings } from '../remote/index.js';
 
 /** Every process of the stack, by the name used in logs, state and the services table. */
 export const COMPONENT_NAMES = [
@@ -70,6 +71,8 @@ export interface StackSettings {
   faultInjection: boolean;
   /** Components this stack runs (the rest are left out of configs and the table). */
   components: ComponentName[];
+  /** Forward the SLO and alert series to long-term storage (off when absent). */
+  remoteWrite?: RemoteWriteSettings;
 }
 
 export interface StackPaths {

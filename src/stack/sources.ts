@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadSloSpecFile, renderSloRuleFiles } from '../slo/index.js';
 import { RULE_FILES } from './prometheus-config.js';
 import type { RenderedFile, RunSources } from './render.js';
 import type { StackPaths, StackSettings } from './settings.js';
@@ -9,11 +10,18 @@ function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-/** Rule files for the run directory, read from the config folder. */
+/** Rule files for the run directory, read from the config folder. The test
+ * profile regenerates the SLO rules from the spec with short periods instead of
+ * copying the committed (production) ones. */
 export function ruleSources(s: StackSettings): RenderedFile[] {
+  const generated = new Map<string, string>();
+  if (s.profile === 'test') {
+    const spec = loadSloSpecFile(join(s.configDir, 'slos.yaml'));
+    for (const f of renderSloRuleFiles(spec, { profile: 'test' })) generated.set(f.file, f.content);
+  }
   const out: RenderedFile[] = [];
   for (const name of RULE_FILES) {
-    const text = readIfExists(join(s.configDir, 'prometheus', name));
+    const text = generated.get(name) ?? readIfExists(join(s.configDir, 'prometheus', name));
     if (text !== undefined) out.push({ path: name, content: text });
   }
   return out;

@@ -1,0 +1,174 @@
+import { RULE_FILES } from '../stack/prometheus-config.js';
+import type { ComponentName, StackSettings } from '../stack/settings.js';
+import { CADVISOR, DOCKER_SOCKET, IMAGES, MOUNTS, NETWORK, OWN_SERVICES, PROJECT, SCRAPE_LABELS } from './conventions.js';
+import { scrapedComponents } from './prometheus.js';
+
+type Service = Record<string, unknown>;
+
+/** Host ports are published on this address (loopback unless .env says otherwise). */
+const BIND = '${MLMON_BIND_ADDRESS:-127.0.0.1}';
+
+const VOLUMES = {
+  prometheus: 'prometheus-data',
+  alertmanager: 'alertmanager-data',
+  pushgateway: 'pushgateway-data',
+  /** Shared by the gateway and the exporter: model registry and inference event spool. */
+  mlmon: 'mlmon-data',
+  sink: 'sink-data',
+} as const;
+
+/** The prom/* images are busybox-based: wget is there, curl is not. */
+function wgetCheck(url: string): Record<string, unknown> {
+  return { test: ['CMD', 'wget', '-q', '--spider', url], interval: '15s', timeout: '5s', retries: 3, start_period: '20s' };
+}
+
+/** Our images hold node and nothing else, so the check is node's fetch. */
+function nodeCheck(url: string): Record<string, unknown> {
+  const js = `fetch('${url}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
+  return { test: ['CMD', 'node', '-e', js], interval: '15s', timeout: '5s', retries: 3, start_period: '30s' };
+}
+
+function publish(port: number): string {
+  return `${BIND}:${port}:${port}`;
+}
+
+function scrapeLabels(job: string, port: number): Record<string, string> {
+  return { [SCRAPE_LABELS.scrape]: 'true', [SCRAPE_LABELS.job]: job, [SCRAPE_LABELS.port]: String(port) };
+}
+
+const common = { restart: 'unless-stopped', networks: [NETWORK] };
+
+/** The compose file of the stack (pure): every default component at a pinned
+ * version (ours built from docker/mlmon.Dockerfile), health checks, named
+ * volumes, restart policies, and the Docker labels that the container-mode
+ * Prometheus config discovers, derived from the same scrape jobs. */
+export function renderComposeFile(s: StackSettings): Record<string, unknown> {
+  const p = s.ports;
+  const labelsOf = new Map(scrapedComponents(s).map((j) => [j.component, scrapeLabels(j.job, j.port)]));
+  const labels = (c: ComponentName) => ({ labels: labelsOf.get(c) ?? {} });
+  const has = (c: ComponentName) => s.components.includes(c);
+  const services: Record<string, Service> = {};
+
+  if (has('prometheus')) {
+    services.prometheus = {
+      image: IMAGES.prometheus,
+      command: [
+        `--config.file=${MOUNTS.prometheusConfigDir}/prometheus.yml`,
+        `--storage.tsdb.path=${MOUNTS.prometheusData}`,
+        `--storage.tsdb.retention.time=${s.retentionTime}`,
+        `--storage.tsdb.retention.size=${s.retentionSize}`,
+        `--web.external-url=http://localhost:${p.prometheus}`,
+        `--web.listen-address=:${p.prometheus}`,
+        '--web.enable-lifecycle',
+      ],
+      ports: [publish(p.prometheus)],
+      volumes: [
+        `./docker/prometheus/prometheus.yml:${MOUNTS.prometheusConfigDir}/prometheus.yml:ro`,
+        ...RULE_FILES.map((f) => `./config/prometheus/${f}:${MOUNTS.prometheusConfigDir}/${f}:ro`),
+        `./config/prometheus/targets/custom:${MOUNTS.prometheusConfigDir}/targets/custom:ro`,
+        `${VOLUMES.prometheus}:${MOUNTS.prometheusData}`,
+        `${DOCKER_SOCKET}:${DOCKER_SOCKET}:ro`,
+      ],
+      // The image runs as nobody; docker_sd needs the socket's group (see docs/parts/scale.md).
+      group_add: ['${DOCKER_GID:-999}'],
+      healthcheck: wgetCheck(`http://127.0.0.1:${p.prometheus}/-/ready`),
+      ...labels('prometheus'),
+      ...common,
+    };
+  }
+  if (has('alertmanager')) {
+    services.alertmanager = {
+      image: IMAGES.alertmanager,
+      command: [
+        `--config.file=${MOUNTS.alertmanagerConfigDir}/alertmanager.yml`,
+        `--storage.path=${MOUNTS.alertmanagerData}`,
+        `--web.external-url=http://localhost:${p.alertmanager}`,
+        `--web.listen-address=:${p.alertmanager}`,
+        '--cluster.listen-address=',
+      ],
+      ports: [publish(p.alertmanager)],
+      volumes: [
+        `./docker/alertmanager/alertmanager.yml:${MOUNTS.alertmanagerConfigDir}/alertmanager.yml:ro`,
+        `./config/alertmanager/templates:${MOUNTS.alertmanagerConfigDir}/templates:ro`,
+        `${VOLUMES.alertmanager}:${MOUNTS.alertmanagerData}`,
+      ],
+      healthcheck: wgetCheck(`http://127.0.0.1:${p.alertmanager}/-/ready`),
+      ...labels('alertmanager'),
+      ...common,
+    };
+  }
+  if (has('node-exporter')) {
+    services['node-exporter'] = {
+      image: IMAGES['node-exporter'],
+      command: ['--path.rootfs=/host', `--web.listen-address=:${p['node-exporter']}`],
+      pid: 'host',
+      volumes: ['/:/host:ro,rslave'],
+      healthcheck: wgetCheck(`http://127.0.0.1:${p['node-exporter']}/metrics`),
+      ...labels('node-exporter'),
+      ...common,
+    };
+  }
+  services[CADVISOR.service] = {
+    image: IMAGES.cadvisor,
+    command: ['--docker_only=true', '--housekeeping_interval=15s', `--port=${CADVISOR.port}`],
+    privileged: true,
+    devices: ['/dev/kmsg'],
+    volumes: ['/:/rootfs:ro', '/var/run:/var/run:ro', '/sys:/sys:ro', '/var/lib/docker/:/var/lib/docker:ro', '/dev/disk/:/dev/disk:ro'],
+    healthcheck: wgetCheck(`http://127.0.0.1:${CADVISOR.port}/healthz`),
+    labels: scrapeLabels(CADVISOR.job, CADVISOR.port),
+    ...common,
+  };
+  if (has('blackbox-exporter')) {
+    services['blackbox-exporter'] = {
+      image: IMAGES['blackbox-exporter'],
+      command: [`--config.file=${MOUNTS.blackboxConfig}`, `--web.listen-address=:${p['blackbox-exporter']}`],
+      volumes: [`./config/exporters/blackbox.yml:${MOUNTS.blackboxConfig}:ro`],
+      healthcheck: wgetCheck(`http://127.0.0.1:${p['blackbox-exporter']}/-/healthy`),
+      ...labels('blackbox-exporter'),
+      ...common,
+    };
+  }
+  if (has('pushgateway')) {
+    services.pushgateway = {
+      image: IMAGES.pushgateway,
+      command: [`--persistence.file=${MOUNTS.pushgatewayData}/metrics.store`, '--persistence.interval=1m', `--web.listen-address=:${p.pushgateway}`],
+      ports: [publish(p.pushgateway)],
+      volumes: [`${VOLUMES.pushgateway}:${MOUNTS.pushgatewayData}`],
+      healthcheck: wgetCheck(`http://127.0.0.1:${p.pushgateway}/-/ready`),
+      ...labels('pushgateway'),
+      ...common,
+    };
+  }
+  const own = (c: ComponentName, serve: string, extra: string[], volume: string, readyPath: string, published: number[]): void => {
+    const o = OWN_SERVICES[c];
+    if (!has(c) || !o) return;
+    services[c] = {
+      build: { context: '.', dockerfile: 'docker/mlmon.Dockerfile', target: o.target },
+      image: o.image,
+      command: ['serve', serve, '--host', '0.0.0.0', '--port', String(p[c]), ...extra, '--data-dir', MOUNTS.mlmonData],
+      ...(published.length > 0 ? { ports: published.map(publish) } : {}),
+      volumes: [`${volume}:${MOUNTS.mlmonData}`],
+      healthcheck: nodeCheck(`http://127.0.0.1:${p[c]}${readyPath}`),
+      ...labels(c),
+      ...common,
+    };
+  };
+  own('notification-sink', 'sink', ['--smtp-port', String(p['notification-sink-smtp'])], VOLUMES.sink, '/notifications?limit=1', [p['notification-sink']]);
+  own('inference-gateway', 'gateway', [], VOLUMES.mlmon, '/ready', [p['inference-gateway']]);
+  own('ml-model-exporter', 'exporter', [], VOLUMES.mlmon, '/metrics', []);
+  // Start order follows the data flow; `service_healthy` waits for the health checks.
+  const after = (svc: string, deps: string[]) => {
+    const present = deps.filter((d) => services[d]);
+    if (services[svc] && present.length > 0) services[svc].depends_on = Object.fromEntries(present.map((d) => [d, { condition: 'service_healthy' }]));
+  };
+  after('prometheus', ['alertmanager']);
+  after('alertmanager', ['notification-sink']);
+  after('ml-model-exporter', ['inference-gateway']);
+
+  return {
+    name: PROJECT,
+    services,
+    networks: { [NETWORK]: { name: NETWORK } },
+    volumes: Object.fromEntries(Object.values(VOLUMES).map((v) => [v, {}])),
+  };
+}

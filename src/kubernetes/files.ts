@@ -1,0 +1,29 @@
+import { stringify } from 'yaml';
+import type { StackSettings } from '../stack/settings.js';
+import { renderAlertmanagerConfigResource } from './alertmanager-config.js';
+import { DEFAULT_KUBERNETES_OPTIONS, KUBERNETES_HEADER, type KubernetesOptions } from './conventions.js';
+import { renderPrometheusRule, type RuleFileText } from './prometheus-rule.js';
+import { renderServiceMonitors } from './service-monitor.js';
+
+export interface ManifestFile {
+  /** Relative to the repository root. */
+  path: string;
+  content: string;
+}
+
+export const MANIFEST_DIR = 'deploy/kubernetes';
+
+function manifests(docs: unknown[]): string {
+  const body = docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return `# ${KUBERNETES_HEADER}\n${body}`;
+}
+
+/** Every manifest for prometheus-operator / kube-prometheus-stack (pure):
+ * one PrometheusRule per rule file, the ServiceMonitors, the AlertmanagerConfig. */
+export function kubernetesFiles(s: StackSettings, ruleFiles: readonly RuleFileText[], opts: KubernetesOptions = DEFAULT_KUBERNETES_OPTIONS): ManifestFile[] {
+  return [
+    ...ruleFiles.map((f) => ({ path: `${MANIFEST_DIR}/prometheusrule-${f.name.replace(/\.ya?ml$/, '').replace(/_/g, '-')}.yaml`, content: manifests([renderPrometheusRule(f, opts)]) })),
+    { path: `${MANIFEST_DIR}/servicemonitors.yaml`, content: manifests(renderServiceMonitors(s, opts)) },
+    { path: `${MANIFEST_DIR}/alertmanagerconfig.yaml`, content: manifests([renderAlertmanagerConfigResource(opts)]) },
+  ];
+}
