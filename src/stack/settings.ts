@@ -29,6 +29,7 @@ export const DEFAULT_COMPONENTS: readonly ComponentName[] = [
   'notification-sink',
   'inference-gateway',
   'ml-model-exporter',
+  'console',
 ];
 
 /** Default ports: those of the original description, so its users feel at home. */

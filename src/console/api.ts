@@ -1,0 +1,204 @@
+/** The console's JSON API (/api/...). Every answer carries `fetchedAt` and how
+ * many upstream requests it took; upstream failures answer 503 (unreachable)
+ * or 502 (refused) with a message for people, never a stack trace. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AlertmanagerClient } from './alertmanager.js';
+import { alertViews, SILENCE_DURATIONS, silenceFor } from './alerts.js';
+import type { CatalogSource } from './catalog-source.js';
+import { ConsoleInputError } from './input.js';
+import { loadModelDetail, loadModelList, parseModelRange } from './models.js';
+import { PrometheusClient } from './prometheus.js';
+import { fetchNotifications } from './sink.js';
+import { loadSloDetail, parseRange } from './slo-detail.js';
+import { buildSloRows, sloListQueries } from './slo-list.js';
+import { newRequestLog, UpstreamError, type RequestLog } from './upstream.js';
+
+export interface ApiContext {
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  sinkUrl: string | undefined;
+  /** Base of links into Prometheus's and Alertmanager's own UIs (what the browser can reach). */
+  prometheusPublicUrl: string;
+  alertmanagerPublicUrl: string;
+  registryDir: string | undefined;
+  catalog: CatalogSource;
+  refreshSeconds: number;
+  /** Injected clock, for tests (unix seconds). */
+  now?: () => number;
+}
+
+export interface Meta {
+  fetchedAt: string;
+  upstream: { prometheus: RequestLog; alertmanager: RequestLog; sink: RequestLog };
+}
+
+interface PageLogs {
+  prometheus: RequestLog;
+  alertmanager: RequestLog;
+  sink: RequestLog;
+}
+
+function meta(logs: PageLogs, at: number): Meta {
+  const round = (l: RequestLog) => ({ count: l.count, totalMs: Math.round(l.totalMs * 10) / 10 });
+  return { fetchedAt: new Date(at * 1000).toISOString(), upstream: { prometheus: round(logs.prometheus), alertmanager: round(logs.alertmanager), sink: round(logs.sink) } };
+}
+
+export function errorBody(e: unknown): { status: number; body: { error: { kind: string; message: string; upstream?: string } } } | undefined {
+  if (e instanceof UpstreamError) {
+    return { status: e.reachable ? 502 : 503, body: { error: { kind: 'upstream', upstream: e.upstream, message: e.message } } };
+  }
+  if (e instanceof ConsoleInputError) return { status: e.status, body: { error: { kind: 'input', message: e.message } } };
+  return undefined;
+}
+
+const rangeQuery = {
+  type: 'object',
+  properties: { range: { type: 'string', pattern: '^[0-9a-z]{1,12}$' } },
+  additionalProperties: false,
+} as const;
+
+const sloParams = {
+  type: 'object',
+  required: ['service', 'slo'],
+  properties: { service: { type: 'string', minLength: 1, maxLength: 200 }, slo: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+const silenceBody = {
+  type: 'object',
+  required: ['labels', 'duration'],
+  additionalProperties: false,
+  properties: {
+    labels: { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
+    duration: { type: 'string', minLength: 2, maxLength: 12 },
+    comment: { type: 'string', maxLength: 1000 },
+    createdBy: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+const notificationsQuery = {
+  type: 'object',
+  properties: {
+    since: { type: 'string', maxLength: 40 },
+    integration: { type: 'string', enum: ['slack', 'pagerduty', 'email', 'webhook'] },
+  },
+  additionalProperties: false,
+} as const;
+
+/** The API routes, as a fastify plugin. */
+export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
+  const now = ctx.now ?? (() => Date.now() / 1000);
+  const clients = () => {
+    const logs: PageLogs = { prometheus: newRequestLog(), alertmanager: newRequestLog(), sink: newRequestLog() };
+    return {
+      logs,
+      prom: new PrometheusClient(ctx.prometheusUrl, logs.prometheus),
+      am: new AlertmanagerClient(ctx.alertmanagerUrl, logs.alertmanager),
+    };
+  };
+
+  app.setErrorHandler((e: unknown, _req, reply: FastifyReply) => {
+    const known = errorBody(e);
+    if (known) {
+      if (e instanceof UpstreamError) app.log.warn({ upstream: e.upstream, status: e.status }, e.message);
+      return reply.code(known.status).send(known.body);
+    }
+    const fe = e as { validation?: unknown; statusCode?: number; message?: string };
+    if (fe.validation || (fe.statusCode && fe.statusCode < 500)) {
+      return reply.code(fe.statusCode ?? 400).send({ error: { kind: 'input', message: fe.message ?? 'bad request' } });
+    }
+    app.log.error({ err: e }, 'console request failed');
+    return reply.code(500).send({ error: { kind: 'internal', message: 'the console failed to answer; see its log' } });
+  });
+
+  app.get('/api', async () => ({
+    endpoints: {
+      'GET /api/slos': 'every SLO of the spec with SLI, budget, time left, burn rates and alert state',
+      'GET /api/slos/:service/:slo?range=1d': 'one SLO: series over the range, thresholds, rules, alerts',
+      'GET /api/models': 'every model: drift, accuracy, age, firing alerts',
+      'GET /api/models/:model?range=1d': 'one model: feature drift over time, prediction mix, accuracy, label delay, freshness',
+      'GET /api/alerts': "Alertmanager's alerts, silenced and inhibited ones marked",
+      'GET /api/notifications?since=1h&integration=': 'notifications received by the local sink',
+      'POST /api/silences': '{labels, duration, comment?, createdBy?}: silence exactly that alert in Alertmanager',
+    },
+    refreshSeconds: ctx.refreshSeconds,
+    silenceDurations: SILENCE_DURATIONS,
+  }));
+
+  app.get('/api/slos', async () => {
+    const { logs, prom } = clients();
+    const at = now();
+    const catalog = ctx.catalog.current();
+    const q = sloListQueries(catalog.slos);
+    const [series, alerts] = await Promise.all([prom.query(q.series, at), prom.query(q.alerts, at)]);
+    const slos = buildSloRows(catalog.slos, { series, alerts });
+    return {
+      ...meta(logs, at),
+      profile: catalog.profile,
+      services: [...new Set(slos.map((s) => s.service))],
+      slos,
+    };
+  });
+
+  app.get('/api/slos/:service/:slo', { schema: { params: sloParams, querystring: rangeQuery } }, async (req) => {
+    const { service, slo: name } = req.params as { service: string; slo: string };
+    const slo = ctx.catalog.current().byId(service, name);
+    if (!slo) throw new ConsoleInputError(`no SLO "${name}" of service "${service}" in the spec`, 404);
+    const range = parseRange(slo, (req.query as { range?: string }).range);
+    const { logs, prom } = clients();
+    const at = now();
+    const detail = await loadSloDetail(prom, slo, range, { now: at, prometheusPublicUrl: ctx.prometheusPublicUrl });
+    return { ...meta(logs, at), ...detail };
+  });
+
+  app.get('/api/models', async () => {
+    const { logs, prom } = clients();
+    const at = now();
+    const list = await loadModelList(prom, at);
+    return { ...meta(logs, at), ...list };
+  });
+
+  app.get('/api/models/:model', { schema: { querystring: rangeQuery } }, async (req) => {
+    const { model } = req.params as { model: string };
+    const range = parseModelRange((req.query as { range?: string }).range);
+    const { logs, prom } = clients();
+    const at = now();
+    const detail = await loadModelDetail(prom, model, range, { now: at, ...(ctx.registryDir ? { registryDir: ctx.registryDir } : {}) });
+    return { ...meta(logs, at), ...detail };
+  });
+
+  app.get('/api/alerts', async () => {
+    const { logs, am } = clients();
+    const at = now();
+    const alerts = alertViews(await am.alerts());
+    return { ...meta(logs, at), alertmanagerUrl: ctx.alertmanagerPublicUrl, silenceDurations: SILENCE_DURATIONS, alerts };
+  });
+
+  app.get('/api/notifications', { schema: { querystring: notificationsQuery } }, async (req) => {
+    const q = req.query as { since?: string; integration?: string };
+    const at = now();
+    const logs = clients().logs;
+    if (!ctx.sinkUrl) return { ...meta(logs, at), configured: false, notifications: [] };
+    const notifications = await fetchNotifications(ctx.sinkUrl, { since: q.since ?? '24h', ...(q.integration ? { integration: q.integration } : {}) }, logs.sink);
+    // Newest first: the page reads top-down.
+    notifications.sort((a, b) => b.time.localeCompare(a.time));
+    return { ...meta(logs, at), configured: true, notifications };
+  });
+
+  app.post('/api/silences', { schema: { body: silenceBody } }, async (req, reply) => {
+    const body = req.body as { labels: Record<string, string>; duration: string; comment?: string; createdBy?: string };
+    // Wall time, not the injected evaluation clock: Alertmanager moves a past start to now.
+    const silence = silenceFor(body.labels, body.duration, new Date(), {
+      ...(body.comment !== undefined ? { comment: body.comment } : {}),
+      ...(body.createdBy !== undefined ? { createdBy: body.createdBy } : {}),
+    });
+    const { logs, am } = clients();
+    const silenceId = await am.createSilence(silence);
+    app.log.info({ silenceId, matchers: silence.matchers, endsAt: silence.endsAt }, 'silence created');
+    return reply.code(201).send({
+      ...meta(logs, now()),
+      silenceId,
+      endsAt: silence.endsAt,
+      alertmanagerUrl: `${ctx.alertmanagerPublicUrl.replace(/\/+$/, '')}/#/silences/${silenceId}`,
+    });
+  });
+}

@@ -1,0 +1,95 @@
+/** The console's HTTP server: pages, static assets and the JSON API. */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Profile } from '../slo/index.js';
+import { stackPaths } from '../stack/settings.js';
+import { registerApi } from './api.js';
+import { loadAssets } from './assets.js';
+import { stackProfile } from './catalog.js';
+import { watchedCatalog } from './catalog-source.js';
+import { pageHtml, type PageName } from './pages.js';
+
+export interface ConsoleOptions {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  /** The notification sink's HTTP base; without it the notifications panel says so. */
+  sinkUrl?: string;
+  /** Links into Prometheus/Alertmanager UIs; default: the URLs above. */
+  prometheusPublicUrl?: string;
+  alertmanagerPublicUrl?: string;
+  /** Folder holding slos.yaml. */
+  configDir: string;
+  /** The stack's data directory: its profile (state.json) and model registry are read from it. */
+  dataDir?: string;
+  /** Overrides the profile found in the data directory (default production). */
+  profile?: Profile;
+  /** How often pages refresh themselves. */
+  refreshSeconds?: number;
+  /** pino JSON logs on stdout. */
+  log?: boolean | { level: string };
+  /** Injected clock for tests (unix seconds). */
+  now?: () => number;
+}
+
+export interface ConsoleServer {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_REFRESH_SECONDS = 30;
+
+const PAGES: Array<{ path: string; page: PageName; title: (p: Record<string, string>) => string }> = [
+  { path: '/slos', page: 'slos', title: () => 'SLOs' },
+  { path: '/slos/:service/:slo', page: 'slo', title: (p) => `${p.service ?? ''} · ${p.slo ?? ''}` },
+  { path: '/models', page: 'models', title: () => 'Model health' },
+  { path: '/models/:model', page: 'model', title: (p) => `Model ${p.model ?? ''}` },
+  { path: '/alerts', page: 'alerts', title: () => 'Alerts and notifications' },
+];
+
+export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer> {
+  const profile = opts.profile ?? (opts.dataDir ? stackProfile(opts.dataDir) : undefined) ?? 'production';
+  const logger = opts.log ? { level: typeof opts.log === 'object' ? opts.log.level : 'info', base: { component: 'console' } } : false;
+  // Pages refresh every few seconds: one log line per request would drown the events that matter.
+  const app = Fastify({ logger, logController: new LogController({ disableRequestLogging: true }) });
+  // Throws MlmonError (file:line) when the spec is invalid: refuse to start rather than show nothing.
+  const catalog = watchedCatalog(opts.configDir, profile, (message) => app.log.warn({ message }, 'SLO spec changed but does not validate; keeping the last good one'));
+  const assets = loadAssets();
+  const refreshSeconds = opts.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
+
+  app.get('/-/healthy', async (_req, reply) => reply.type('text/plain').send('ok'));
+  app.get('/', async (_req, reply) => reply.redirect('/slos'));
+  for (const p of PAGES) {
+    app.get(p.path, async (req, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(pageHtml(p.page, { title: p.title(req.params as Record<string, string>), refreshSeconds })),
+    );
+  }
+  app.get('/assets/*', async (req, reply) => {
+    const name = (req.params as Record<string, string>)['*'] ?? '';
+    const a = assets.get(name);
+    if (!a) return reply.code(404).type('text/plain').send('no such asset');
+    if (req.headers['if-none-match'] === a.etag) return reply.code(304).send();
+    return reply.type(a.type).header('etag', a.etag).header('cache-control', 'no-cache').send(a.body);
+  });
+
+  registerApi(app, {
+    prometheusUrl: opts.prometheusUrl,
+    alertmanagerUrl: opts.alertmanagerUrl,
+    sinkUrl: opts.sinkUrl,
+    prometheusPublicUrl: opts.prometheusPublicUrl ?? opts.prometheusUrl,
+    alertmanagerPublicUrl: opts.alertmanagerPublicUrl ?? opts.alertmanagerUrl,
+    registryDir: opts.dataDir ? stackPaths(opts.dataDir).registryDir : undefined,
+    catalog,
+    refreshSeconds,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+
+  const address = await app.listen({ host: opts.host, port: opts.port });
+  const url = address.replace('[::1]', 'localhost');
+  return { url, app, close: () => app.close() };
+}
