@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 # mlmon's own services (inference gateway, ML model exporter, notification
-# sink) as small non-root images, one build target each:
+# sink, console) as small non-root images, one build target each:
 #   docker build -f docker/mlmon.Dockerfile --target gateway  -t mlmon/gateway:0.1.0 .
 #   docker build -f docker/mlmon.Dockerfile --target exporter -t mlmon/exporter:0.1.0 .
 #   docker build -f docker/mlmon.Dockerfile --target sink     -t mlmon/sink:0.1.0 .
+#   docker build -f docker/mlmon.Dockerfile --target console  -t mlmon/console:0.1.0 .
 # docker-compose.yml builds them (`docker compose build`).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -33,6 +34,8 @@ COPY --chown=root:root package.json ./
 COPY --chown=root:root bin/ bin/
 COPY --chown=root:root config/ config/
 COPY --from=build --chown=root:root /src/dist/src dist/src
+# The console serves its page files from the source tree.
+COPY --chown=root:root src/console/public/ src/console/public/
 # Code is root-owned and read-only to the service; only /data is writable
 # (a named volume mounted there inherits this ownership).
 RUN mkdir -p /data && chown node:node /data
@@ -60,3 +63,10 @@ EXPOSE 9097 9098
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9097/notifications?limit=1').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["serve", "sink", "--host", "0.0.0.0", "--port", "9097", "--smtp-port", "9098", "--data-dir", "/data"]
+
+FROM runtime AS console
+LABEL org.opencontainers.image.title="mlmon console"
+EXPOSE 9099
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9099/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["serve", "console", "--host", "0.0.0.0", "--port", "9099", "--data-dir", "/data", "--config-dir", "/app/config"]

@@ -156,6 +156,22 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
   own('notification-sink', 'sink', ['--smtp-port', String(p['notification-sink-smtp'])], VOLUMES.sink, '/notifications?limit=1', [p['notification-sink']]);
   own('inference-gateway', 'gateway', [], VOLUMES.mlmon, '/ready', [p['inference-gateway']]);
   own('ml-model-exporter', 'exporter', [], VOLUMES.mlmon, '/metrics', []);
+  // The console reads the APIs over the compose network; its links open them on the host.
+  own(
+    'console',
+    'console',
+    [
+      '--config-dir', '/app/config',
+      '--prometheus', `http://prometheus:${p.prometheus}`,
+      '--alertmanager', `http://alertmanager:${p.alertmanager}`,
+      '--sink', `http://notification-sink:${p['notification-sink']}`,
+      '--prometheus-public-url', `http://127.0.0.1:${p.prometheus}`,
+      '--alertmanager-public-url', `http://127.0.0.1:${p.alertmanager}`,
+    ],
+    VOLUMES.mlmon,
+    '/-/healthy',
+    [p.console],
+  );
   // Start order follows the data flow; `service_healthy` waits for the health checks.
   const after = (svc: string, deps: string[]) => {
     const present = deps.filter((d) => services[d]);
@@ -164,6 +180,7 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
   after('prometheus', ['alertmanager']);
   after('alertmanager', ['notification-sink']);
   after('ml-model-exporter', ['inference-gateway']);
+  after('console', ['prometheus', 'alertmanager']);
 
   return {
     name: PROJECT,

@@ -37,6 +37,7 @@ export const OWN_SERVICES: Partial<Record<ComponentName, { target: string; image
   'inference-gateway': { target: 'gateway', image: 'mlmon/gateway:0.1.0' },
   'ml-model-exporter': { target: 'exporter', image: 'mlmon/exporter:0.1.0' },
   'notification-sink': { target: 'sink', image: 'mlmon/sink:0.1.0' },
+  console: { target: 'console', image: 'mlmon/console:0.1.0' },
 };
 
 /** cAdvisor exists only in container mode (the container:* recording rules read it). */

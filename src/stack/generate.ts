@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderDefaultAlertmanagerConfig } from '../alerting/index.js';
 import { repoRoot } from '../paths.js';
+import { loadSloSpecFile, renderSloRuleFiles } from '../slo/index.js';
 import { containerFiles } from '../container/index.js';
 import { kubernetesFiles, kubernetesRuleSources } from '../kubernetes/index.js';
 import { renderStackConfigFiles, type RenderedFile } from './render.js';
@@ -14,6 +15,11 @@ export function generatedFiles(): RenderedFile[] {
   return [
     ...renderStackConfigFiles(s).map((f) => ({ path: `config/${f.path}`, content: f.content })),
     { path: 'config/alertmanager/alertmanager.yml', content: renderDefaultAlertmanagerConfig() },
+    // SLO recording and burn-rate rules from config/slos.yaml.
+    ...renderSloRuleFiles(loadSloSpecFile(join(repoRoot, 'config', 'slos.yaml')), { profile: 'production' }).map((f) => ({
+      path: `config/prometheus/${f.file}`,
+      content: f.content,
+    })),
     // Container mode and Kubernetes manifests, from the same definitions.
     ...containerFiles(),
     ...kubernetesFiles(s, kubernetesRuleSources(join(repoRoot, 'config'))),

@@ -1,0 +1,151 @@
+/** The validated domain model: one `Slo` per (service, SLO), defaults applied,
+ * selectors parsed, windows computed for a profile. Everything downstream reads
+ * only this. */
+import { MlmonError } from '../errors.js';
+import { DEFAULT_RUNBOOK_BASE_URL, HISTOGRAM, RESERVED_LABELS, type SliKind } from './conventions.js';
+import { formatSelector, isSelector, parseSelector, withMatcher, withMetric, withoutLabel, type Selector } from './selector.js';
+import { thresholdSeconds, type SloEntrySpec, type SloSpec } from './spec.js';
+import { burnRateWindows, parseDuration, TEST_PROFILE_FACTOR, type Profile, type SloWindows } from './windows.js';
+
+export const DEFAULT_PERIOD = '30d';
+/** Low-traffic guard: with fewer requests than this in the long window, no alert
+ * fires. 100 keeps one failure among a handful from paging, while a 1h window of
+ * a service at 1 request per 30 s still qualifies. */
+export const DEFAULT_MIN_REQUESTS = 100;
+
+export interface LatencyHistogram {
+  /** Base name: `http_request_duration_seconds`. */
+  metric: string;
+  /** The histogram's series selector without `le`, base name as metric. */
+  selector: Selector;
+  thresholdSeconds: number;
+  buckets: number[] | undefined;
+}
+
+export interface Slo {
+  service: string;
+  name: string;
+  kind: SliKind;
+  description: string;
+  /** Objective as a ratio (0.995) and as written (99.5). */
+  objective: number;
+  objectivePercent: number;
+  /** 1 − objective, rounded so it prints as a clean number (0.005, not 0.0050000000000000044). */
+  errorBudget: number;
+  /** Period as written in the spec (before the profile scales it). */
+  specPeriod: string;
+  /** Events: bad = `bad` when given, else total − good. */
+  events: { mode: 'bad' | 'good'; selector: Selector; total: Selector };
+  latency: LatencyHistogram | undefined;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  alerting: { enabled: boolean; minRequests: number; labels: Record<string, string>; annotations: Record<string, string> };
+  windows: SloWindows;
+  runbookBaseUrl: string;
+  profile: Profile;
+}
+
+function fail(where: string, message: string): never {
+  throw new MlmonError('slo-model-invalid', `${where}: ${message}`, { hint: 'Fix the SLO spec and run `mlmon generate` again.' });
+}
+
+function selectorOf(text: string, where: string): Selector {
+  const sel = parseSelector(text);
+  if (!isSelector(sel)) fail(where, `"${text}" ${sel.error}`);
+  return sel;
+}
+
+function leValue(seconds: number): string {
+  // Client libraries print bucket bounds as the shortest decimal (0.3, 1, 2.5).
+  return String(seconds);
+}
+
+function checkLabels(labels: Record<string, string>, where: string): Record<string, string> {
+  for (const key of Object.keys(labels)) {
+    if (RESERVED_LABELS.includes(key)) fail(where, `label "${key}" is set by the generator; remove it`);
+  }
+  return labels;
+}
+
+/** A good/total pair over `<h>_bucket{le="t"}` and `<h>_count` is a latency SLI,
+ * whichever way it was written (our `latency:` block or an OpenSLO ratio). */
+function latencyFromEvents(good: Selector, total: Selector): LatencyHistogram | undefined {
+  if (!good.metric.endsWith(HISTOGRAM.bucket) || !total.metric.endsWith(HISTOGRAM.count)) return undefined;
+  const base = good.metric.slice(0, -HISTOGRAM.bucket.length);
+  if (total.metric.slice(0, -HISTOGRAM.count.length) !== base) return undefined;
+  const le = good.matchers.find((m) => m.label === HISTOGRAM.le && m.op === '=');
+  const threshold = le ? Number(le.value) : NaN;
+  if (!Number.isFinite(threshold)) return undefined;
+  const selector = withMetric(withoutLabel(good, HISTOGRAM.le), base);
+  if (formatSelector(selector) !== formatSelector(withMetric(total, base))) return undefined;
+  return { metric: base, selector, thresholdSeconds: threshold, buckets: undefined };
+}
+
+function buildSlo(spec: SloSpec, service: SloSpec['services'][number], entry: SloEntrySpec, profile: Profile): Slo {
+  const where = `service ${service.name}, SLO ${entry.name}`;
+  const periodText = entry.period ?? DEFAULT_PERIOD;
+  const periodSeconds = parseDuration(periodText) ?? fail(where, `period "${periodText}" is not a duration`);
+  if (!(entry.objective > 0 && entry.objective < 100)) fail(where, 'objective must be between 0 and 100 (exclusive)');
+  let events: Slo['events'];
+  let latency: LatencyHistogram | undefined;
+  if (entry.sli.latency) {
+    const lat = entry.sli.latency;
+    const hist = selectorOf(lat.histogram, where);
+    const t = thresholdSeconds(lat.threshold) ?? fail(where, 'latency threshold is not a number of seconds or a duration');
+    if (!lat.buckets.some((b) => Math.abs(b - t) < 1e-9)) fail(where, `latency threshold ${t}s is not one of the histogram's buckets`);
+    latency = { metric: hist.metric, selector: hist, thresholdSeconds: t, buckets: lat.buckets };
+    events = {
+      mode: 'good',
+      selector: withMatcher(withMetric(hist, hist.metric + HISTOGRAM.bucket), { label: HISTOGRAM.le, op: '=', value: leValue(t) }),
+      total: withMetric(hist, hist.metric + HISTOGRAM.count),
+    };
+  } else if (entry.sli.events) {
+    const ev = entry.sli.events;
+    const total = selectorOf(ev.total, where);
+    if (ev.good !== undefined) {
+      const good = selectorOf(ev.good, where);
+      events = { mode: 'good', selector: good, total };
+      latency = latencyFromEvents(good, total);
+    } else if (ev.bad !== undefined) {
+      events = { mode: 'bad', selector: selectorOf(ev.bad, where), total };
+    } else {
+      fail(where, 'events need "bad" or "good" beside "total"');
+    }
+  } else {
+    fail(where, 'sli needs "events" or "latency"');
+  }
+  const objective = entry.objective / 100;
+  const alerting = entry.alerting ?? {};
+  return {
+    service: service.name,
+    name: entry.name,
+    kind: latency ? 'latency' : 'availability',
+    description: entry.description ?? `${entry.name} of ${service.name}`,
+    objective: Number(objective.toPrecision(12)),
+    objectivePercent: entry.objective,
+    errorBudget: Number((1 - objective).toPrecision(12)),
+    specPeriod: periodText,
+    events,
+    latency,
+    labels: checkLabels({ ...(service.labels ?? {}), ...(entry.labels ?? {}) }, where),
+    annotations: { ...(entry.annotations ?? {}) },
+    alerting: {
+      enabled: alerting.enabled ?? true,
+      // Test windows are 60 times shorter, so they hold 60 times fewer requests.
+      minRequests:
+        profile === 'test'
+          ? Math.ceil((alerting.min_requests ?? DEFAULT_MIN_REQUESTS) / TEST_PROFILE_FACTOR)
+          : (alerting.min_requests ?? DEFAULT_MIN_REQUESTS),
+      labels: checkLabels({ ...(alerting.labels ?? {}) }, where),
+      annotations: { ...(alerting.annotations ?? {}) },
+    },
+    windows: burnRateWindows(periodSeconds, profile),
+    runbookBaseUrl: spec.runbook_base_url ?? DEFAULT_RUNBOOK_BASE_URL,
+    profile,
+  };
+}
+
+/** Every SLO of the spec, validated, in spec order. Pure. */
+export function buildSloModels(spec: SloSpec, profile: Profile): Slo[] {
+  return spec.services.flatMap((svc) => svc.slos.map((entry) => buildSlo(spec, svc, entry, profile)));
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MlmonError } from '../../src/errors.js';
+import { fromRepo } from '../../src/paths.js';
+import { loadSloSpecFile, parseSloSpec } from '../../src/slo/spec.js';
+import { buildSloModels } from '../../src/slo/model.js';
+
+const GOOD = `version: mlmon/v1
+services:
+  - name: api
+    slos:
+      - name: availability
+        objective: 99.5
+        sli:
+          events:
+            bad: http_requests_total{status=~"5.."}
+            total: http_requests_total
+      - name: latency
+        objective: 99
+        period: 7d
+        sli:
+          latency:
+            histogram: http_request_duration_seconds{route="/predict"}
+            threshold: 0.3
+            buckets: [0.1, 0.3, 1]
+`;
+
+/** Throws from parseSloSpec and returns the error's location and message. */
+function failure(text: string): { location: string | undefined; message: string } {
+  try {
+    parseSloSpec(text, 'config/slos.yaml');
+  } catch (e) {
+    assert.ok(e instanceof MlmonError, `expected MlmonError, got ${String(e)}`);
+    return { location: e.location, message: e.message };
+  }
+  assert.fail('the spec was accepted');
+}
+
+describe('SLO spec', () => {
+  it('loads the shipped spec: availability 99.5% over 30d and latency 99% under 300 ms over 7d', () => {
+    const slos = buildSloModels(loadSloSpecFile(fromRepo('config/slos.yaml')), 'production');
+    assert.deepEqual(
+      slos.map((s) => [s.service, s.name, s.kind, s.objective, s.windows.period.name]),
+      [
+        ['inference-gateway', 'availability', 'availability', 0.995, '30d'],
+        ['inference-gateway', 'latency', 'latency', 0.99, '7d'],
+      ],
+    );
+    assert.equal(slos[1]?.latency?.thresholdSeconds, 0.3);
+  });
+
+  it('accepts a valid spec and applies the defaults in the model', () => {
+    const [a] = buildSloModels(parseSloSpec(GOOD, 'x.yaml'), 'production');
+    assert.equal(a?.windows.period.name, '30d');
+    assert.equal(a?.alerting.enabled, true);
+    assert.equal(a?.alerting.minRequests, 100);
+    assert.equal(a?.errorBudget, 0.005);
+  });
+
+  const cases: { name: string; edit: (t: string) => string; line: number; says: RegExp }[] = [
+    { name: 'objective of 100', edit: (t) => t.replace('objective: 99.5', 'objective: 100'), line: 6, says: /objective must be below 100/ },
+    { name: 'objective as text', edit: (t) => t.replace('objective: 99.5', 'objective: high'), line: 6, says: /percentage/ },
+    { name: 'a threshold that is not a bucket', edit: (t) => t.replace('threshold: 0.3', 'threshold: 0.25'), line: 17, says: /0.25s is not one of the histogram's buckets \[0.1, 0.3, 1\]/ },
+    { name: 'an unknown key (a typo)', edit: (t) => t.replace('period: 7d', 'perod: 7d'), line: 13, says: /perod/ },
+    { name: 'a bad period', edit: (t) => t.replace('period: 7d', 'period: a week'), line: 13, says: /duration/ },
+    { name: 'a query instead of a selector', edit: (t) => t.replace('total: http_requests_total', 'total: sum(rate(http_requests_total[5m]))'), line: 10, says: /metric selector|metric name/ },
+    { name: 'both bad and good', edit: (t) => t.replace('            total: http_requests_total\n', '            good: x\n            total: http_requests_total\n'), line: 8, says: /exactly one of "bad" or "good"/ },
+    { name: 'a reserved label', edit: (t) => t.replace('  - name: api\n', '  - name: api\n    labels: {slo: x}\n'), line: 4, says: /set by the generator/ },
+    { name: 'a duplicate SLO name', edit: (t) => t.replace('name: latency', 'name: availability'), line: 11, says: /declared twice/ },
+    { name: 'a wrong version', edit: (t) => t.replace('mlmon/v1', 'v2'), line: 1, says: /version must be "mlmon\/v1"/ },
+    { name: 'YAML that does not parse', edit: (t) => t.replace('objective: 99\n', 'objective: [99\n'), line: 12, says: /not valid YAML/ },
+  ];
+  for (const c of cases) {
+    it(`reports ${c.name} with file and line`, () => {
+      const f = failure(c.edit(GOOD));
+      assert.match(f.message, c.says);
+      assert.equal(f.location?.split(':')[0], 'config/slos.yaml');
+      const line = Number(f.location?.split(':')[1]);
+      // A YAML syntax error may be reported on the line after the cause.
+      assert.ok(Math.abs(line - c.line) <= (c.says.source.includes('YAML') ? 2 : 0), `line ${line}, expected ${c.line}`);
+    });
+  }
+
+  it('says where the file is when it cannot be read', () => {
+    assert.throws(() => loadSloSpecFile('/nonexistent/slos.yaml'), (e: unknown) => e instanceof MlmonError && e.location === '/nonexistent/slos.yaml');
+  });
+});

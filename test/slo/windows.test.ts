@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { burnRateWindows, formatDuration, parseDuration, scaleWindow, detectionSeconds } from '../../src/slo/windows.js';
+
+describe('durations', () => {
+  const cases: [string, number][] = [
+    ['5m', 300], ['1h', 3600], ['30d', 2592000], ['1h12m', 4320], ['1m10s', 70], ['16h48m', 60480], ['2w', 1209600],
+  ];
+  for (const [text, seconds] of cases) {
+    it(`${text} is ${seconds}s and prints back the same`, () => {
+      assert.equal(parseDuration(text), seconds);
+      if (!text.endsWith('w')) assert.equal(formatDuration(seconds), text);
+    });
+  }
+  it('rejects what Prometheus would reject', () => {
+    for (const bad of ['', '30', 'd', '1.5h', '5 m', '-1h', '0s']) assert.equal(parseDuration(bad), undefined, bad);
+  });
+  it('300ms is 0.3s', () => assert.equal(parseDuration('300ms'), 0.3));
+});
+
+describe('burnRateWindows', () => {
+  const tiers = (period: string, profile: 'production' | 'test') =>
+    burnRateWindows(parseDuration(period)!, profile).tiers.map((t) => `${t.speed} ${t.burnRate}x ${t.long.name}/${t.short.name}`);
+
+  it('gives the workbook tiers for a 30-day period', () => {
+    assert.deepEqual(tiers('30d', 'production'), ['fast 14.4x 1h/5m', 'fast 6x 6h/30m', 'slow 3x 1d/2h', 'slow 1x 3d/6h']);
+  });
+  it('scales the windows in proportion with a custom period (7d)', () => {
+    assert.deepEqual(tiers('7d', 'production'), ['fast 14.4x 14m/1m10s', 'fast 6x 1h24m/7m', 'slow 3x 5h36m/28m', 'slow 1x 16h48m/1h24m']);
+  });
+  it('divides the period by 60 in the test profile, with a 20s floor', () => {
+    assert.deepEqual(tiers('30d', 'test'), ['fast 14.4x 1m/20s', 'fast 6x 6m/30s', 'slow 3x 24m/2m', 'slow 1x 1h12m/6m']);
+    assert.equal(burnRateWindows(parseDuration('30d')!, 'test').period.name, '12h');
+    assert.equal(burnRateWindows(parseDuration('7d')!, 'test').period.name, '2h48m');
+  });
+  it('never goes under the production floor of 1m', () => {
+    assert.equal(scaleWindow(300, parseDuration('1d')!, 'production'), 60);
+  });
+  it('reads windows up to 2h from raw counters and longer ones from tiles', () => {
+    const w = burnRateWindows(parseDuration('30d')!, 'production');
+    assert.deepEqual(w.windows.map((x) => `${x.name}:${x.source}`), ['5m:raw', '30m:raw', '1h:raw', '2h:raw', '6h:tiles', '1d:tiles', '3d:tiles']);
+    assert.equal(w.tile.name, '5m');
+    assert.equal(w.period.name, '30d');
+  });
+  it('keeps a window raw when floors make a short and a long window equal', () => {
+    const w = burnRateWindows(parseDuration('1d')!, 'test');
+    const names = w.windows.map((x) => x.name);
+    assert.equal(new Set(names).size, names.length, 'no duplicate window');
+    assert.equal(w.windows[0]?.source, 'raw');
+  });
+  it('spends 2%, 5%, 10% and 10% of the budget before each tier fires', () => {
+    const w = burnRateWindows(parseDuration('30d')!, 'production');
+    assert.deepEqual(w.tiers.map((t) => Math.round(t.budgetSpent * 1000) / 10), [2, 5, 10, 10]);
+  });
+  it('detects a total outage of a 99.5% SLO in 4.32 minutes on the 1h/5m pair', () => {
+    const w = burnRateWindows(parseDuration('30d')!, 'production');
+    assert.equal(Math.round(detectionSeconds(w.tiers[0]!, 0.005, 1) * 100) / 100, 259.2);
+  });
+});
