@@ -54,7 +54,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     stderr_block <<MSG
 setup: error: missing programs: ${missing[*]}
 mlmon cannot install them on macOS for you. Run:
-  brew install prometheus alertmanager node_exporter blackbox_exporter pushgateway
+  brew install prometheus alertmanager node_exporter blackbox_exporter pushgateway victoriametrics
+  brew install --cask chromium      # only for the console's browser tests
 then run this script again.
 MSG
     exit 1
