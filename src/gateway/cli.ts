@@ -4,9 +4,23 @@ import { defaultSettings, DEFAULT_PORTS, urlOf } from '../stack/settings.js';
 import { registerTrainCommand, IRIS_FEATURES } from '../model/index.js';
 import { startGateway } from './server.js';
 import { faultRequest, type FaultView } from './client.js';
+import { ADMIN_TOKEN_ENV } from './token.js';
+import { readState } from '../stack/state.js';
+import { stackPaths } from '../stack/settings.js';
 import { parseDuration, runLoad } from './load.js';
 
 const defaultGateway = () => process.env.MLMON_GATEWAY_URL ?? urlOf(defaultSettings(), 'inference-gateway');
+const defaultDataDir = () => process.env.MLMON_DATA_DIR ?? 'data';
+
+/** The gateway to talk to: --gateway, else MLMON_GATEWAY_URL, else the one the
+ * stack of --data-dir runs (from its state file), else the default port. */
+function gatewayFor(opts: { gateway?: string; dataDir: string }): string {
+  if (opts.gateway) return opts.gateway;
+  if (process.env.MLMON_GATEWAY_URL) return process.env.MLMON_GATEWAY_URL;
+  const st = readState(stackPaths(opts.dataDir).stateFile);
+  const gw = st?.components.find((c) => c.name === 'inference-gateway');
+  return gw?.url ?? defaultGateway();
+}
 
 function number(flag: string, text: string, min: number, max = Infinity): number {
   const n = Number(text);
@@ -46,17 +60,27 @@ export function registerGatewayCommands(program: Command): void {
     .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS['inference-gateway']))
     .option('--data-dir <dir>', 'data directory (model registry, event spool)', defaultSettings().dataDir)
     .option('--model <name>', 'model to serve', 'iris')
-    .option('--admin', 'enable the fault control on /admin/fault (loopback clients only); also MLMON_GATEWAY_ADMIN=1')
+    .option('--admin', `enable the fault control on /admin/fault (loopback clients only); also MLMON_GATEWAY_ADMIN=1. It needs ${ADMIN_TOKEN_ENV} unless --admin is given on a loopback address`)
     .option('--no-instrument', 'do not record request metrics (for overhead measurements)')
     .option('--log-level <level>', 'pino log level', process.env.MLMON_LOG_LEVEL ?? 'info')
     .action(async (opts: { host: string; port: string; dataDir: string; model: string; admin?: boolean; instrument: boolean; logLevel: string }) => {
       const admin = opts.admin === true || process.env.MLMON_GATEWAY_ADMIN === '1' || process.env.MLMON_GATEWAY_ADMIN === 'true';
+      const adminToken = process.env[ADMIN_TOKEN_ENV]?.trim() || undefined;
+      // Turned on through the environment (as the stack does) it must come with a
+      // token; only a person typing --admin may run it tokenless, and then on loopback only.
+      if (admin && !adminToken && opts.admin !== true) {
+        throw new MlmonError('admin_needs_token', `MLMON_GATEWAY_ADMIN=1 needs ${ADMIN_TOKEN_ENV} as well`, {
+          location: 'inference-gateway',
+          hint: 'start the stack with `mlmon up --fault-injection` (it makes the token), or pass --admin on a loopback address for a hand-run test',
+        });
+      }
       const gw = await startGateway({
         host: opts.host,
         port: number('--port', opts.port, 0, 65535),
         dataDir: opts.dataDir,
         model: opts.model,
         admin,
+        ...(admin && adminToken ? { adminToken } : {}),
         instrument: opts.instrument,
         logLevel: opts.logLevel,
       });
@@ -84,9 +108,10 @@ export function registerGatewayCommands(program: Command): void {
     .option('--error-ratio <r>', 'share of /predict answered 503 (0..1)', '0')
     .option('--latency-ms <ms>', 'delay added to every /predict', '0')
     .option('--shift <feature=amount...>', `add amount to a feature before prediction (${IRIS_FEATURES.join(', ')})`)
-    .option('--gateway <url>', 'gateway base URL', defaultGateway())
+    .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
+    .option('--data-dir <dir>', `data directory of the stack, whose secrets/admin-token is sent (or set ${ADMIN_TOKEN_ENV})`, defaultDataDir())
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { errorRatio: string; latencyMs: string; shift?: string[]; gateway: string; json?: boolean }) => {
+    .action(async (opts: { errorRatio: string; latencyMs: string; shift?: string[]; gateway?: string; dataDir: string; json?: boolean }) => {
       const feature_shift: Record<string, number> = {};
       for (const s of opts.shift ?? []) {
         const [name, amount] = s.split('=');
@@ -98,20 +123,24 @@ export function registerGatewayCommands(program: Command): void {
         latency_ms: number('--latency-ms', opts.latencyMs, 0, 60_000),
         feature_shift,
       };
-      printFault(await faultRequest(opts.gateway, 'PUT', body), opts.json);
+      printFault(await faultRequest(gatewayFor(opts), 'PUT', body, { dataDir: opts.dataDir }), opts.json);
     });
   fault
     .command('show')
     .description('show the injected fault')
-    .option('--gateway <url>', 'gateway base URL', defaultGateway())
+    .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
+    .option('--data-dir <dir>', 'data directory of the stack (for its admin token)', defaultDataDir())
     .option('--json', 'print as JSON')
-    .action(async (opts: { gateway: string; json?: boolean }) => printFault(await faultRequest(opts.gateway, 'GET'), opts.json));
+    .action(async (opts: { gateway?: string; dataDir: string; json?: boolean }) =>
+      printFault(await faultRequest(gatewayFor(opts), 'GET', undefined, { dataDir: opts.dataDir }), opts.json));
   fault
     .command('clear')
     .description('remove every injected fault')
-    .option('--gateway <url>', 'gateway base URL', defaultGateway())
+    .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
+    .option('--data-dir <dir>', 'data directory of the stack (for its admin token)', defaultDataDir())
     .option('--json', 'print as JSON')
-    .action(async (opts: { gateway: string; json?: boolean }) => printFault(await faultRequest(opts.gateway, 'DELETE'), opts.json));
+    .action(async (opts: { gateway?: string; dataDir: string; json?: boolean }) =>
+      printFault(await faultRequest(gatewayFor(opts), 'DELETE', undefined, { dataDir: opts.dataDir }), opts.json));
 
   program
     .command('load')

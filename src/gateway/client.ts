@@ -1,19 +1,33 @@
 import { MlmonError } from '../errors.js';
 import type { FaultState } from './fault.js';
+import { adminTokenPath, findAdminToken } from './token.js';
 
 export interface FaultView {
   fault: FaultState;
   active: boolean;
 }
 
-/** Talk to a running gateway's /admin/fault; errors say what to do about them. */
-export async function faultRequest(gateway: string, method: 'GET' | 'PUT' | 'DELETE', body?: unknown): Promise<FaultView> {
+export interface FaultAuth {
+  /** The admin token; found by itself when left out (see findAdminToken). */
+  token?: string;
+  /** Data directory of the stack whose `secrets/admin-token` to use (default MLMON_DATA_DIR or ./data). */
+  dataDir?: string;
+}
+
+/** Talk to a running gateway's /admin/fault; errors say what to do about them.
+ * The bearer token comes from `auth.token`, MLMON_GATEWAY_ADMIN_TOKEN, or the
+ * stack's `<data-dir>/secrets/admin-token`, in that order. */
+export async function faultRequest(gateway: string, method: 'GET' | 'PUT' | 'DELETE', body?: unknown, auth: FaultAuth = {}): Promise<FaultView> {
   const url = `${gateway.replace(/\/+$/, '')}/admin/fault`;
+  const token = auth.token ?? findAdminToken(auth.dataDir === undefined ? {} : { dataDir: auth.dataDir });
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(5000),
     });
@@ -29,6 +43,12 @@ export async function faultRequest(gateway: string, method: 'GET' | 'PUT' | 'DEL
     throw new MlmonError('fault_disabled', 'the gateway has no fault control', {
       location: url,
       hint: 'Start it with --admin or MLMON_GATEWAY_ADMIN=1 (the test profile of `mlmon up` does).',
+    });
+  }
+  if (res.status === 401) {
+    throw new MlmonError('fault_unauthorized', token ? 'the gateway refused the admin token' : 'the gateway needs an admin token and none was found', {
+      location: url,
+      hint: `Pass --data-dir of the stack (its token is ${adminTokenPath(auth.dataDir ?? process.env.MLMON_DATA_DIR ?? 'data')}) or set MLMON_GATEWAY_ADMIN_TOKEN; the token changes at every \`mlmon up\`.`,
     });
   }
   if (!res.ok) {

@@ -1,6 +1,6 @@
 // The gateway room: the inference HTTP service, its metrics, the fault control client and the load generator.
-export { startGateway, buildGateway, BODY_LIMIT } from './server.js';
-export type { Gateway, GatewayOptions } from './server.js';
+export { startGateway, buildGateway, assertAdminAllowed, BODY_LIMIT, GATEWAY_TIMEOUTS } from './server.js';
+export type { Gateway, GatewayOptions, GatewayTimeouts } from './server.js';
 export { GatewayMetrics, HTTP_DURATION_BUCKETS, routeSpecs } from './metrics.js';
 export { REJECT_REASONS, MAX_BATCH } from './input.js';
 export type { RejectReason } from './input.js';
@@ -10,3 +10,5 @@ export type { LoadOptions, LoadSummary } from './load.js';
 export { faultRequest } from './client.js';
 export type { FaultView } from './client.js';
 export { registerGatewayCommands } from './cli.js';
+export { ADMIN_TOKEN_ENV, ADMIN_TOKEN_FILE, adminTokenPath, createAdminToken, findAdminToken, removeAdminToken } from './token.js';
+export type { FaultAuth } from './client.js';

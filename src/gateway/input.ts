@@ -18,6 +18,7 @@ export const REJECT_REASONS = [
   'unknown_label',
   'duplicate_feedback',
   'forbidden',
+  'unauthorized',
   'not_found',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -3,12 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { stackPaths } from '../stack/settings.js';
+import { MlmonError } from '../errors.js';
 import { ensureModel, listModels, loadCurrentModel, DEFAULT_MODEL, type LoadedModel } from '../model/index.js';
 import { openEventWriter, type EventWriter } from '../events/index.js';
 import { GatewayMetrics } from './metrics.js';
 import { predictSchemas, rejectionFromFastifyError, rejectionFromIssues, type PredictBody, type FeedbackBody, type Rejection } from './input.js';
 import { faultFrom, faultSchema, isActive, isLoopback, NO_FAULT, type FaultState } from './fault.js';
 import { RecentPredictions } from './recent.js';
+import { bearerMatches } from './token.js';
 
 export interface GatewayOptions {
   host: string;
@@ -17,6 +19,8 @@ export interface GatewayOptions {
   model?: string;
   /** Serve /admin/fault (loopback clients only). */
   admin?: boolean;
+  /** When set, /admin/* also needs `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
   /** Record request and inference metrics (off only to measure their cost). */
   instrument?: boolean;
   logLevel?: string;
@@ -33,6 +37,22 @@ export interface Gateway {
 /** 64 KiB holds a full batch of 100 rows with room to spare; anything larger is not a prediction request. */
 export const BODY_LIMIT = 64 * 1024;
 
+/** Socket limits, so that slow or idle clients cannot hold the gateway's
+ * connections: a whole request (headers and body) must arrive within
+ * REQUEST_TIMEOUT_MS, headers within HEADERS_TIMEOUT_MS, a silent socket is
+ * closed after CONNECTION_TIMEOUT_MS, and an idle keep-alive connection after
+ * KEEP_ALIVE_TIMEOUT_MS (a scraper or client that comes back later simply
+ * reconnects). The request timeout is far above the injected-latency faults the
+ * alert tests use (a few seconds at most). */
+export const GATEWAY_TIMEOUTS = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  connectionTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
+
+export type GatewayTimeouts = { -readonly [K in keyof typeof GATEWAY_TIMEOUTS]: number };
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function errorBody(r: Rejection) {
@@ -40,7 +60,7 @@ function errorBody(r: Rejection) {
 }
 
 /** Build the gateway without listening (tests use inject); startGateway adds the socket. */
-export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> & { logger?: Logger }): Promise<Gateway> {
+export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> & { logger?: Logger; timeouts?: Partial<GatewayTimeouts> }): Promise<Gateway> {
   const log = opts.logger ?? pino({ level: opts.logLevel ?? 'info', base: { component: 'inference-gateway' } });
   const paths = stackPaths(opts.dataDir);
   const modelName = opts.model ?? DEFAULT_MODEL;
@@ -58,11 +78,19 @@ export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> &
   let fault: FaultState = NO_FAULT;
   let ready = true;
 
+  const timeouts = { ...GATEWAY_TIMEOUTS, ...(opts.timeouts ?? {}) };
   const app = Fastify({
     loggerInstance: log,
     // One log line per request would cost more than the prediction; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT, return503OnClosing: true });
+    bodyLimit: BODY_LIMIT, return503OnClosing: true,
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionTimeout: timeouts.connectionTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    // Node checks the request and header timeouts only every 30 s by default, which
+    // would let a slow client keep its socket for up to 40 s; check every second.
+    http: { headersTimeout: timeouts.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+  });
   // JSON only: fastify also parses text/plain by default, which would let a wrongly labelled body through.
   app.removeContentTypeParser('text/plain');
 
@@ -175,6 +203,15 @@ export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> &
       if (!isLoopback(request.socket.remoteAddress)) {
         return reject(request, reply, { status: 403, reason: 'forbidden', field: 'client', message: 'the fault control answers loopback clients only' });
       }
+      if (opts.adminToken !== undefined && !bearerMatches(request.headers.authorization, opts.adminToken)) {
+        reply.header('www-authenticate', 'Bearer realm="mlmon-gateway-admin"');
+        return reject(request, reply, {
+          status: 401,
+          reason: 'unauthorized',
+          field: 'authorization',
+          message: 'the fault control needs Authorization: Bearer <token> (the token is in <data-dir>/secrets/admin-token)',
+        });
+      }
     };
     const show = () => ({ fault, active: isActive(fault) });
     app.get('/admin/fault', { onRequest }, async () => show());
@@ -210,8 +247,25 @@ export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> &
   };
 }
 
+/** The rule for turning the fault control on: with a token anywhere the
+ * gateway binds; without one only on a loopback address (a gateway started by
+ * hand with --admin for a test). The loopback-client check applies either way. */
+export function assertAdminAllowed(opts: Pick<GatewayOptions, 'admin' | 'adminToken' | 'host'>): void {
+  if (!opts.admin || opts.adminToken !== undefined) return;
+  if (isLoopbackHost(opts.host)) return;
+  throw new MlmonError('admin_needs_token', `the fault control without a token is allowed only on loopback, not on ${opts.host}`, {
+    location: 'inference-gateway',
+    hint: 'set MLMON_GATEWAY_ADMIN_TOKEN (the stack does this by itself), or bind to 127.0.0.1',
+  });
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 /** Load (or first train) the model, open the event spool and listen. */
-export async function startGateway(opts: GatewayOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function startGateway(opts: GatewayOptions & { timeouts?: Partial<GatewayTimeouts> }): Promise<{ url: string; close(): Promise<void> }> {
+  assertAdminAllowed(opts);
   const gw = await buildGateway(opts);
   try {
     await gw.app.listen({ host: opts.host, port: opts.port });

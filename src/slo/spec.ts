@@ -203,7 +203,15 @@ export function parseSloSpec(text: string, file: string): SloSpec {
       const line = syntax.linePos?.[0].line ?? 1;
       throw new MlmonError('slo-spec-yaml', `not valid YAML: ${syntax.message.split('\n')[0] ?? ''}`, { location: `${file}:${line}` });
     }
-    const data: unknown = doc.toJS();
+    let data: unknown;
+    try {
+      // toJS resolves aliases: an undefined one (`*a`) or an alias bomb throws here.
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw new MlmonError('slo-spec-yaml', `not valid YAML: ${(e as Error).message.split('\n')[0] ?? ''}`, {
+        location: `${file}:${lineOfPath(doc, lc, [])}`,
+      });
+    }
     if (data === null || data === undefined) continue;
     if (isOpenSloDocument(data)) {
       const parsed = openSloDocumentSchema.safeParse(data);

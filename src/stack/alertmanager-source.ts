@@ -5,9 +5,24 @@ import {
   resolveNotificationTargets,
   writeCredentialFiles,
 } from '../alerting/index.js';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withDotEnv } from './dotenv.js';
 import type { StackPaths, StackSettings } from './settings.js';
+
+/** The variables of .env.example that decide where notifications go. */
+const NOTIFICATION_VARIABLE = /^(SLACK_|PAGERDUTY_|SMTP_|HEARTBEAT_)/;
+export const NOTIFICATION_ENV_FILE = 'notification.env.json';
+
+export function notificationVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => NOTIFICATION_VARIABLE.test(e[0]) && typeof e[1] === 'string' && e[1] !== ''),
+  );
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+}
 
 export interface AlertmanagerSource {
   text: string;
@@ -22,9 +37,22 @@ export interface AlertmanagerSource {
  * repository); a missing credential routes that integration to the local sink.
  * Templates are referenced relative to the config file (Alertmanager resolves
  * them against its directory). */
-export async function alertmanagerSource(s: StackSettings, p: StackPaths, env: NodeJS.ProcessEnv = process.env): Promise<AlertmanagerSource> {
+export async function alertmanagerSource(
+  s: StackSettings,
+  p: StackPaths,
+  opts: { reload?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<AlertmanagerSource> {
   // Credentials come from the environment, or from .env beside the config folder.
-  const targets = resolveNotificationTargets(withDotEnv(join(dirname(s.configDir), '.env'), env), s);
+  // A reload also falls back on what the stack started with, so that running
+  // `mlmon reload` from a shell without the variables does not quietly send
+  // pages to the sink.
+  const saved = join(p.secretsDir, NOTIFICATION_ENV_FILE);
+  let env = withDotEnv(join(dirname(s.configDir), '.env'), opts.env ?? process.env);
+  if (opts.reload && existsSync(saved)) env = { ...(JSON.parse(readFileSync(saved, 'utf8')) as Record<string, string>), ...definedOnly(env) };
+  mkdirSync(p.secretsDir, { recursive: true, mode: 0o700 });
+  writeFileSync(saved, `${JSON.stringify(notificationVariables(env))}\n`, { mode: 0o600 });
+  chmodSync(saved, 0o600);
+  const targets = resolveNotificationTargets(env, s);
   await writeCredentialFiles(targets, p.secretsDir);
   const text = renderAlertmanagerConfig(s, targets, {
     secretsDir: p.secretsDir,

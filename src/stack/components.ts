@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { mlmonBin } from '../paths.js';
+import { ADMIN_TOKEN_ENV, createAdminToken, removeAdminToken } from '../gateway/index.js';
 import type { ComponentName, StackPaths, StackSettings } from './settings.js';
 
 /** How to run and probe one process of the stack. */
@@ -22,6 +23,21 @@ export interface ProcessSpec {
 /** Which of our own services exist as `mlmon serve <name>` commands. The
  * supervisor runs them with the same Node.js that runs mlmon. */
 const NODE = process.execPath;
+
+/** The gateway's fault control: on only with --fault-injection (or the test
+ * profile), and then behind a bearer token made now, at start, and left
+ * owner-only in <data>/secrets/admin-token for `mlmon fault` and the alert
+ * tests. A token already in the environment is kept, so that the person who set
+ * it can go on using it. Off, the token file is removed. */
+function gatewayAdminEnv(s: StackSettings, p: StackPaths): Record<string, string> {
+  if (!s.faultInjection) {
+    removeAdminToken(p.secretsDir);
+    return { MLMON_GATEWAY_ADMIN: '', [ADMIN_TOKEN_ENV]: '' };
+  }
+  const given = process.env[ADMIN_TOKEN_ENV]?.trim();
+  const token = createAdminToken(p.secretsDir, given || undefined);
+  return { MLMON_GATEWAY_ADMIN: '1', [ADMIN_TOKEN_ENV]: token };
+}
 
 export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
   const addr = (c: ComponentName | 'notification-sink-smtp') => `${s.host}:${s.ports[c]}`;
@@ -130,7 +146,7 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
         '--port', String(s.ports['inference-gateway']),
         '--data-dir', p.dataDir,
       ],
-      env: s.faultInjection ? { MLMON_GATEWAY_ADMIN: '1' } : { MLMON_GATEWAY_ADMIN: '' },
+      env: gatewayAdminEnv(s, p),
       ports: [s.ports['inference-gateway']],
       readyUrl: http('inference-gateway', '/ready'),
       url: http('inference-gateway'),

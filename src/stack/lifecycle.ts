@@ -167,7 +167,7 @@ export async function reloadStack(dataDir: string, say: (line: string) => void):
     throw new MlmonError('not_running', `no stack is running from ${dataDir}`, { hint: 'start one with `mlmon up`' });
   }
   const s = st.settings;
-  const { checks } = await prepareRunDir(s, stackPaths(s.dataDir));
+  const { checks } = await prepareRunDir(s, stackPaths(s.dataDir), { reload: true });
   say(`configuration valid (${checks.length} checks passed); reloading`);
   const targets = [
     ['prometheus', `http://${s.host}:${s.ports.prometheus}/-/reload`],

@@ -38,11 +38,15 @@ export function validateRunTree(root: string, files: RenderedFile[]): Promise<Ch
 /** Renders the configuration for `s` into a staging folder, validates it with
  * promtool/amtool, and only then swaps it in as the run directory. A config
  * that fails validation leaves the running one untouched. */
-export async function prepareRunDir(s: StackSettings, p: StackPaths): Promise<{ checks: CheckResult[]; notifications: string }> {
+export async function prepareRunDir(
+  s: StackSettings,
+  p: StackPaths,
+  opts: { reload?: boolean } = {},
+): Promise<{ checks: CheckResult[]; notifications: string }> {
   let files: RenderedFile[];
   let notifications = '';
   try {
-    const sources = await readRunSources(s, p);
+    const sources = await readRunSources(s, p, opts);
     notifications = sources.alertmanager.summary;
     files = renderRunFiles(s, sources);
   } catch (e) {

@@ -1,9 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildGateway, type Gateway } from '../../src/gateway/index.js';
+import { ADMIN_TOKEN_ENV, adminTokenPath, assertAdminAllowed, buildGateway, createAdminToken, faultRequest, startGateway, type Gateway } from '../../src/gateway/index.js';
+import { freePort } from '../../src/net.js';
 import { readEvents, SPOOL_START, type PredictionEvent } from '../../src/events/index.js';
 import { stackPaths } from '../../src/stack/settings.js';
 
@@ -234,6 +235,81 @@ describe('gateway without --admin', () => {
     } finally {
       await gw.close();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('fault control behind an admin token', () => {
+  const TOKEN = 'test-only-admin-token-0123456789';
+  let dataDir: string;
+  let gw: Gateway;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mlmon-gw-'));
+    gw = await buildGateway({ dataDir, admin: true, adminToken: TOKEN, logLevel: 'silent' });
+  });
+  after(async () => {
+    await gw?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const put = (headers: Record<string, string>) =>
+    gw.app.inject({ method: 'PUT', url: '/admin/fault', payload: { error_ratio: 1 }, headers });
+
+  test('without the token: 401 with a Bearer challenge, and the fault stays off', async () => {
+    const res = await put({});
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json().error, 'unauthorized');
+    assert.match(String(res.headers['www-authenticate']), /^Bearer /);
+    const wrong = await put({ authorization: `Bearer ${TOKEN}x` });
+    assert.equal(wrong.statusCode, 401);
+    const basic = await put({ authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` });
+    assert.equal(basic.statusCode, 401);
+    const show = await gw.app.inject({ method: 'GET', url: '/admin/fault', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(show.json().active, false);
+    const text = (await gw.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.equal(sample(text, 'http_request_errors_total', { route: '/admin/fault', reason: 'unauthorized' }), 3);
+  });
+
+  test('with the token: the fault is set and cleared', async () => {
+    const ok = await put({ authorization: `Bearer ${TOKEN}` });
+    assert.equal(ok.statusCode, 200);
+    assert.equal(ok.json().active, true);
+    const cleared = await gw.app.inject({ method: 'DELETE', url: '/admin/fault', headers: { authorization: `bearer ${TOKEN}` } });
+    assert.equal(cleared.json().active, false);
+  });
+
+  test('a token does not open the control to non-loopback clients', async () => {
+    const res = await gw.app.inject({ method: 'GET', url: '/admin/fault', headers: { authorization: `Bearer ${TOKEN}` }, remoteAddress: '192.0.2.7' });
+    assert.equal(res.statusCode, 403);
+  });
+
+  test('a tokenless fault control may bind loopback only', () => {
+    assert.doesNotThrow(() => assertAdminAllowed({ admin: true, host: '127.0.0.1' }));
+    assert.doesNotThrow(() => assertAdminAllowed({ admin: true, host: '0.0.0.0', adminToken: TOKEN }));
+    assert.doesNotThrow(() => assertAdminAllowed({ admin: false, host: '0.0.0.0' }));
+    assert.throws(() => assertAdminAllowed({ admin: true, host: '0.0.0.0' }), (e: Error & { code?: string }) => e.code === 'admin_needs_token');
+  });
+
+  test('faultRequest finds the token in <data-dir>/secrets/admin-token', async () => {
+    const port = await freePort();
+    const served = await startGateway({ host: '127.0.0.1', port, dataDir, admin: true, adminToken: TOKEN, logLevel: 'silent' });
+    const prev = process.env[ADMIN_TOKEN_ENV];
+    delete process.env[ADMIN_TOKEN_ENV];
+    try {
+      await assert.rejects(faultRequest(served.url, 'GET', undefined, { dataDir }), (e: Error & { code?: string }) => e.code === 'fault_unauthorized');
+      const written = createAdminToken(stackPaths(dataDir).secretsDir, TOKEN);
+      assert.equal(written, TOKEN);
+      assert.equal(statSync(adminTokenPath(dataDir)).mode & 0o777, 0o600);
+      assert.equal(statSync(stackPaths(dataDir).secretsDir).mode & 0o777, 0o700);
+      const view = await faultRequest(served.url, 'PUT', { latency_ms: 5 }, { dataDir });
+      assert.equal(view.active, true);
+      process.env[ADMIN_TOKEN_ENV] = TOKEN;
+      assert.equal((await faultRequest(served.url, 'DELETE', undefined, { dataDir: join(dataDir, 'nowhere') })).active, false);
+    } finally {
+      if (prev === undefined) delete process.env[ADMIN_TOKEN_ENV];
+      else process.env[ADMIN_TOKEN_ENV] = prev;
+      await served.close();
     }
   });
 });
