@@ -17,24 +17,14 @@ import { applyEvents, emptyState } from '../../src/exporter/state.js';
 import type { ModelMetadata } from '../../src/model/index.js';
 import { freePort } from '../../src/net.js';
 import { stackPaths } from '../../src/stack/settings.js';
+import { seededRandom } from '../../src/model/random.js';
 
 const MODELS = 20;
 const FEATURES = 50;
 const REFERENCE_ROWS = 1000;
 const CLASSES = ['a', 'b', 'c'];
 
-/** A seeded generator, so runs are comparable (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(7);
+const random = seededRandom(7);
 const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
 function metadata(model: string): ModelMetadata {

@@ -14,6 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitForHttp } from '../../src/net.js';
+import { seededRandom } from '../../src/model/random.js';
 
 const run = promisify(execFile);
 const DAY = 86400;
@@ -26,17 +27,6 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-/** Small deterministic PRNG (mulberry32), so every run backfills the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Service {
   name: string;
@@ -72,7 +62,7 @@ const BLOCK = 7200;
 interface WindowFile { raw: string[]; bad: string[]; total: string[]; ratio: string[] }
 
 async function backfill(dir: string, services: number, days: number, scrape: number): Promise<{ end: number; exact: Map<string, number>; samples: number }> {
-  const rand = rng(42);
+  const rand = seededRandom(42);
   const end = Math.floor(Date.now() / 1000 / BLOCK) * BLOCK - BLOCK;
   const start = end - days * DAY;
   const svcs: Service[] = Array.from({ length: services }, (_, i) => ({

@@ -19,6 +19,16 @@ export function runningSupervisor(dataDir: string): number | undefined {
   return pidAlive(pid) ? pid : undefined;
 }
 
+/** One stack per data directory: refuses to start a second one. */
+function assertNotRunning(dataDir: string): void {
+  const other = runningSupervisor(dataDir);
+  if (other) {
+    throw new MlmonError('already_running', `a stack is already running from ${dataDir} (supervisor pid ${other})`, {
+      hint: 'use `mlmon status` to see it, `mlmon down` to stop it, or --data-dir for a second stack',
+    });
+  }
+}
+
 function supervisorLogger(logsDir: string) {
   mkdirSync(logsDir, { recursive: true });
   return pino({ base: { logger: 'supervisor' } }, pino.destination({ dest: join(logsDir, 'supervisor.log'), sync: true, mkdir: true }));
@@ -28,12 +38,7 @@ function supervisorLogger(logsDir: string) {
  * Resolves with the supervisor once every component is ready. */
 export async function startStack(s: StackSettings, say: (line: string) => void): Promise<Supervisor> {
   const p = stackPaths(s.dataDir);
-  const other = runningSupervisor(s.dataDir);
-  if (other) {
-    throw new MlmonError('already_running', `a stack is already running from ${s.dataDir} (supervisor pid ${other})`, {
-      hint: 'use `mlmon status` to see it, `mlmon down` to stop it, or --data-dir for a second stack',
-    });
-  }
+  assertNotRunning(s.dataDir);
   mkdirSync(p.dataDir, { recursive: true });
   say(`rendering configuration into ${p.runDir}`);
   const { checks, notifications } = await prepareRunDir(s, p);
@@ -77,12 +82,7 @@ export async function probeComponents(state: StackState): Promise<Map<string, bo
 /** Starts `mlmon up` in the background and waits until it is ready or failed. */
 export async function startDetached(s: StackSettings, argv: string[], say: (line: string) => void, timeoutMs = 180_000): Promise<StackState> {
   const p = stackPaths(s.dataDir);
-  const other = runningSupervisor(s.dataDir);
-  if (other) {
-    throw new MlmonError('already_running', `a stack is already running from ${s.dataDir} (supervisor pid ${other})`, {
-      hint: 'use `mlmon status` or `mlmon down`',
-    });
-  }
+  assertNotRunning(s.dataDir);
   mkdirSync(p.logsDir, { recursive: true });
   rmSync(p.stateFile, { force: true });
   const out = join(p.logsDir, 'supervisor.out');

@@ -19,18 +19,8 @@ export type ComponentName = (typeof COMPONENT_NAMES)[number];
 /** Ports: one per component, plus the notification sink's SMTP listener. */
 export type PortName = ComponentName | 'notification-sink-smtp';
 
-/** The components a stack runs unless told otherwise. */
-export const DEFAULT_COMPONENTS: readonly ComponentName[] = [
-  'prometheus',
-  'alertmanager',
-  'node-exporter',
-  'blackbox-exporter',
-  'pushgateway',
-  'notification-sink',
-  'inference-gateway',
-  'ml-model-exporter',
-  'console',
-];
+/** The components a stack runs unless told otherwise (`--without` leaves one out). */
+export const DEFAULT_COMPONENTS: readonly ComponentName[] = COMPONENT_NAMES;
 
 /** Default ports: those of the original description, so its users feel at home. */
 export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
