@@ -1,6 +1,13 @@
 import { Command } from 'commander';
 import { isMlmonError } from '../errors.js';
 import { registerStackCommands } from '../stack/cli.js';
+import { registerAlertTestCommands } from '../alerttest/cli.js';
+import { registerConsoleCommands } from '../console/cli.js';
+import { registerRemoteCommands } from '../remote/cli.js';
+import { registerNotificationCommands } from '../sink/cli.js';
+import { registerSloCommands } from '../slo/cli.js';
+import { registerExporterCommands } from '../exporter/cli.js';
+import { registerGatewayCommands } from '../gateway/cli.js';
 
 const program = new Command();
 program
@@ -10,6 +17,13 @@ program
 
 // Each room registers its own commands; this file only wires them together.
 registerStackCommands(program);
+registerAlertTestCommands(program);
+registerConsoleCommands(program);
+registerRemoteCommands(program);
+registerNotificationCommands(program);
+registerSloCommands(program);
+registerExporterCommands(program);
+registerGatewayCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import { RULE_FILES } from './prometheus-config.js';
 import type { RenderedFile, RunSources } from './render.js';
 import type { StackPaths, StackSettings } from './settings.js';
 import { alertmanagerSource } from './alertmanager-source.js';
+import { scaleAlertingRulesForTest } from './test-profile.js';
 
 function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
@@ -18,6 +19,9 @@ export function ruleSources(s: StackSettings): RenderedFile[] {
   if (s.profile === 'test') {
     const spec = loadSloSpecFile(join(s.configDir, 'slos.yaml'));
     for (const f of renderSloRuleFiles(spec, { profile: 'test' })) generated.set(f.file, f.content);
+    // The hand-written alerts get the same treatment: their for: and windows shrink with the period.
+    const alerting = readIfExists(join(s.configDir, 'prometheus', 'alerting_rules.yml'));
+    if (alerting !== undefined) generated.set('alerting_rules.yml', scaleAlertingRulesForTest(alerting));
   }
   const out: RenderedFile[] = [];
   for (const name of RULE_FILES) {
@@ -28,7 +32,7 @@ export function ruleSources(s: StackSettings): RenderedFile[] {
 }
 
 /** Everything the run directory carries over from the config folder (reads files). */
-export async function readRunSources(s: StackSettings, p: StackPaths): Promise<RunSources> {
+export async function readRunSources(s: StackSettings, p: StackPaths, opts: { reload?: boolean } = {}): Promise<RunSources> {
   const templatesDir = join(s.configDir, 'alertmanager', 'templates');
   const templates = existsSync(templatesDir)
     ? readdirSync(templatesDir)
@@ -40,7 +44,7 @@ export async function readRunSources(s: StackSettings, p: StackPaths): Promise<R
   if (blackbox === undefined) throw new Error(`missing ${join(s.configDir, 'exporters', 'blackbox.yml')}; run mlmon generate`);
   return {
     ruleFiles: ruleSources(s),
-    alertmanager: await alertmanagerSource(s, p),
+    alertmanager: await alertmanagerSource(s, p, opts),
     templates,
     blackboxYml: blackbox,
   };
