@@ -9,6 +9,12 @@ import { registerSloCommands } from '../slo/cli.js';
 import { registerExporterCommands } from '../exporter/cli.js';
 import { registerGatewayCommands } from '../gateway/cli.js';
 
+// `mlmon status | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command();
 program
   .name('mlmon')

@@ -19,7 +19,11 @@ export interface SectionResult {
 }
 
 export const RESULTS_DIR = fromRepo('test-output', 'reliability');
-export const REPORT_PATH = fromRepo('docs', 'RELIABILITY.md');
+/** `npm run test:reliability` regenerates docs/RELIABILITY.md; a plain `npm test`
+ * writes its copy under test-output/, so that running the tests leaves the tree clean. */
+export const REPORT_PATH = process.env.MLMON_RELIABILITY_REPORT
+  ? fromRepo(process.env.MLMON_RELIABILITY_REPORT)
+  : join(RESULTS_DIR, 'RELIABILITY.md');
 const AREAS: Finding['area'][] = ['load', 'faults', 'hostile input', 'security'];
 
 export const soakMode = (): boolean => process.env.MLMON_SOAK === '1';

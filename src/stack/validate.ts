@@ -16,12 +16,21 @@ export interface ConfigSet {
   blackboxYml?: string;
 }
 
-/** The useful part of a checker's output: its error lines, without banners. */
+/** The useful part of a checker's output: its error lines, without banners,
+ * amtool's inventory, or the info lines of a Go program's log. */
 export function summarizeToolOutput(text: string): string {
   const lines = text
     .split('\n')
     .map((l) => l.trim().replace(/^FAILED:\s*/, ''))
-    .filter((l) => l && !/^Checking\b/.test(l) && !/^SUCCESS\b/.test(l));
+    .filter((l) => l && !/^Checking\b/.test(l) && !/^SUCCESS\b/.test(l))
+    .filter((l) => l !== 'Found:' && !/^- /.test(l) && !/^amtool: error: failed to validate/.test(l))
+    .filter((l) => !/\blevel=(info|debug)\b/.test(l))
+    // logfmt error lines: keep what went wrong, not the timestamp and caller.
+    .map((l) => {
+      const err = /\berr="((?:[^"\\]|\\.)*)"/.exec(l);
+      const msg = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(l);
+      return err ? `${msg ? `${msg[1]}: ` : ''}${err[1]}` : l;
+    });
   // promtool warns about file_sd globs that match no file yet: not an error.
   const errors = lines.filter((l) => !/^WARNING:/.test(l));
   return (errors.length > 0 ? errors : lines).join('; ');
@@ -41,7 +50,8 @@ export async function validateConfigSet(set: ConfigSet, base = process.cwd()): P
     const out = summarizeToolOutput(`${r.stdout}\n${r.stderr}`);
     results.push({ file: show(file), check, ok: r.code === 0, detail: r.code === 0 ? '' : out || `exit code ${r.code}` });
   };
-  await run(set.prometheusYml, 'promtool check config', promtool, ['check', 'config', set.prometheusYml]);
+  // --syntax-only: the rule files get their own line below, so an error in one is reported once.
+  await run(set.prometheusYml, 'promtool check config', promtool, ['check', 'config', '--syntax-only', set.prometheusYml]);
   for (const f of set.ruleFiles) await run(f, 'promtool check rules', promtool, ['check', 'rules', f]);
   await run(set.alertmanagerYml, 'amtool check-config', amtool, ['check-config', set.alertmanagerYml]);
   if (set.blackboxYml) {
