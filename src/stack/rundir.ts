@@ -63,7 +63,9 @@ export async function prepareRunDir(
     file:
       r.file.startsWith('prometheus/') && r.check === 'promtool check rules'
         ? relativeToCwd(join(userRules, r.file.slice('prometheus/'.length)))
-        : `${relativeToCwd(p.runDir)}/${r.file} (rendered)`,
+        : r.file === 'blackbox/blackbox.yml'
+          ? relativeToCwd(join(s.configDir, 'exporters', 'blackbox.yml'))
+          : `${relativeToCwd(p.runDir)}/${r.file} (rendered)`,
     detail: r.detail.replaceAll(`${join(staging, 'prometheus')}/`, `${relativeToCwd(userRules)}/`),
   }));
   const failed = results.filter((r) => !r.ok);
