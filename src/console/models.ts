@@ -6,7 +6,7 @@ import type { InstantSample, Labels, PrometheusClient, RangeSeries } from './pro
 import { finiteOrNull, onGrid, timeGrid, type TimeGrid } from './series.js';
 import type { FiringAlert } from './slo-list.js';
 
-/** Exporter metric names (docs/parts/exporter.md), defined once here. */
+/** Exporter metric names (docs/ARCHITECTURE.md, "ML model exporter"), defined once here. */
 export const ML = {
   info: 'ml_model_info',
   trained: 'ml_model_last_trained_timestamp_seconds',

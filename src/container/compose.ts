@@ -69,7 +69,7 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
         `${VOLUMES.prometheus}:${MOUNTS.prometheusData}`,
         `${DOCKER_SOCKET}:${DOCKER_SOCKET}:ro`,
       ],
-      // The image runs as nobody; docker_sd needs the socket's group (see docs/parts/scale.md).
+      // The image runs as nobody; docker_sd needs the socket's group (see docs/ARCHITECTURE.md, "Containers and scale-out").
       group_add: ['${DOCKER_GID:-999}'],
       healthcheck: wgetCheck(`http://127.0.0.1:${p.prometheus}/-/ready`),
       ...labels('prometheus'),

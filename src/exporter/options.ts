@@ -1,7 +1,7 @@
 import { MlmonError } from '../errors.js';
 import { DEFAULT_DRIFT_THRESHOLDS, type DriftThresholds } from '../drift/index.js';
 
-/** Everything the exporter can be told, with the defaults documented in docs/parts/exporter.md. */
+/** Everything the exporter can be told, with the defaults documented in docs/ARCHITECTURE.md, "ML model exporter". */
 export interface ExporterConfig {
   /** Most recent predictions of the active version kept per model for drift. */
   windowSize: number;

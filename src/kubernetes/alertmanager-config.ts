@@ -20,7 +20,7 @@ const secret = (opts: KubernetesOptions, key: string) => ({ name: opts.secretNam
 
 /** Receivers of the routing table. Our notification templates live in
  * Alertmanager's global config, which an AlertmanagerConfig cannot set, so
- * these use Alertmanager's default texts (see docs/parts/scale.md). */
+ * these use Alertmanager's default texts (see docs/ARCHITECTURE.md, "Containers and scale-out"). */
 function receivers(opts: KubernetesOptions): Array<Record<string, unknown>> {
   const slack = (channel: string) => ({ apiURL: secret(opts, SECRET_KEYS.slackWebhookUrl), channel, sendResolved: true });
   const email = {

@@ -87,7 +87,7 @@ export function renderReliabilityReport(sections: SectionResult[]): string {
     for (const f of rows) lines.push(`| ${cell(f.tried)} | ${cell(f.result)} | ${f.ok ? 'pass' : '**FAIL**'} |`);
     lines.push('');
   }
-  lines.push('See docs/parts/security.md for the security rules these tests hold the stack to.', '');
+  lines.push('See docs/ARCHITECTURE.md (Security) for the security rules these tests hold the stack to.', '');
   return lines.join('\n');
 }
 
