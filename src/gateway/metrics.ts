@@ -150,22 +150,49 @@ export class GatewayMetrics {
     this.rejected.labels(route ?? UNMATCHED_ROUTE, reason).inc();
   }
 
+  // The hot path uses children bound once to the served model's labels: prom-client
+  // hashes a label object on every call otherwise, which costs more than the count.
+  private hot?: {
+    outcomes: Record<'success' | 'invalid_input' | 'error', ReturnType<Counter<string>['labels']>>;
+    inFlight: ReturnType<Gauge<string>['labels']>;
+    duration: ReturnType<Histogram<string>['labels']>;
+    confidence: ReturnType<Histogram<string>['labels']>;
+  };
+
+  private bound() {
+    if (!this.hot) {
+      const { model, version } = this.served as { model: string; version: string };
+      this.hot = {
+        outcomes: {
+          success: this.inferenceRequests.labels(model, version, 'success'),
+          invalid_input: this.inferenceRequests.labels(model, version, 'invalid_input'),
+          error: this.inferenceRequests.labels(model, version, 'error'),
+        },
+        inFlight: this.inFlight.labels(model, version),
+        duration: this.inferenceDuration.labels(model, version),
+        confidence: this.confidence.labels(model, version),
+      };
+    }
+    return this.hot;
+  }
+
   inferenceOutcome(outcome: 'success' | 'invalid_input' | 'error'): void {
-    this.inferenceRequests.labels(this.served.model!, this.served.version!, outcome).inc();
+    this.bound().outcomes[outcome].inc();
   }
 
   inferenceStarted(): void {
-    this.inFlight.inc(this.served);
+    this.bound().inFlight.inc();
   }
 
   inferenceFinished(seconds: number): void {
-    this.inFlight.dec(this.served);
-    this.inferenceDuration.observe(this.served, seconds);
+    const h = this.bound();
+    h.inFlight.dec();
+    h.duration.observe(seconds);
   }
 
   prediction(classIndex: number, confidence: number): void {
     this.classChildren[classIndex]?.inc();
-    this.confidence.observe(this.served, confidence);
+    this.bound().confidence.observe(confidence);
   }
 }
 
