@@ -7,6 +7,7 @@ import { probeComponents, reloadStack, servicesTable, startDetached, startStack,
 import { settingsFromOptions, type StackCliOptions } from './options.js';
 import { stackPaths } from './settings.js';
 import { readState } from './state.js';
+import { diskSpace, diskWarning, formatBytes } from './disk.js';
 import { RULE_FILES } from './prometheus-config.js';
 import { formatCheckResults, validateConfigSet } from './validate.js';
 
@@ -91,12 +92,16 @@ export function registerStackCommands(program: Command): void {
       const { runningSupervisor } = await import('./lifecycle.js');
       const running = Boolean(runningSupervisor(o.dataDir));
       const live = await probeComponents(st);
-      const allHealthy = running && [...live.values()].every(Boolean);
+      const disk = diskSpace(st.settings.dataDir);
+      const diskProblem = diskWarning(disk);
+      const allHealthy = running && [...live.values()].every(Boolean) && !diskProblem;
       if (o.json) {
-        say(JSON.stringify({ running, phase: running ? st.phase : 'stopped', healthy: allHealthy, components: st.components.map((c) => ({ ...c, healthy: live.get(c.name) ?? false })) }, null, 2));
+        say(JSON.stringify({ running, phase: running ? st.phase : 'stopped', healthy: allHealthy, disk: { ...disk, warning: diskProblem ?? null }, components: st.components.map((c) => ({ ...c, healthy: live.get(c.name) ?? false })) }, null, 2));
       } else {
-        say(`stack ${running ? st.phase : 'stopped'} (data ${st.settings.dataDir}, supervisor pid ${running ? st.supervisorPid : '-'})\n`);
+        say(`stack ${running ? st.phase : 'stopped'} (data ${st.settings.dataDir}, supervisor pid ${running ? st.supervisorPid : '-'})`);
+        say(`disk: ${formatBytes(disk.availBytes)} free of ${formatBytes(disk.sizeBytes)} (${(100 * disk.freeRatio).toFixed(1)}%)\n`);
         say(servicesTable(st, live));
+        if (diskProblem) say(`\nWARNING: ${diskProblem}`);
       }
       process.exitCode = !running ? 3 : allHealthy ? 0 : 1;
     });
