@@ -3,6 +3,7 @@ import { MlmonError } from '../errors.js';
 import { configDir as repoConfigDir } from '../paths.js';
 import { defaultSettings, DEFAULT_PORTS, urlOf } from '../stack/settings.js';
 import { DEFAULT_REFRESH_SECONDS, startConsole } from './server.js';
+import { serveCommand } from '../cli/serve.js';
 
 function port(text: string): number {
   const n = Number(text);
@@ -29,8 +30,7 @@ interface ServeConsoleFlags {
 export function registerConsoleCommands(program: Command): void {
   const s = defaultSettings();
   // `serve` may already exist (other rooms serve their components through it too).
-  const serve =
-    program.commands.find((c) => c.name() === 'serve') ?? program.command('serve').description('run one component of the stack in the foreground');
+  const serve = serveCommand(program);
   serve
     .command('console')
     .description('run the mlmon web console in the foreground (SLOs, model health, alerts); SIGTERM/SIGINT stop it')

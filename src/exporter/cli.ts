@@ -4,6 +4,7 @@ import { DRIFT_RULES, type DriftRule } from '../drift/index.js';
 import { MlmonError } from '../errors.js';
 import { DEFAULT_EXPORTER_CONFIG, parseDuration, parsePositiveInt } from './options.js';
 import { startExporter } from './service.js';
+import { serveCommand } from '../cli/serve.js';
 
 interface ServeExporterFlags {
   host: string;
@@ -20,8 +21,7 @@ interface ServeExporterFlags {
 /** `mlmon serve exporter`: the command line the stack supervisor runs. */
 export function registerExporterCommands(program: Command): void {
   // Several rooms add `serve <name>` subcommands; share the one `serve` parent.
-  const serve =
-    program.commands.find((c) => c.name() === 'serve') ?? program.command('serve').description('run one of mlmon\'s own services in the foreground');
+  const serve = serveCommand(program);
   const t = DEFAULT_EXPORTER_CONFIG.thresholds;
   serve
     .command('exporter')

@@ -8,6 +8,7 @@ import { ADMIN_TOKEN_ENV } from './token.js';
 import { readState } from '../stack/state.js';
 import { stackPaths } from '../stack/settings.js';
 import { parseDuration, runLoad } from './load.js';
+import { serveCommand } from '../cli/serve.js';
 
 const defaultGateway = () => process.env.MLMON_GATEWAY_URL ?? urlOf(defaultSettings(), 'inference-gateway');
 const defaultDataDir = () => process.env.MLMON_DATA_DIR ?? 'data';
@@ -51,8 +52,7 @@ export function registerGatewayCommands(program: Command): void {
   registerTrainCommand(program);
 
   // `serve` may already exist (other rooms serve their components through it too).
-  const serve =
-    program.commands.find((c) => c.name() === 'serve') ?? program.command('serve').description('run one component of the stack in the foreground');
+  const serve = serveCommand(program);
   serve
     .command('gateway')
     .description('run the inference gateway in the foreground (JSON logs on stdout; SIGTERM/SIGINT stop it cleanly)')

@@ -5,6 +5,7 @@ import { SINK_INTEGRATIONS, type NotificationRecord, type SinkIntegration } from
 import { startNotificationSink } from './server.js';
 import { parseSince } from './since.js';
 import { readNotifications } from './store.js';
+import { serveCommand } from '../cli/serve.js';
 
 function port(value: string, flag: string): number {
   const n = Number(value);
@@ -14,10 +15,6 @@ function port(value: string, flag: string): number {
   return n;
 }
 
-/** `mlmon serve` is shared by several rooms: take it if another one made it. */
-function serveCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'serve') ?? program.command('serve').description('Run one component of the stack in the foreground');
-}
 
 function cell(s: string, width: number): string {
   return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
