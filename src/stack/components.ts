@@ -57,6 +57,9 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
         `--web.external-url=${http('prometheus')}`,
         '--web.enable-lifecycle',
         '--log.format=json',
+        // The test profile repeats a failed send to Alertmanager within seconds
+        // (the default 1m would delay an alert that fired before Alertmanager listened).
+        ...(s.profile === 'test' ? ['--rules.alert.resend-delay=2s'] : []),
       ],
       ports: [s.ports.prometheus],
       readyUrl: http('prometheus', '/-/ready'),
