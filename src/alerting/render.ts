@@ -25,9 +25,24 @@ export interface AlertmanagerRenderOptions {
   timing?: AlertTiming;
   /** First comment line(s) of the file. */
   header?: string;
+  /** Base URL of the mlmon console as a person's browser reaches it; default:
+   * the stack's own console when it runs one. Notifications link to its page
+   * for the SLO or model of the alert. */
+  consoleUrl?: string;
 }
 
-function slackConfig(channel: string): Record<string, unknown> {
+/** The console page for a notification's group: the SLO detail page for SLO
+ * alerts, the model page for model-quality alerts, otherwise the alerts page.
+ * Alertmanager expands the template at send time. */
+export function consoleLinkTemplate(base: string): string {
+  return (
+    `{{ if and .CommonLabels.service .CommonLabels.slo }}${base}/slos/{{ .CommonLabels.service }}/{{ .CommonLabels.slo }}` +
+    `{{ else if .CommonLabels.model }}${base}/models/{{ .CommonLabels.model }}` +
+    `{{ else }}${base}/alerts{{ end }}`
+  );
+}
+
+function slackConfig(channel: string, consoleUrl: string | undefined): Record<string, unknown> {
   return {
     channel,
     send_resolved: true,
@@ -38,11 +53,12 @@ function slackConfig(channel: string): Record<string, unknown> {
     actions: [
       { type: 'button', text: 'Runbook', url: '{{ template "mlmon.runbook_url" . }}' },
       { type: 'button', text: 'Silence', url: '{{ template "mlmon.silence_url" . }}' },
+      ...(consoleUrl ? [{ type: 'button', text: 'Console', url: consoleLinkTemplate(consoleUrl) }] : []),
     ],
   };
 }
 
-function pagerdutyConfig(t: NotificationTargets, secretsDir: string): Record<string, unknown> {
+function pagerdutyConfig(t: NotificationTargets, secretsDir: string, consoleUrl: string | undefined): Record<string, unknown> {
   const key = t.pagerduty.viaSink
     ? { routing_key: t.pagerduty.routingKey }
     : { routing_key_file: credentialPath(secretsDir, 'pagerdutyRoutingKey') };
@@ -70,6 +86,7 @@ function pagerdutyConfig(t: NotificationTargets, secretsDir: string): Record<str
     links: [
       { href: '{{ template "mlmon.runbook_url" . }}', text: 'Runbook' },
       { href: '{{ template "mlmon.silence_url" . }}', text: 'Silence' },
+      ...(consoleUrl ? [{ href: consoleLinkTemplate(consoleUrl), text: 'Console' }] : []),
     ],
   };
 }
@@ -84,15 +101,15 @@ function emailConfig(t: NotificationTargets): Record<string, unknown> {
   };
 }
 
-function receivers(t: NotificationTargets, secretsDir: string): Array<Record<string, unknown>> {
+function receivers(t: NotificationTargets, secretsDir: string, consoleUrl: string | undefined): Array<Record<string, unknown>> {
   const c = t.slack.channels;
-  const slack = (name: ReceiverName, channel: string) => ({ name, slack_configs: [slackConfig(channel)] });
+  const slack = (name: ReceiverName, channel: string) => ({ name, slack_configs: [slackConfig(channel, consoleUrl)] });
   return [
     { name: RECEIVERS.fallback, email_configs: [emailConfig(t)] },
     // Alertmanager 0.25 has no url_file for webhooks: a real heartbeat URL is
     // written inline, and the caller then keeps the file in the secrets folder.
     { name: RECEIVERS.heartbeat, webhook_configs: [{ url: t.heartbeat.url, send_resolved: false }] },
-    { name: RECEIVERS.page, pagerduty_configs: [pagerdutyConfig(t, secretsDir)], slack_configs: [slackConfig(c.alerts)] },
+    { name: RECEIVERS.page, pagerduty_configs: [pagerdutyConfig(t, secretsDir, consoleUrl)], slack_configs: [slackConfig(c.alerts, consoleUrl)] },
     slack(RECEIVERS.slackAlerts, c.alerts),
     slack(RECEIVERS.slackInfra, c.infra),
     slack(RECEIVERS.slackMlTeam, c.mlTeam),
@@ -125,7 +142,8 @@ export function alertmanagerConfigObject(
   targets: NotificationTargets,
   opts: AlertmanagerRenderOptions,
 ): Record<string, unknown> {
-  void settings; // addresses come through `targets`; kept for symmetry with the other renderers
+  const consoleUrl =
+    opts.consoleUrl ?? (settings.components.includes('console') ? `http://${settings.host}:${settings.ports.console}` : undefined);
   const timing = TIMING[opts.timing ?? 'production'];
   return {
     global: globalSection(targets, opts.secretsDir),
@@ -149,7 +167,7 @@ export function alertmanagerConfigObject(
       target_matchers: r.target_matchers,
       equal: r.equal,
     })),
-    receivers: receivers(targets, opts.secretsDir),
+    receivers: receivers(targets, opts.secretsDir, consoleUrl),
   };
 }
 

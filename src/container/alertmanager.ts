@@ -13,6 +13,8 @@ export function renderContainerAlertmanagerConfig(s: StackSettings, env: NodeJS.
     secretsDir: `${MOUNTS.alertmanagerConfigDir}/secrets`,
     templatesDir: 'templates',
     header: CONTAINER_HEADER,
+    // Links are opened by a person's browser: the console's published port, not its compose name.
+    ...(s.components.includes('console') ? { consoleUrl: `http://127.0.0.1:${s.ports.console}` } : {}),
   });
   return rewriteAddresses(text, s);
 }

@@ -257,6 +257,15 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
     assert.ok(linkWorks(runbook.href));
     assert.equal(ev.payload.custom_details.runbook_url, `${RB}servicedown`);
 
+    // Links to the console page of the alert's SLO or model, or to its alerts page.
+    const consoleOf = (r: NotificationRecord | undefined) =>
+      (r?.payload as { attachments?: Array<{ actions?: Array<{ text: string; url: string }> }> } | undefined)?.attachments?.[0]?.actions?.find((a) => a.text === 'Console')?.url;
+    const console = 'http://127.0.0.1:9099';
+    assert.equal(consoleOf(slack), `${console}/alerts`);
+    assert.equal(consoleOf(slackIn(rs, '#alerts').find((r) => text(r).includes('SLOAvailabilityFastBurn'))), `${console}/slos/inference-gateway/availability`);
+    assert.equal(consoleOf(slackIn(rs, '#ml-team').find((r) => text(r).includes('FeatureDrift'))), `${console}/models/iris`);
+    assert.equal(ev.links.find((l) => l.text === 'Console')?.href, `${console}/alerts`);
+
     const mail = rs.find((r) => r.integration === 'email' && text(r).includes('ProbeSlow'));
     assert.ok(mail);
     const m = mail.payload as { subject: string; text: string; html: string; authUser?: string; envelopeTo: string[] };
