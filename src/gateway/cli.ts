@@ -125,22 +125,20 @@ export function registerGatewayCommands(program: Command): void {
       };
       printFault(await faultRequest(gatewayFor(opts), 'PUT', body, { dataDir: opts.dataDir }), opts.json);
     });
-  fault
-    .command('show')
-    .description('show the injected fault')
-    .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
-    .option('--data-dir <dir>', 'data directory of the stack (for its admin token)', defaultDataDir())
-    .option('--json', 'print as JSON')
-    .action(async (opts: { gateway?: string; dataDir: string; json?: boolean }) =>
-      printFault(await faultRequest(gatewayFor(opts), 'GET', undefined, { dataDir: opts.dataDir }), opts.json));
-  fault
-    .command('clear')
-    .description('remove every injected fault')
-    .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
-    .option('--data-dir <dir>', 'data directory of the stack (for its admin token)', defaultDataDir())
-    .option('--json', 'print as JSON')
-    .action(async (opts: { gateway?: string; dataDir: string; json?: boolean }) =>
-      printFault(await faultRequest(gatewayFor(opts), 'DELETE', undefined, { dataDir: opts.dataDir }), opts.json));
+  // `show` and `clear` differ only in the HTTP method they send.
+  for (const [name, description, method] of [
+    ['show', 'show the injected fault', 'GET'],
+    ['clear', 'remove every injected fault', 'DELETE'],
+  ] as const) {
+    fault
+      .command(name)
+      .description(description)
+      .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
+      .option('--data-dir <dir>', 'data directory of the stack (for its admin token)', defaultDataDir())
+      .option('--json', 'print as JSON')
+      .action(async (opts: { gateway?: string; dataDir: string; json?: boolean }) =>
+        printFault(await faultRequest(gatewayFor(opts), method, undefined, { dataDir: opts.dataDir }), opts.json));
+  }
 
   program
     .command('load')
