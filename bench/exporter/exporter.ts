@@ -11,7 +11,7 @@ import { catalogModel, catalogOf } from '../../src/exporter/catalog.js';
 import { computeSnapshot } from '../../src/exporter/compute.js';
 import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
 import { ExporterMetrics, projectMetrics } from '../../src/exporter/metrics.js';
-import { emptyHistogram } from '../../src/exporter/histogram.js';
+import { emptyHistogram } from '../../src/metrics/index.js';
 import { COMPUTE_DURATION_BUCKETS } from '../../src/exporter/conventions.js';
 import { applyEvents, emptyState } from '../../src/exporter/state.js';
 import type { ModelMetadata } from '../../src/model/index.js';

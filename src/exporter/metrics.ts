@@ -2,18 +2,11 @@ import { Registry } from 'prom-client';
 import type { Catalog } from './catalog.js';
 import type { Snapshot } from './compute.js';
 import { ERROR_STAGES, GROUND_TRUTH_DELAY_BUCKETS, IGNORE_REASONS, METRIC, UNKNOWN } from './conventions.js';
-import { cumulative, emptyHistogram, type HistogramData } from './histogram.js';
+import { cumulative, emptyHistogram, type HistogramData, type MetricType, type Sample } from '../metrics/index.js';
 import type { ExporterConfig } from './options.js';
 import type { ExporterState } from './state.js';
 
-type MetricType = 'counter' | 'gauge' | 'histogram';
-
-export interface Sample {
-  labels: Record<string, string>;
-  value: number;
-  /** For histogram parts: `<name>_bucket`, `_sum`, `_count`. */
-  metricName?: string;
-}
+export type { Sample } from '../metrics/index.js';
 
 const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   { name: METRIC.modelInfo, type: 'gauge', help: 'Active version of each model in the registry (always 1).' },

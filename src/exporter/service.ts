@@ -7,7 +7,7 @@ import { EMPTY_CATALOG, loadCatalog, type Catalog } from './catalog.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { computeModelDrift, computeQuality, EMPTY_SNAPSHOT, type Snapshot } from './compute.js';
 import { COMPUTE_DURATION_BUCKETS } from './conventions.js';
-import { emptyHistogram, observe } from './histogram.js';
+import { emptyHistogram, observe } from '../metrics/index.js';
 import { ExporterMetrics, projectMetrics, type SelfStats } from './metrics.js';
 import { DEFAULT_EXPORTER_CONFIG, type ExporterConfig } from './options.js';
 import { applyEvents, countError, modelsNamedIn, trimOutcomes, type ExporterState } from './state.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Catalog } from './catalog.js';
 import { LabelledCounts } from './counts.js';
 import { GROUND_TRUTH_DELAY_BUCKETS, UNKNOWN, type ErrorStage, type IgnoreReason } from './conventions.js';
-import { emptyHistogram, observe, type HistogramData } from './histogram.js';
+import { emptyHistogram, observe, type HistogramData } from '../metrics/index.js';
 import type { ExporterConfig } from './options.js';
 import { PredictionWindow } from './window.js';
 

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterFamily, GaugeFamily, HistogramFamily, type CounterCell, type GaugeCell, type HistogramCell } from '../metrics/index.js';
 import { REJECT_REASONS, type RejectReason } from './input.js';
 
 /** Buckets of http_request_duration_seconds. 0.3 must stay: it is the latency
@@ -49,35 +50,39 @@ export function routeSpecs(admin: boolean): RouteSpec[] {
   return specs;
 }
 
+export type InferenceOutcome = 'success' | 'invalid_input' | 'error';
+
 export interface ServedModel {
   model: string;
   version: string;
   classes: readonly string[];
 }
 
-type CounterChild = ReturnType<Counter<string>['labels']>;
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
+interface HttpSeries {
+  count: CounterCell;
+  duration: HistogramCell;
+}
 
 /** All metrics of the gateway in one registry of its own (never prom-client's global
- * one), so tests and several gateways in one process do not share counters. */
+ * one), so tests and several gateways in one process do not share counters. The
+ * per-request families are plain-number families (src/metrics): every series a
+ * request touches is looked up once and then only added to. */
 export class GatewayMetrics {
   readonly registry: Registry;
-  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  private readonly rejected: Counter<'route' | 'reason'>;
-  private readonly inferenceRequests: Counter<'model' | 'version' | 'outcome'>;
-  private readonly inferenceDuration: Histogram<'model' | 'version'>;
-  private readonly inFlight: Gauge<'model' | 'version'>;
-  private readonly predictions: Counter<'model' | 'version' | 'class'>;
-  private readonly confidence: Histogram<'model' | 'version'>;
-  /** Label children cached by key: looking labels up per request is measurable at thousands per second. */
-  private readonly httpChildren = new Map<string, { count: CounterChild; duration: HistogramChild }>();
-  private readonly served: Record<string, string>;
-  private readonly classChildren: CounterChild[];
+  private readonly httpRequests: CounterFamily;
+  private readonly httpDuration: HistogramFamily;
+  private readonly rejected: CounterFamily;
+  /** HTTP series by method, then route, then status: nested maps, so a request costs
+   * three map reads and no string building. */
+  private readonly httpSeries = new Map<string, Map<string, Map<number, HttpSeries>>>();
+  private readonly outcomes: Record<InferenceOutcome, CounterCell>;
+  private readonly inFlight: GaugeCell;
+  private readonly inferenceDuration: HistogramCell;
+  private readonly confidence: HistogramCell;
+  private readonly classCounts: CounterCell[];
 
   constructor(opts: { served: ServedModel; admin: boolean; droppedEvents: () => number; defaultMetrics?: boolean }) {
     const registry = (this.registry = new Registry());
-    const registers = [registry];
     if (opts.defaultMetrics !== false) {
       collectDefaultMetrics({ register: registry });
       // prom-client names these gauges *_total, which promtool's lint (and the
@@ -87,112 +92,90 @@ export class GatewayMetrics {
         registry.removeSingleMetric(name);
       }
     }
-    this.httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route template and status code.', labelNames: ['method', 'route', 'status'], registers });
-    this.httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'Time from request received to response sent, by method, route template and status code.', labelNames: ['method', 'route', 'status'], buckets: HTTP_DURATION_BUCKETS, registers });
-    this.rejected = new Counter({ name: 'http_request_errors_total', help: 'Requests refused for bad input, by route template and reason.', labelNames: ['route', 'reason'], registers });
-    this.inferenceRequests = new Counter({ name: 'inference_requests_total', help: 'Prediction requests by outcome (success, invalid_input, error).', labelNames: ['model', 'version', 'outcome'], registers });
-    this.inferenceDuration = new Histogram({ name: 'inference_duration_seconds', help: 'Time spent producing predictions for one request (model call, including injected latency).', labelNames: ['model', 'version'], buckets: INFERENCE_DURATION_BUCKETS, registers });
-    this.inFlight = new Gauge({ name: 'inference_in_flight', help: 'Prediction requests being processed now.', labelNames: ['model', 'version'], registers });
-    this.predictions = new Counter({ name: 'inference_predictions_total', help: 'Predictions made, by predicted class.', labelNames: ['model', 'version', 'class'], registers });
-    this.confidence = new Histogram({ name: 'inference_prediction_confidence', help: 'Probability of the predicted class.', labelNames: ['model', 'version'], buckets: CONFIDENCE_BUCKETS, registers });
-    const modelInfo = new Gauge({ name: 'model_info', help: 'The model version being served (always 1).', labelNames: ['model', 'version'], registers });
+    const httpLabels = ['method', 'route', 'status'];
+    const modelLabels = ['model', 'version'];
+    this.httpRequests = new CounterFamily({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route template and status code.', labelNames: httpLabels, registry });
+    this.httpDuration = new HistogramFamily({ name: 'http_request_duration_seconds', help: 'Time from request received to response sent, by method, route template and status code.', labelNames: httpLabels, buckets: HTTP_DURATION_BUCKETS, registry });
+    this.rejected = new CounterFamily({ name: 'http_request_errors_total', help: 'Requests refused for bad input, by route template and reason.', labelNames: ['route', 'reason'], registry });
+    const inferenceRequests = new CounterFamily({ name: 'inference_requests_total', help: 'Prediction requests by outcome (success, invalid_input, error).', labelNames: [...modelLabels, 'outcome'], registry });
+    const inferenceDuration = new HistogramFamily({ name: 'inference_duration_seconds', help: 'Time spent producing predictions for one request (model call, including injected latency).', labelNames: modelLabels, buckets: INFERENCE_DURATION_BUCKETS, registry });
+    const inFlight = new GaugeFamily({ name: 'inference_in_flight', help: 'Prediction requests being processed now.', labelNames: modelLabels, registry });
+    const predictions = new CounterFamily({ name: 'inference_predictions_total', help: 'Predictions made, by predicted class.', labelNames: [...modelLabels, 'class'], registry });
+    const confidence = new HistogramFamily({ name: 'inference_prediction_confidence', help: 'Probability of the predicted class.', labelNames: modelLabels, buckets: CONFIDENCE_BUCKETS, registry });
+    const modelInfo = new GaugeFamily({ name: 'model_info', help: 'The model version being served (always 1).', labelNames: modelLabels, registry });
     const droppedEvents = opts.droppedEvents;
-    let reported = 0;
     new Counter({
       name: 'inference_events_dropped_total',
       help: 'Inference events lost before the exporter could read them (memory or disk bound reached, write errors).',
-      registers,
+      registers: [registry],
       collect() {
-        const now = droppedEvents();
-        if (now > reported) this.inc(now - reported);
-        reported = now;
+        // The writer's own count only grows: publish it as it is.
+        this.reset();
+        this.inc(droppedEvents());
       },
     });
 
+    // Every fixed series exists at zero before the first request.
     const { model, version, classes } = opts.served;
-    this.served = { model, version };
-    modelInfo.set(this.served, 1);
-    for (const outcome of ['success', 'invalid_input', 'error']) this.inferenceRequests.labels(model, version, outcome).inc(0);
-    this.classChildren = classes.map((c) => this.predictions.labels(model, version, c));
-    for (const child of this.classChildren) child.inc(0);
-    this.inFlight.set(this.served, 0);
-    this.inferenceDuration.zero(this.served);
-    this.confidence.zero(this.served);
+    modelInfo.series(model, version).set(1);
+    this.outcomes = {
+      success: inferenceRequests.series(model, version, 'success'),
+      invalid_input: inferenceRequests.series(model, version, 'invalid_input'),
+      error: inferenceRequests.series(model, version, 'error'),
+    };
+    this.classCounts = classes.map((c) => predictions.series(model, version, c));
+    this.inFlight = inFlight.series(model, version);
+    this.inferenceDuration = inferenceDuration.series(model, version);
+    this.confidence = confidence.series(model, version);
     for (const spec of routeSpecs(opts.admin)) {
-      for (const status of spec.statuses) this.child(spec.method, spec.route, status);
-      for (const reason of spec.reasons) this.rejected.labels(spec.route, reason).inc(0);
+      for (const status of spec.statuses) this.http(spec.method, spec.route, status);
+      for (const reason of spec.reasons) this.rejected.series(spec.route, reason);
     }
-    this.rejected.labels(UNMATCHED_ROUTE, 'not_found').inc(0);
-    this.child('GET', UNMATCHED_ROUTE, 404);
+    this.rejected.series(UNMATCHED_ROUTE, 'not_found');
+    this.http('GET', UNMATCHED_ROUTE, 404);
   }
 
-  private child(method: string, route: string, status: number) {
-    const key = `${method} ${route} ${status}`;
-    let c = this.httpChildren.get(key);
-    if (!c) {
+  private http(method: string, route: string, status: number): HttpSeries {
+    let byRoute = this.httpSeries.get(method);
+    if (!byRoute) this.httpSeries.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    let series = byStatus.get(status);
+    if (!series) {
       const s = String(status);
-      c = { count: this.httpRequests.labels(method, route, s), duration: this.httpDuration.labels(method, route, s) };
-      c.count.inc(0);
-      this.httpDuration.zero({ method, route, status: s });
-      this.httpChildren.set(key, c);
+      series = { count: this.httpRequests.series(method, route, s), duration: this.httpDuration.series(method, route, s) };
+      byStatus.set(status, series);
     }
-    return c;
+    return series;
   }
 
   /** One answered request. Unknown methods collapse to OTHER so they cannot add series. */
   observeHttp(method: string, route: string | undefined, status: number, seconds: number): void {
-    const c = this.child(METHODS.has(method) ? method : 'OTHER', route ?? UNMATCHED_ROUTE, status);
-    c.count.inc();
-    c.duration.observe(seconds);
+    const series = this.http(METHODS.has(method) ? method : 'OTHER', route ?? UNMATCHED_ROUTE, status);
+    series.count.inc();
+    series.duration.observe(seconds);
   }
 
   rejectedInput(route: string | undefined, reason: RejectReason): void {
-    this.rejected.labels(route ?? UNMATCHED_ROUTE, reason).inc();
+    this.rejected.series(route ?? UNMATCHED_ROUTE, reason).inc();
   }
 
-  // The hot path uses children bound once to the served model's labels: prom-client
-  // hashes a label object on every call otherwise, which costs more than the count.
-  private hot?: {
-    outcomes: Record<'success' | 'invalid_input' | 'error', ReturnType<Counter<string>['labels']>>;
-    inFlight: ReturnType<Gauge<string>['labels']>;
-    duration: ReturnType<Histogram<string>['labels']>;
-    confidence: ReturnType<Histogram<string>['labels']>;
-  };
-
-  private bound() {
-    if (!this.hot) {
-      const { model, version } = this.served as { model: string; version: string };
-      this.hot = {
-        outcomes: {
-          success: this.inferenceRequests.labels(model, version, 'success'),
-          invalid_input: this.inferenceRequests.labels(model, version, 'invalid_input'),
-          error: this.inferenceRequests.labels(model, version, 'error'),
-        },
-        inFlight: this.inFlight.labels(model, version),
-        duration: this.inferenceDuration.labels(model, version),
-        confidence: this.confidence.labels(model, version),
-      };
-    }
-    return this.hot;
-  }
-
-  inferenceOutcome(outcome: 'success' | 'invalid_input' | 'error'): void {
-    this.bound().outcomes[outcome].inc();
+  inferenceOutcome(outcome: InferenceOutcome): void {
+    this.outcomes[outcome].inc();
   }
 
   inferenceStarted(): void {
-    this.bound().inFlight.inc();
+    this.inFlight.inc();
   }
 
   inferenceFinished(seconds: number): void {
-    const h = this.bound();
-    h.inFlight.dec();
-    h.duration.observe(seconds);
+    this.inFlight.dec();
+    this.inferenceDuration.observe(seconds);
   }
 
   prediction(classIndex: number, confidence: number): void {
-    this.classChildren[classIndex]?.inc();
-    this.bound().confidence.observe(confidence);
+    this.classCounts[classIndex]?.inc();
+    this.confidence.observe(confidence);
   }
 }
 
