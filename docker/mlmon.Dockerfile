@@ -7,7 +7,9 @@
 #   docker build -f docker/mlmon.Dockerfile --target console  -t mlmon/console:0.1.0 .
 # docker-compose.yml builds them (`docker compose build`).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Pinned to a release (a moving `node:20-...` tag would change under a rebuild);
+# the build rehearsal test runs the same major. Bump it with Node security releases.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 # --- build: compile TypeScript with the dev dependencies ---------------------
 FROM ${NODE_IMAGE} AS build

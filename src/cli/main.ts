@@ -8,6 +8,8 @@ import { registerNotificationCommands } from '../sink/cli.js';
 import { registerSloCommands } from '../slo/cli.js';
 import { registerExporterCommands } from '../exporter/cli.js';
 import { registerGatewayCommands } from '../gateway/cli.js';
+import { registerContainerCommands } from '../container/index.js';
+import { registerKubernetesCommands } from '../kubernetes/index.js';
 
 // `mlmon status | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -30,6 +32,8 @@ registerNotificationCommands(program);
 registerSloCommands(program);
 registerExporterCommands(program);
 registerGatewayCommands(program);
+registerContainerCommands(program);
+registerKubernetesCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,12 +1,13 @@
+import { ALERTMANAGER_CONFIG_FILE } from '../alerting/index.js';
 import { RULE_FILES } from '../stack/prometheus-config.js';
 import type { ComponentName, StackSettings } from '../stack/settings.js';
-import { CADVISOR, DOCKER_SOCKET, IMAGES, MOUNTS, NETWORK, OWN_SERVICES, PROJECT, SCRAPE_LABELS } from './conventions.js';
+import { CADVISOR, COMPOSE_VARIABLES, DOCKER_SOCKET, IMAGES, MOUNTS, NETWORK, OWN_SERVICES, PROJECT, SCRAPE_LABELS, composeVariable } from './conventions.js';
 import { scrapedComponents } from './prometheus.js';
 
 type Service = Record<string, unknown>;
 
 /** Host ports are published on this address (loopback unless .env says otherwise). */
-const BIND = '${MLMON_BIND_ADDRESS:-127.0.0.1}';
+const BIND = composeVariable(COMPOSE_VARIABLES.bindAddress);
 
 const VOLUMES = {
   prometheus: 'prometheus-data',
@@ -70,7 +71,7 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
         `${DOCKER_SOCKET}:${DOCKER_SOCKET}:ro`,
       ],
       // The image runs as nobody; docker_sd needs the socket's group (see docs/ARCHITECTURE.md, "Containers and scale-out").
-      group_add: ['${DOCKER_GID:-999}'],
+      group_add: [composeVariable(COMPOSE_VARIABLES.dockerGid)],
       healthcheck: wgetCheck(`http://127.0.0.1:${p.prometheus}/-/ready`),
       ...labels('prometheus'),
       ...common,
@@ -80,7 +81,7 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
     services.alertmanager = {
       image: IMAGES.alertmanager,
       command: [
-        `--config.file=${MOUNTS.alertmanagerConfigDir}/alertmanager.yml`,
+        `--config.file=${MOUNTS.alertmanagerConfigDir}/${ALERTMANAGER_CONFIG_FILE}`,
         `--storage.path=${MOUNTS.alertmanagerData}`,
         `--web.external-url=http://localhost:${p.alertmanager}`,
         `--web.listen-address=:${p.alertmanager}`,
@@ -88,10 +89,13 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
       ],
       ports: [publish(p.alertmanager)],
       volumes: [
-        `./docker/alertmanager/alertmanager.yml:${MOUNTS.alertmanagerConfigDir}/alertmanager.yml:ro`,
-        `./config/alertmanager/templates:${MOUNTS.alertmanagerConfigDir}/templates:ro`,
+        // The committed sink-only folder, or the one `mlmon compose configure` wrote (see .env.example).
+        `${composeVariable(COMPOSE_VARIABLES.alertmanagerConfigDir)}:${MOUNTS.alertmanagerConfigDir}:ro`,
+        `./config/alertmanager/templates:${MOUNTS.alertmanagerTemplatesDir}:ro`,
         `${VOLUMES.alertmanager}:${MOUNTS.alertmanagerData}`,
       ],
+      // The image runs as nobody; a configured folder's secrets are readable by one host group only (0640).
+      group_add: [composeVariable(COMPOSE_VARIABLES.alertmanagerGid)],
       healthcheck: wgetCheck(`http://127.0.0.1:${p.alertmanager}/-/ready`),
       ...labels('alertmanager'),
       ...common,

@@ -6,3 +6,18 @@ export { dockerSdScrape, renderContainerPrometheusConfig, scrapedComponents } fr
 export { renderContainerAlertmanagerConfig } from './alertmanager.js';
 export { renderComposeFile } from './compose.js';
 export { containerFiles, type ContainerFile } from './files.js';
+export { CONFIGURED_ALERTMANAGER_DIR, COMPOSE_VARIABLES, composeVariable } from './conventions.js';
+export { CONTAINER_SECRETS_DIR } from './alertmanager.js';
+export { checkComposeCredentials, redactSecrets, SECRET_VARIABLES } from './credentials.js';
+export { setDotEnvValues } from './dotenv-update.js';
+export {
+  CONFIGURED_DIR_MODE,
+  CONFIGURED_FILE_MODE,
+  composePathOf,
+  configureComposeAlertmanager,
+  describeConfigureResult,
+  type ComposeConfigureOptions,
+  type ComposeConfigureResult,
+} from './configure.js';
+export { registerContainerCommands } from './cli.js';
+export { composeVariablesUsed, interpolateCompose } from './interpolate.js';

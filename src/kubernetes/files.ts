@@ -13,17 +13,22 @@ export interface ManifestFile {
 
 export const MANIFEST_DIR = 'deploy/kubernetes';
 
-function manifests(docs: unknown[]): string {
+function manifests(docs: unknown[], header: string): string {
   const body = docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
-  return `# ${KUBERNETES_HEADER}\n${body}`;
+  return `# ${header}\n${body}`;
 }
 
 /** Every manifest for prometheus-operator / kube-prometheus-stack (pure):
  * one PrometheusRule per rule file, the ServiceMonitors, the AlertmanagerConfig. */
-export function kubernetesFiles(s: StackSettings, ruleFiles: readonly RuleFileText[], opts: KubernetesOptions = DEFAULT_KUBERNETES_OPTIONS): ManifestFile[] {
+export function kubernetesFiles(
+  s: StackSettings,
+  ruleFiles: readonly RuleFileText[],
+  opts: KubernetesOptions = DEFAULT_KUBERNETES_OPTIONS,
+  header: string = KUBERNETES_HEADER,
+): ManifestFile[] {
   return [
-    ...ruleFiles.map((f) => ({ path: `${MANIFEST_DIR}/prometheusrule-${f.name.replace(/\.ya?ml$/, '').replace(/_/g, '-')}.yaml`, content: manifests([renderPrometheusRule(f, opts)]) })),
-    { path: `${MANIFEST_DIR}/servicemonitors.yaml`, content: manifests(renderServiceMonitors(s, opts)) },
-    { path: `${MANIFEST_DIR}/alertmanagerconfig.yaml`, content: manifests([renderAlertmanagerConfigResource(opts)]) },
+    ...ruleFiles.map((f) => ({ path: `${MANIFEST_DIR}/prometheusrule-${f.name.replace(/\.ya?ml$/, '').replace(/_/g, '-')}.yaml`, content: manifests([renderPrometheusRule(f, opts)], header) })),
+    { path: `${MANIFEST_DIR}/servicemonitors.yaml`, content: manifests(renderServiceMonitors(s, opts), header) },
+    { path: `${MANIFEST_DIR}/alertmanagerconfig.yaml`, content: manifests([renderAlertmanagerConfigResource(opts)], header) },
   ];
 }

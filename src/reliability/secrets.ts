@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -39,6 +40,27 @@ export function textFiles(root: string, skipDirs: ReadonlySet<string> = SKIP_DIR
   };
   walk(root);
   return out;
+}
+
+/** The files git would commit from `root`: tracked ones plus untracked ones that
+ * are not ignored. Git-ignored local files (`.env`, `docker/local/`) are meant to
+ * hold real credentials and never leave the machine. Outside a git checkout, every
+ * text file. */
+export function repositoryFiles(root: string): string[] {
+  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) return textFiles(root);
+  return r.stdout
+    .split('\0')
+    .filter((f) => f !== '')
+    .map((f) => join(root, f))
+    .filter((p) => {
+      try {
+        const st = statSync(p);
+        return st.isFile() && st.size < 5_000_000;
+      } catch {
+        return false; // deleted in the work tree, not yet in the index
+      }
+    });
 }
 
 /** Lines of `files` holding a credential shape or one of the `known` secret values. */

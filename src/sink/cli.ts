@@ -71,7 +71,7 @@ export function registerNotificationCommands(program: Command): void {
 
   program
     .command('notifications')
-    .description('List the notifications recorded by the local notification sink')
+    .description('list the notifications recorded by the local notification sink')
     .option('--data-dir <dir>', 'data directory of the stack', './data')
     .option('--integration <name>', `only one integration (${SINK_INTEGRATIONS.join(', ')})`)
     .option('--since <when>', 'only those received since a duration ago (10m, 2h) or a time')

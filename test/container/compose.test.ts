@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
-import { CADVISOR, IMAGES, OWN_SERVICES, containerFiles, containerSettings, renderComposeFile } from '../../src/container/index.js';
+import { CADVISOR, IMAGES, OWN_SERVICES, containerFiles, containerSettings, interpolateCompose, renderComposeFile } from '../../src/container/index.js';
 import { fromRepo } from '../../src/paths.js';
 import { RULE_FILES } from '../../src/stack/prometheus-config.js';
 
@@ -70,7 +70,9 @@ test('every service: pinned image, health check, restart policy, the stack netwo
 test('all data lives in named volumes that are declared', () => {
   const declared = Object.keys(compose.volumes);
   const used = new Set<string>();
-  for (const svc of Object.values(compose.services)) {
+  // Volumes as compose sees them: every variable at its documented default.
+  const interpolated = parse(interpolateCompose(readFileSync(fromRepo('docker-compose.yml'), 'utf8'), {})) as Compose;
+  for (const svc of Object.values(interpolated.services)) {
     for (const v of (svc.volumes as string[] | undefined) ?? []) {
       const src = v.split(':')[0]!;
       if (!src.startsWith('.') && !src.startsWith('/')) used.add(src);
@@ -125,12 +127,14 @@ test('promtool refuses a broken container config (the check can fail)', () => {
 });
 
 test('amtool accepts the container Alertmanager config with its templates, routing to the sink container', () => {
-  const dir = join(tmp, 'etc-alertmanager');
+  // Laid out as the container mounts them: the config folder beside the templates folder.
+  const dir = join(tmp, 'etc-alertmanager', 'config');
   mkdirSync(dir, { recursive: true });
   cpSync(fromRepo('docker/alertmanager/alertmanager.yml'), join(dir, 'alertmanager.yml'));
-  cpSync(fromRepo('config/alertmanager/templates'), join(dir, 'templates'), { recursive: true });
+  cpSync(fromRepo('config/alertmanager/templates'), join(dir, '..', 'templates'), { recursive: true });
   const r = spawnSync('amtool', ['check-config', join(dir, 'alertmanager.yml')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /[1-9]\d* templates/, 'the templates are found through the relative path');
   const text = readFileSync(join(dir, 'alertmanager.yml'), 'utf8');
   assert.ok(text.includes('http://notification-sink:9097/slack/webhook'));
   assert.ok(text.includes('notification-sink:9098'));

@@ -4,13 +4,13 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { repoRoot } from '../../src/paths.js';
-import { FindingLog, scanForSecrets, textFiles } from '../../src/reliability/index.js';
+import { FindingLog, repositoryFiles, scanForSecrets } from '../../src/reliability/index.js';
 
 const log = new FindingLog('repository-security');
 after(() => log.save());
 
-test('no credential-shaped string in the repository (sources, docs, committed generated configs)', () => {
-  const files = textFiles(repoRoot);
+test('no credential-shaped string in what git would commit (sources, docs, committed generated configs)', () => {
+  const files = repositoryFiles(repoRoot);
   const findings = scanForSecrets(files, [], repoRoot);
   log.add('security', 'secret scan of the repository (Slack/GitHub/npm/AWS tokens, private keys, Slack webhooks)', `${files.length} files, ${findings.length} findings${findings.length ? `: ${findings.slice(0, 5).map((f) => `${f.file}:${f.line} ${f.what}`).join('; ')}` : ''}`, findings.length === 0);
   assert.deepEqual(findings, []);
