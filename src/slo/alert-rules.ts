@@ -3,7 +3,7 @@
  * while the fast one fires. Pure. */
 import { ALERT_CATEGORY, burnAlertName, GROUP_NAMES, runbookUrl, SEVERITY_OF, SLO_LABELS, sloSeries } from './conventions.js';
 import type { Slo } from './model.js';
-import { num, rawTotalRate, recorded, sloLabels, type AlertingRule, type RuleGroup } from './rules.js';
+import { num, rawTotalRate, recorded, sloLabels, sumOfTiles, tileOf, type AlertingRule, type RuleGroup } from './rules.js';
 import { formatDuration, type RateWindow, type ScaledTier } from './windows.js';
 
 /** Requests in the long window, for the low-traffic guard. Tiles are rates over
@@ -11,38 +11,44 @@ import { formatDuration, type RateWindow, type ScaledTier } from './windows.js';
  * every request once. */
 function requestsIn(slo: Slo, w: RateWindow): string {
   if (w.source === 'raw') return `${rawTotalRate(slo, w).replace(/^sum\(rate\(/, 'sum(increase(')}`;
-  const tile = slo.windows.tile;
-  return `sum_over_time(${recorded(sloSeries.totalEventsTile(slo.kind, tile.name), slo)}[${w.name}]) * ${num(tile.seconds)}`;
+  const tile = tileOf(slo, w);
+  return `${sumOfTiles(recorded(sloSeries.totalEventsTile(slo.kind, tile.name), slo), w)} * ${num(tile.seconds)}`;
 }
 
 function tierRule(slo: Slo, tier: ScaledTier): AlertingRule {
   const name = burnAlertName(slo.kind, tier.speed);
   const threshold = num(tier.burnRate);
+  const op = tier.orEqual ? '>=' : '>';
   const long = recorded(sloSeries.burnRate(slo.kind, tier.long.name), slo);
   const short = recorded(sloSeries.burnRate(slo.kind, tier.short.name), slo);
   const on = `on (${SLO_LABELS.service}, ${SLO_LABELS.slo})`;
   const expr = [
-    `${long} > ${threshold}`,
+    `${long} ${op} ${threshold}`,
     `and ${on}`,
-    `${short} > ${threshold}`,
+    `${short} ${op} ${threshold}`,
     // Low-traffic guard: a handful of requests with one failure is no emergency.
     'and on ()',
     `${requestsIn(slo, tier.long)} >= ${slo.alerting.minRequests}`,
   ].join('\n');
   const period = slo.windows.period;
   const exhaustion = formatDuration(period.seconds / tier.burnRate);
-  const pct = `${num(tier.budgetSpent * 100)}%`;
+  const pct = `${Number((tier.budgetSpent * 100).toPrecision(3))}%`;
   const what = slo.kind === 'latency'
     ? `requests slower than ${num(slo.latency?.thresholdSeconds ?? 0)}s`
     : 'failed requests';
+  // Only a spec's own burn rates (OpenSLO alertAfter) wait: the workbook's two
+  // windows already demand that the burn is both real and current.
+  const waits = tier.forSeconds !== undefined && tier.forSeconds > 0 ? { for: formatDuration(tier.forSeconds) } : {};
   return {
     alert: name,
     expr,
+    ...waits,
     labels: {
-      [SLO_LABELS.severity]: SEVERITY_OF[tier.speed],
+      [SLO_LABELS.severity]: tier.severity ?? SEVERITY_OF[tier.speed],
       [SLO_LABELS.category]: ALERT_CATEGORY,
       ...sloLabels(slo),
       ...slo.alerting.labels,
+      ...tier.labels,
       [SLO_LABELS.longWindow]: tier.long.name,
       [SLO_LABELS.shortWindow]: tier.short.name,
     },
@@ -52,7 +58,7 @@ function tierRule(slo: Slo, tier: ScaledTier): AlertingRule {
       summary: `${slo.service} ${slo.name} SLO: error budget burning over ${threshold}x the sustainable rate (${tier.long.name} and ${tier.short.name})`,
       description:
         `${slo.service} is spending the error budget of its ${slo.name} SLO (${num(slo.objectivePercent)}% over ${period.name}; ${what} are bad events) ` +
-        `more than ${threshold}x faster than sustainable over the last ${tier.long.name}, and still over the last ${tier.short.name}. ` +
+        `${tier.orEqual ? 'at least' : 'more than'} ${threshold}x faster than sustainable over the last ${tier.long.name}, and still over the last ${tier.short.name}. ` +
         `At ${threshold}x the whole budget is gone in ${exhaustion}; this pair fires once ${pct} of it is spent.`,
       runbook_url: runbookUrl(slo.runbookBaseUrl, name),
       ...slo.annotations,

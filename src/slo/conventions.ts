@@ -36,7 +36,8 @@ export const sloSeries = {
   burnRate: (kind: SliKind, window: string): string => `slo:${kind}:burn_rate:${window}`,
   errorBudgetRemaining: (kind: SliKind): string => `slo:${kind}:error_budget_remaining`,
   objective: (kind: SliKind): string => `slo:${kind}:objective:ratio`,
-  /** Per-second rates of one tile: recorded once per tile length, summed for long windows. */
+  /** Per-second rates of one tile: recorded once per tile length, summed for long
+   * windows. The same names serve the fine (`rate5m`) and the coarse (`rate1h`) tiles. */
   badEventsTile: (kind: SliKind, tile: string): string => `slo:${kind}:bad_events:rate${tile}`,
   totalEventsTile: (kind: SliKind, tile: string): string => `slo:${kind}:total_events:rate${tile}`,
   /** `http_request_duration_seconds` → `slo:http_request_duration:p99:rate5m`. */
@@ -107,6 +108,7 @@ export const GROUP_NAMES = {
   http: 'http-red',
   container: 'container-resources',
   sloTiles: (service: string, slo: string): string => `slo-${service}-${slo}-tiles`,
+  sloCoarseTiles: (service: string, slo: string): string => `slo-${service}-${slo}-coarse-tiles`,
   sloWindows: (service: string, slo: string): string => `slo-${service}-${slo}`,
   sloAlerts: (service: string, slo: string): string => `slo-${service}-${slo}-burn-alerts`,
 };

@@ -4,8 +4,8 @@
 import { MlmonError } from '../errors.js';
 import { DEFAULT_RUNBOOK_BASE_URL, HISTOGRAM, RESERVED_LABELS, type SliKind } from './conventions.js';
 import { formatSelector, isSelector, parseSelector, withMatcher, withMetric, withoutLabel, type Selector } from './selector.js';
-import { thresholdSeconds, type SloEntrySpec, type SloSpec } from './spec.js';
-import { burnRateWindows, parseDuration, TEST_PROFILE_FACTOR, type Profile, type SloWindows } from './windows.js';
+import { thresholdSeconds, type BurnRateSpec, type SloEntrySpec, type SloSpec } from './spec.js';
+import { burnRateWindows, parseDuration, TEST_PROFILE_FACTOR, type CustomTier, type Profile, type SloWindows } from './windows.js';
 
 export const DEFAULT_PERIOD = '30d';
 /** Low-traffic guard: with fewer requests than this in the long window, no alert
@@ -81,6 +81,22 @@ function latencyFromEvents(good: Selector, total: Selector): LatencyHistogram | 
   return { metric: base, selector, thresholdSeconds: threshold, buckets: undefined };
 }
 
+/** Workbook page tiers burn 6x or faster; slower ones are tickets. */
+const PAGE_BURN_RATE = 6;
+
+function customTier(b: BurnRateSpec): CustomTier {
+  const tier: CustomTier = {
+    burnRate: b.burn_rate,
+    longSeconds: parseDuration(b.long_window) ?? 0,
+    severity: b.severity ?? (b.burn_rate >= PAGE_BURN_RATE ? 'critical' : 'warning'),
+    orEqual: b.op === 'gte',
+  };
+  if (b.short_window !== undefined) tier.shortSeconds = parseDuration(b.short_window) ?? 0;
+  if (b.for !== undefined) tier.forSeconds = parseDuration(b.for) ?? 0;
+  if (b.labels !== undefined) tier.labels = b.labels;
+  return tier;
+}
+
 function buildSlo(spec: SloSpec, service: SloSpec['services'][number], entry: SloEntrySpec, profile: Profile): Slo {
   const where = `service ${service.name}, SLO ${entry.name}`;
   const periodText = entry.period ?? DEFAULT_PERIOD;
@@ -139,7 +155,7 @@ function buildSlo(spec: SloSpec, service: SloSpec['services'][number], entry: Sl
       labels: checkLabels({ ...(alerting.labels ?? {}) }, where),
       annotations: { ...(alerting.annotations ?? {}) },
     },
-    windows: burnRateWindows(periodSeconds, profile),
+    windows: burnRateWindows(periodSeconds, profile, alerting.burn_rates?.map(customTier)),
     runbookBaseUrl: spec.runbook_base_url ?? DEFAULT_RUNBOOK_BASE_URL,
     profile,
   };

@@ -1,6 +1,7 @@
 /** Recording rules: per SLO, tiles (short-window event rates recorded once per
- * tile) and the windows built on them; plus the generic http:* and container:*
- * series of the original description. Pure functions from the model to groups. */
+ * tile), coarse tiles summed from them, and the windows built on both; plus the
+ * generic http:* and container:* series of the original description. Pure
+ * functions from the model to groups. */
 import {
   CONTAINER_METRICS,
   CONTAINER_SERIES,
@@ -13,9 +14,9 @@ import {
   sloSeries,
 } from './conventions.js';
 import type { Slo } from './model.js';
-import { num, rawBadRate, rawErrorRatio, rawTotalRate, recorded, sloLabels, type RecordingRule, type RuleGroup } from './rules.js';
+import { num, rawBadRate, rawErrorRatio, rawTotalRate, recorded, sloLabels, sumOfTiles, tileOf, type RecordingRule, type RuleGroup } from './rules.js';
 import { formatSelector, withMetric } from './selector.js';
-import type { RateWindow } from './windows.js';
+import { rangeJustUnder, type RateWindow } from './windows.js';
 
 /** Percentiles are for people reading dashboards, over the usual 5m whatever the period. */
 const QUANTILE_WINDOW: RateWindow = { seconds: 300, name: '5m', source: 'raw' };
@@ -41,12 +42,33 @@ export function tileRules(slo: Slo): RuleGroup<RecordingRule> {
   return { name: GROUP_NAMES.sloTiles(slo.service, slo.name), interval: tile.name, rules };
 }
 
+/** Coarse tiles: the mean of the fine tiles of the last coarse tile length, so
+ * still a per-second rate, recorded once per coarse tile. The range is a millisecond
+ * short of the coarse tile, so at that pace each fine tile lands in exactly one
+ * coarse tile; dividing by the tile count (not by count_over_time) keeps the events
+ * of a window with a missed fine tile as they were recorded. */
+export function coarseTileRules(slo: Slo): RuleGroup<RecordingRule> {
+  const { tile, coarseTile, tilesPerCoarseTile } = slo.windows;
+  const labels = sloLabels(slo);
+  const coarse = (fine: string): string =>
+    `sum_over_time(${recorded(fine, slo)}[${rangeJustUnder(coarseTile.seconds)}]) / ${tilesPerCoarseTile}`;
+  const rules: RecordingRule[] = [
+    { record: sloSeries.badEventsTile(slo.kind, coarseTile.name), expr: coarse(sloSeries.badEventsTile(slo.kind, tile.name)), labels },
+    { record: sloSeries.totalEventsTile(slo.kind, coarseTile.name), expr: coarse(sloSeries.totalEventsTile(slo.kind, tile.name)), labels },
+  ];
+  if (slo.latency) {
+    const metric = slo.latency.metric;
+    rules.push({ record: sloSeries.latencyBucketTile(metric, coarseTile.name), expr: coarse(sloSeries.latencyBucketTile(metric, tile.name)), labels });
+  }
+  return { name: GROUP_NAMES.sloCoarseTiles(slo.service, slo.name), interval: coarseTile.name, rules };
+}
+
 /** Error ratio over a long window from the tiles, weighted by traffic. */
 function tiledErrorRatio(slo: Slo, w: RateWindow): string {
-  const tile = slo.windows.tile.name;
+  const tile = tileOf(slo, w).name;
   const bad = recorded(sloSeries.badEventsTile(slo.kind, tile), slo);
   const total = recorded(sloSeries.totalEventsTile(slo.kind, tile), slo);
-  return `sum_over_time(${bad}[${w.name}]) / (sum_over_time(${total}[${w.name}]) > 0)`;
+  return `${sumOfTiles(bad, w)} / (${sumOfTiles(total, w)} > 0)`;
 }
 
 function errorRatio(slo: Slo, w: RateWindow): string {
@@ -87,13 +109,14 @@ export function windowRules(slo: Slo): RuleGroup<RecordingRule> {
         labels,
       });
     }
-    const bucketTile = recorded(sloSeries.latencyBucketTile(metric, tile.name), slo);
-    const totalTile = recorded(sloSeries.totalEventsTile(slo.kind, tile.name), slo);
+    const periodTile = tileOf(slo, period).name;
+    const bucketTile = recorded(sloSeries.latencyBucketTile(metric, periodTile), slo);
+    const totalTile = recorded(sloSeries.totalEventsTile(slo.kind, periodTile), slo);
     rules.push({
       record: sloSeries.latencyQuantile(metric, PERIOD_QUANTILE, period.name),
       expr:
-        `histogram_quantile(${num(PERIOD_QUANTILE)}, sum by (${HISTOGRAM.le}) (sum_over_time(${bucketTile}[${period.name}])))` +
-        ` and on () (sum_over_time(${totalTile}[${period.name}]) > 0)`,
+        `histogram_quantile(${num(PERIOD_QUANTILE)}, sum by (${HISTOGRAM.le}) (${sumOfTiles(bucketTile, period)}))` +
+        ` and on () (${sumOfTiles(totalTile, period)} > 0)`,
       labels,
     });
   }
@@ -141,7 +164,8 @@ export function containerRules(): RuleGroup<RecordingRule> {
   };
 }
 
-/** Every recording group: per SLO tiles then windows, then the generic groups. */
+/** Every recording group: per SLO tiles, coarse tiles, then windows (the order
+ * promtool evaluates them in at one step), then the generic groups. */
 export function recordingRuleGroups(slos: readonly Slo[]): RuleGroup<RecordingRule>[] {
-  return [...slos.flatMap((slo) => [tileRules(slo), windowRules(slo)]), httpRules(), containerRules()];
+  return [...slos.flatMap((slo) => [tileRules(slo), coarseTileRules(slo), windowRules(slo)]), httpRules(), containerRules()];
 }

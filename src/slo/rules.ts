@@ -2,7 +2,7 @@
 import { SLO_LABELS } from './conventions.js';
 import type { Slo } from './model.js';
 import { formatSelector } from './selector.js';
-import type { RateWindow } from './windows.js';
+import { rangeJustUnder, type RateWindow } from './windows.js';
 
 export interface RecordingRule {
   record: string;
@@ -57,4 +57,15 @@ export function rawTotalRate(slo: Slo, w: RateWindow): string {
  * that later sums over it. */
 export function rawErrorRatio(slo: Slo, w: RateWindow): string {
   return `${rawBadRate(slo, w)} / (${rawTotalRate(slo, w)} > 0)`;
+}
+
+/** The tiles a tiled window is summed from: the coarse ones for the period. */
+export function tileOf(slo: Slo, w: RateWindow): RateWindow {
+  return w.source === 'coarse-tiles' ? slo.windows.coarseTile : slo.windows.tile;
+}
+
+/** `sum_over_time(series[w])` over tiles, a millisecond short of `w` so that a window
+ * of n tiles holds n tiles, never n + 1 (Prometheus 2.x ranges hold both ends). */
+export function sumOfTiles(series: string, w: RateWindow): string {
+  return `sum_over_time(${series}[${rangeJustUnder(w.seconds)}])`;
 }

@@ -9,7 +9,18 @@ import { repoRoot } from '../paths.js';
 import { RESERVED_LABELS } from './conventions.js';
 import { isSelector, parseSelector } from './selector.js';
 import { parseDuration } from './windows.js';
-import { isOpenSloDocument, openSloDocumentSchema, openSloToSlo } from './openslo.js';
+import {
+  isOpenSloDocument,
+  openSloAlertConditionDocumentSchema,
+  openSloAlertPolicyDocumentSchema,
+  openSloDocumentSchema,
+  openSloKind,
+  OpenSloIssue,
+  openSloToSlo,
+  type OpenSloAlertCondition,
+  type OpenSloAlertPolicy,
+  type OpenSloDocument,
+} from './openslo.js';
 
 export const SPEC_VERSION = 'mlmon/v1';
 
@@ -81,8 +92,33 @@ const sliSchema = z
     }
   });
 
+/** One burn-rate alert of the spec's own, replacing the workbook's four. Windows are
+ * written for the SLO's real period (the test profile divides them by 60). */
+export const burnRateSchema = z
+  .strictObject({
+    burn_rate: z.number('burn_rate must be a number such as 14.4').positive('burn_rate must be above 0, such as 14.4'),
+    long_window: durationText,
+    /** Default: 1/12 of the long window, as in the workbook. */
+    short_window: durationText.optional(),
+    /** Default: critical (a page) from 6x up, as the workbook's page tiers; warning below. */
+    severity: z.enum(['critical', 'warning', 'info'], 'severity must be critical, warning or info').optional(),
+    /** `gt` (default) fires above the burn rate, `gte` at it too. */
+    op: z.enum(['gt', 'gte'], 'op must be gt or gte: a burn-rate alert fires when the budget burns faster than the threshold').optional(),
+    for: durationText.optional(),
+    /** Labels of this alert alone. */
+    labels: labelMap.optional(),
+  })
+  .superRefine((b, ctx) => {
+    const long = parseDuration(b.long_window);
+    const short = b.short_window === undefined ? undefined : parseDuration(b.short_window);
+    if (long !== undefined && short !== undefined && short >= long) {
+      ctx.addIssue({ code: 'custom', path: ['short_window'], message: `short_window must be shorter than long_window (${b.long_window}); the workbook uses 1/12 of it` });
+    }
+  });
+
 export const alertingSchema = z.strictObject({
   enabled: z.boolean().optional(),
+  burn_rates: z.array(burnRateSchema).min(1, 'give at least one burn rate, or leave burn_rates out for the workbook\'s four').optional(),
   /** Low-traffic guard: requests the long window must hold before an alert may fire. */
   min_requests: z.number().int().nonnegative().optional(),
   labels: labelMap.optional(),
@@ -134,6 +170,7 @@ export const sloSpecSchema = z
 export type SloSpec = z.output<typeof sloSpecSchema>;
 export type ServiceSpec = SloSpec['services'][number];
 export type SloEntrySpec = ServiceSpec['slos'][number];
+export type BurnRateSpec = z.output<typeof burnRateSchema>;
 
 /** Where a file is, as people see it: relative to the repository when inside it. */
 function displayPath(path: string): string {
@@ -196,6 +233,11 @@ export function parseSloSpec(text: string, file: string): SloSpec {
   const docs = parseAllDocuments(text, { lineCounter: lc });
   if (!Array.isArray(docs)) return { version: SPEC_VERSION, services: [] };
   let native: SloSpec | undefined;
+  // SLO documents are converted once every document is read: they may refer to
+  // AlertPolicy and AlertCondition documents further down.
+  const openSlos: { doc: Document; data: OpenSloDocument }[] = [];
+  const policies = new Map<string, OpenSloAlertPolicy>();
+  const conditions = new Map<string, OpenSloAlertCondition>();
   const fromOpenSlo: { service: string; slo: SloEntrySpec; line: number }[] = [];
   for (const doc of docs) {
     const syntax = doc.errors[0];
@@ -214,10 +256,22 @@ export function parseSloSpec(text: string, file: string): SloSpec {
     }
     if (data === null || data === undefined) continue;
     if (isOpenSloDocument(data)) {
+      const kind = openSloKind(data);
+      if (kind === 'AlertPolicy' || kind === 'AlertCondition') {
+        const schema = kind === 'AlertPolicy' ? openSloAlertPolicyDocumentSchema : openSloAlertConditionDocumentSchema;
+        const parsed = schema.safeParse(data);
+        if (!parsed.success) throw issueError(file, doc, lc, parsed.error.issues[0]!);
+        const named: Map<string, unknown> = kind === 'AlertPolicy' ? policies : conditions;
+        if (named.has(parsed.data.metadata.name)) {
+          throw new MlmonError('slo-spec-invalid', `${kind} "${parsed.data.metadata.name}" is declared twice`, { location: `${file}:${lineOfPath(doc, lc, ['metadata', 'name'])}` });
+        }
+        if (kind === 'AlertPolicy') policies.set(parsed.data.metadata.name, parsed.data as OpenSloAlertPolicy);
+        else conditions.set(parsed.data.metadata.name, parsed.data as OpenSloAlertCondition);
+        continue;
+      }
       const parsed = openSloDocumentSchema.safeParse(data);
       if (!parsed.success) throw issueError(file, doc, lc, parsed.error.issues[0]!);
-      const converted = openSloToSlo(parsed.data);
-      fromOpenSlo.push({ ...converted, line: lineOfPath(doc, lc, []) });
+      openSlos.push({ doc, data: parsed.data });
       continue;
     }
     if (native) {
@@ -228,6 +282,17 @@ export function parseSloSpec(text: string, file: string): SloSpec {
     const parsed = sloSpecSchema.safeParse(data);
     if (!parsed.success) throw issueError(file, doc, lc, parsed.error.issues[0]!);
     native = parsed.data;
+  }
+  for (const { doc, data } of openSlos) {
+    try {
+      fromOpenSlo.push({ ...openSloToSlo(data, { policies, conditions }), line: lineOfPath(doc, lc, []) });
+    } catch (e) {
+      if (!(e instanceof OpenSloIssue)) throw e;
+      throw new MlmonError('slo-spec-invalid', `${pathText(e.path)}: ${e.message}`, {
+        location: `${file}:${lineOfPath(doc, lc, e.path)}`,
+        hint: 'Fix the OpenSLO document (see docs/SLO_TRACKING.md for what is supported) and run `mlmon generate` again.',
+      });
+    }
   }
   const spec: SloSpec = native ?? { version: SPEC_VERSION, services: [] };
   for (const { service, slo, line } of fromOpenSlo) {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
 import { fromRepo } from '../../src/paths.js';
-import { loadSloSpecFile, renderSloRuleFiles, writeRuleFiles } from '../../src/slo/index.js';
+import { buildSloModels, GROUP_NAMES, loadSloSpecFile, renderSloRuleFiles, writeRuleFiles } from '../../src/slo/index.js';
 
 const run = promisify(execFile);
 const RULE_TESTS = fromRepo('test/rules/slo');
@@ -41,6 +42,35 @@ describe('promtool', { concurrency: true }, () => {
       assert.match(out, /SUCCESS/);
     });
   }
+
+  it('passes the coarse-tile rule tests at the coarse tiles\' own pace (committed rules without the fine tile groups)', async () => {
+    // promtool evaluates every group at every step, so the fine tiles come in as
+    // input series and the test's evaluation interval is the coarse tile's.
+    const dir = join(tmp, 'coarse-tiles');
+    mkdirSync(dir);
+    const fineTileGroups = new Set(
+      buildSloModels(loadSloSpecFile(fromRepo('config/slos.yaml')), 'production').map((s) => GROUP_NAMES.sloTiles(s.service, s.name)),
+    );
+    const rules = parse(readFileSync(fromRepo('config/prometheus/recording_rules.yml'), 'utf8')) as { groups: { name: string }[] };
+    const kept = rules.groups.filter((g) => !fineTileGroups.has(g.name));
+    assert.equal(kept.length, rules.groups.length - fineTileGroups.size, 'every fine tile group was found and left out');
+    writeFileSync(join(dir, 'recording_rules.yml'), stringify({ groups: kept }, { lineWidth: 0 }));
+    const tests = readdirSync(join(RULE_TESTS, 'coarse-tiles')).filter((f) => f.endsWith('.yml')).sort();
+    assert.ok(tests.length >= 2, tests.join(', '));
+    for (const f of tests) copyFileSync(join(RULE_TESTS, 'coarse-tiles', f), join(dir, f));
+    const out = await promtool(['test', 'rules', ...tests], dir);
+    assert.equal(out.match(/SUCCESS/g)?.length, tests.length, out);
+  });
+
+  it('passes the OpenSLO alert policy rule tests against rules rendered from test/slo/fixtures/openslo-burn-policies.yaml', async () => {
+    const dir = join(tmp, 'openslo');
+    writeRuleFiles(dir, renderSloRuleFiles(loadSloSpecFile(fromRepo('test/slo/fixtures/openslo-burn-policies.yaml')), { profile: 'production' }));
+    const checked = await promtool(['check', 'rules', 'recording_rules.yml', 'slo_alerting_rules.yml'], dir);
+    assert.equal(checked.match(/SUCCESS/g)?.length, 2, checked);
+    const testFile = 'openslo-burn-policies.yml';
+    copyFileSync(join(RULE_TESTS, 'openslo', testFile), join(dir, testFile));
+    assert.match(await promtool(['test', 'rules', testFile], dir), /SUCCESS/);
+  });
 
   it('passes the test-profile rule tests against rules rendered with { profile: "test" }', async () => {
     const dir = join(tmp, 'test-profile');

@@ -63,13 +63,43 @@ describe('renderSloRuleFiles', () => {
     }
   });
 
-  it('computes the period ratio from recorded tiles, not from raw counters', () => {
+  it('computes the period ratio from hourly tiles, not from raw counters or 5-minute tiles', () => {
     const r = rules.find((x) => x.record === 'slo:availability:ratio_rate30d' && x.labels?.service === 'inference-gateway');
     assert.ok(r);
-    assert.doesNotMatch(r.expr, /http_requests_total/);
-    assert.match(r.expr, /sum_over_time\(slo:availability:bad_events:rate5m\{[^}]*\}\[30d\]\) \/ \(sum_over_time\(slo:availability:total_events:rate5m/);
+    assert.doesNotMatch(r.expr, /http_requests_total|rate5m/);
+    assert.match(
+      r.expr,
+      /sum_over_time\(slo:availability:bad_events:rate1h\{[^}]*\}\[29d23h59m59s999ms\]\) \/ \(sum_over_time\(slo:availability:total_events:rate1h\{[^}]*\}\[29d23h59m59s999ms\]\) > 0\)/,
+    );
     const tiles = recording.groups.find((g) => g.name === 'slo-inference-gateway-availability-tiles');
     assert.equal(tiles?.interval, '5m', 'tiles are recorded once per tile length');
+  });
+
+  it('sums twelve 5-minute tiles into each hourly tile, once an hour, over a range a millisecond short of the hour', () => {
+    const coarse = recording.groups.find((g) => g.name === 'slo-inference-gateway-availability-coarse-tiles');
+    assert.equal(coarse?.interval, '1h');
+    assert.deepEqual(coarse?.rules.map((x) => [x.record, x.expr]), [
+      ['slo:availability:bad_events:rate1h', 'sum_over_time(slo:availability:bad_events:rate5m{service="inference-gateway",slo="availability"}[59m59s999ms]) / 12'],
+      ['slo:availability:total_events:rate1h', 'sum_over_time(slo:availability:total_events:rate5m{service="inference-gateway",slo="availability"}[59m59s999ms]) / 12'],
+    ]);
+    const names = recording.groups.map((g) => g.name);
+    assert.ok(names.indexOf('slo-inference-gateway-availability-tiles') < names.indexOf('slo-inference-gateway-availability-coarse-tiles'));
+    assert.ok(names.indexOf('slo-inference-gateway-availability-coarse-tiles') < names.indexOf('slo-inference-gateway-availability'));
+  });
+
+  it('keeps the alerting windows on the 5-minute tiles (fresh within a tile)', () => {
+    for (const w of ['6h', '1d', '3d']) {
+      const r = rules.find((x) => x.record === `slo:availability:burn_rate:${w}` && x.labels?.service === 'inference-gateway');
+      assert.match(r?.expr ?? '', /sum_over_time\(slo:availability:bad_events:rate5m\{/, w);
+    }
+  });
+
+  it('reads the latency SLO\'s period P99 from coarse bucket tiles', () => {
+    const coarse = recording.groups.find((g) => g.name === 'slo-inference-gateway-latency-coarse-tiles');
+    assert.equal(coarse?.interval, '14m');
+    assert.ok(coarse?.rules.some((x) => x.record === 'slo:http_request_duration_bucket:rate14m'));
+    const p99 = rules.find((x) => x.record === 'slo:http_request_duration:p99:rate7d' && x.labels?.service === 'inference-gateway');
+    assert.match(p99?.expr ?? '', /sum_over_time\(slo:http_request_duration_bucket:rate14m\{[^}]*\}\[6d23h59m59s999ms\]\)/);
   });
 
   it('writes one alert rule per tier, with severity, category, windows and a runbook anchor', () => {

@@ -68,6 +68,18 @@ describe('SLO spec', () => {
     { name: 'a reserved label', edit: (t) => t.replace('  - name: api\n', '  - name: api\n    labels: {slo: x}\n'), line: 4, says: /set by the generator/ },
     { name: 'a duplicate SLO name', edit: (t) => t.replace('name: latency', 'name: availability'), line: 11, says: /declared twice/ },
     { name: 'a wrong version', edit: (t) => t.replace('mlmon/v1', 'v2'), line: 1, says: /version must be "mlmon\/v1"/ },
+    {
+      name: 'a short window not shorter than the long one',
+      edit: (t) => t.replace('            total: http_requests_total\n', '            total: http_requests_total\n        alerting:\n          burn_rates:\n            - burn_rate: 10\n              long_window: 1h\n              short_window: 2h\n'),
+      line: 15,
+      says: /short_window must be shorter than long_window \(1h\)/,
+    },
+    {
+      name: 'a burn rate op that would fire while all is well',
+      edit: (t) => t.replace('            total: http_requests_total\n', '            total: http_requests_total\n        alerting:\n          burn_rates:\n            - {burn_rate: 10, long_window: 1h, op: lt}\n'),
+      line: 13,
+      says: /op must be gt or gte/,
+    },
     { name: 'YAML that does not parse', edit: (t) => t.replace('objective: 99\n', 'objective: [99\n'), line: 12, says: /not valid YAML/ },
   ];
   for (const c of cases) {
@@ -80,6 +92,19 @@ describe('SLO spec', () => {
       assert.ok(Math.abs(line - c.line) <= (c.says.source.includes('YAML') ? 2 : 0), `line ${line}, expected ${c.line}`);
     });
   }
+
+  it('replaces the workbook tiers with the spec\'s own burn rates (short window 1/12 of the long one by default)', () => {
+    const text = GOOD.replace(
+      '            total: http_requests_total\n',
+      '            total: http_requests_total\n        alerting:\n          burn_rates:\n            - {burn_rate: 10, long_window: 2h}\n            - {burn_rate: 2, long_window: 1d, short_window: 3h, severity: info, for: 15m}\n',
+    );
+    const [a] = buildSloModels(parseSloSpec(text, 'x.yaml'), 'production');
+    assert.deepEqual(
+      a?.windows.tiers.map((t) => [t.speed, t.burnRate, t.long.name, t.short.name, t.severity, t.forSeconds]),
+      [['fast', 10, '2h', '10m', 'critical', undefined], ['slow', 2, '1d', '3h', 'info', 900]],
+    );
+    assert.ok(a?.windows.windows.some((w) => w.name === '3d'), 'the workbook windows are still recorded');
+  });
 
   it('says where the file is when it cannot be read', () => {
     assert.throws(() => loadSloSpecFile('/nonexistent/slos.yaml'), (e: unknown) => e instanceof MlmonError && e.location === '/nonexistent/slos.yaml');

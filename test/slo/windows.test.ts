@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { burnRateWindows, formatDuration, parseDuration, scaleWindow, detectionSeconds } from '../../src/slo/windows.js';
+import { burnRateWindows, formatDuration, parseDuration, rangeJustUnder, scaleWindow, detectionSeconds } from '../../src/slo/windows.js';
 
 describe('durations', () => {
   const cases: [string, number][] = [
@@ -16,6 +16,14 @@ describe('durations', () => {
     for (const bad of ['', '30', 'd', '1.5h', '5 m', '-1h', '0s']) assert.equal(parseDuration(bad), undefined, bad);
   });
   it('300ms is 0.3s', () => assert.equal(parseDuration('300ms'), 0.3));
+  it('writes a range one millisecond short of a window', () => {
+    assert.equal(rangeJustUnder(3600), '59m59s999ms');
+    assert.equal(rangeJustUnder(840), '13m59s999ms');
+    assert.equal(rangeJustUnder(60), '59s999ms');
+    assert.equal(rangeJustUnder(2592000), '29d23h59m59s999ms');
+    assert.equal(rangeJustUnder(0.5), '499ms');
+    assert.equal(parseDuration(rangeJustUnder(86400)), 86400 - 0.001);
+  });
 });
 
 describe('burnRateWindows', () => {
@@ -47,6 +55,18 @@ describe('burnRateWindows', () => {
     const names = w.windows.map((x) => x.name);
     assert.equal(new Set(names).size, names.length, 'no duplicate window');
     assert.equal(w.windows[0]?.source, 'raw');
+  });
+  it('reads the period from coarse tiles: the scaled hour as a whole number of tiles', () => {
+    const coarse = (period: string, profile: 'production' | 'test') => {
+      const w = burnRateWindows(parseDuration(period)!, profile);
+      return `${w.period.source} ${w.tile.name} x${w.tilesPerCoarseTile} = ${w.coarseTile.name}`;
+    };
+    assert.equal(coarse('30d', 'production'), 'coarse-tiles 5m x12 = 1h');
+    assert.equal(coarse('7d', 'production'), 'coarse-tiles 1m10s x12 = 14m');
+    assert.equal(coarse('28d', 'production'), 'coarse-tiles 4m40s x12 = 56m');
+    assert.equal(coarse('30d', 'test'), 'coarse-tiles 20s x3 = 1m');
+    // The floors make the scaled hour (14s) shorter than one 20s tile: two tiles still.
+    assert.equal(coarse('7d', 'test'), 'coarse-tiles 20s x2 = 40s');
   });
   it('spends 2%, 5%, 10% and 10% of the budget before each tier fires', () => {
     const w = burnRateWindows(parseDuration('30d')!, 'production');
