@@ -71,6 +71,17 @@ function tiledErrorRatio(slo: Slo, w: RateWindow): string {
   return `${sumOfTiles(bad, w)} / (${sumOfTiles(total, w)} > 0)`;
 }
 
+/** The period from coarse tiles lags by up to one coarse tile, and a stack younger
+ * than one coarse tile (an hour in production) has none yet. Then the fine tiles
+ * of the last coarse tile's length, which hold all the stack has seen, stand in:
+ * `or` keeps the coarse answer wherever it exists, and the stand-in reads only a
+ * dozen samples per series. */
+function withYoungStackFallback(slo: Slo, of: (w: RateWindow) => string): string {
+  const { period, coarseTile } = slo.windows;
+  if (period.source !== 'coarse-tiles') return of(period);
+  return `(${of(period)}) or (${of(coarseTile)})`;
+}
+
 function errorRatio(slo: Slo, w: RateWindow): string {
   return w.source === 'raw' ? rawErrorRatio(slo, w) : tiledErrorRatio(slo, w);
 }
@@ -89,7 +100,7 @@ export function windowRules(slo: Slo): RuleGroup<RecordingRule> {
       expr: `(${errorRatio(slo, w)}) / ${budget}`,
       labels,
     })),
-    { record: periodRatio, expr: `1 - (${tiledErrorRatio(slo, period)})`, labels },
+    { record: periodRatio, expr: `1 - (${withYoungStackFallback(slo, (w) => tiledErrorRatio(slo, w))})`, labels },
     {
       record: sloSeries.errorBudgetRemaining(slo.kind),
       expr: `1 - (1 - ${recorded(periodRatio, slo)}) / ${budget}`,
@@ -109,14 +120,18 @@ export function windowRules(slo: Slo): RuleGroup<RecordingRule> {
         labels,
       });
     }
-    const periodTile = tileOf(slo, period).name;
-    const bucketTile = recorded(sloSeries.latencyBucketTile(metric, periodTile), slo);
-    const totalTile = recorded(sloSeries.totalEventsTile(slo.kind, periodTile), slo);
+    const quantileOver = (w: RateWindow): string => {
+      const tileName = tileOf(slo, w).name;
+      const bucketTile = recorded(sloSeries.latencyBucketTile(metric, tileName), slo);
+      const totalTile = recorded(sloSeries.totalEventsTile(slo.kind, tileName), slo);
+      return (
+        `histogram_quantile(${num(PERIOD_QUANTILE)}, sum by (${HISTOGRAM.le}) (${sumOfTiles(bucketTile, w)}))` +
+        ` and on () (${sumOfTiles(totalTile, w)} > 0)`
+      );
+    };
     rules.push({
       record: sloSeries.latencyQuantile(metric, PERIOD_QUANTILE, period.name),
-      expr:
-        `histogram_quantile(${num(PERIOD_QUANTILE)}, sum by (${HISTOGRAM.le}) (${sumOfTiles(bucketTile, period)}))` +
-        ` and on () (${sumOfTiles(totalTile, period)} > 0)`,
+      expr: withYoungStackFallback(slo, quantileOver),
       labels,
     });
   }

@@ -63,10 +63,13 @@ describe('renderSloRuleFiles', () => {
     }
   });
 
-  it('computes the period ratio from hourly tiles, not from raw counters or 5-minute tiles', () => {
+  it('computes the period ratio from hourly tiles, not from raw counters; 5-minute tiles only over the last hour, for a stack without an hourly tile yet', () => {
     const r = rules.find((x) => x.record === 'slo:availability:ratio_rate30d' && x.labels?.service === 'inference-gateway');
     assert.ok(r);
-    assert.doesNotMatch(r.expr, /http_requests_total|rate5m/);
+    assert.doesNotMatch(r.expr, /http_requests_total/);
+    const fineRanges = [...r.expr.matchAll(/rate5m\{[^}]*\}\[([^\]]+)\]/g)].map((m) => m[1]);
+    assert.deepEqual(fineRanges, ['59m59s999ms', '59m59s999ms'], 'the 5-minute tiles are read over one hour only');
+    assert.match(r.expr, /\) or \(/, 'the hourly answer wins wherever it exists');
     assert.match(
       r.expr,
       /sum_over_time\(slo:availability:bad_events:rate1h\{[^}]*\}\[29d23h59m59s999ms\]\) \/ \(sum_over_time\(slo:availability:total_events:rate1h\{[^}]*\}\[29d23h59m59s999ms\]\) > 0\)/,
