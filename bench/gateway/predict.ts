@@ -5,22 +5,28 @@
  * for a fixed time. Modes alternate over several rounds so drift of the
  * machine (thermal, other tenants) hits both alike. Prints throughput, p50 and
  * p99 latency per mode, the overhead, and how long /metrics takes to render.
+ * Last, a CPU profile of the instrumented gateway under the same load gives the
+ * share of its CPU spent on instrumentation: the figure that does not swing with
+ * the machine (see profile.ts).
  *
- * Run: npx tsc -p tsconfig.json && node dist/bench/gateway/predict.js [--seconds 8] [--rounds 5] [--connections 32]
+ * Run: npx tsc -p tsconfig.json && node dist/bench/gateway/predict.js [--seconds 3] [--rounds 16] [--connections 32] [--no-pin] [--aa]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromRepo, mlmonBin } from '../../src/paths.js';
 import { freePort, waitForHttp } from '../../src/net.js';
+import { instrumentationShare, type ProfileShare } from './profile.js';
 
 const { values: args } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '16' },
     connections: { type: 'string', default: '32' },
+    'no-pin': { type: 'boolean', default: false },
+    aa: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(args.seconds);
@@ -39,11 +45,22 @@ interface Run {
   errors: number;
 }
 
-async function startGateway(instrument: boolean, dataDir: string): Promise<{ url: string; proc: ChildProcess }> {
+/** The gateway on one core and the load generator on the other (taskset, when there
+ * are two cores and it exists): neither steals the other's core, and the scheduler
+ * does not move the gateway around mid-run, both of which swing a short run by 20%. */
+const PIN = !args['no-pin'] && availableParallelism() >= 2 && spawnSync('taskset', ['--version']).status === 0;
+const GATEWAY_CPU = 1; // both gateways: only the one under load is busy
+const LOAD_CPU = 0;
+
+function spawnPinned(cpu: number, argv: string[], opts: SpawnOptions): ChildProcess {
+  return PIN ? spawn('taskset', ['-c', String(cpu), process.execPath, ...argv], opts) : spawn(process.execPath, argv, opts);
+}
+
+async function startGateway(instrument: boolean, dataDir: string, nodeFlags: string[] = []): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort();
-  const argv = [mlmonBin, 'serve', 'gateway', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'];
+  const argv = [...nodeFlags, mlmonBin, 'serve', 'gateway', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'];
   if (!instrument) argv.push('--no-instrument');
-  const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const proc = spawnPinned(GATEWAY_CPU, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const ready = await waitForHttp(`${url}/ready`, 30_000);
   if (!ready.ok) {
@@ -53,12 +70,27 @@ async function startGateway(instrument: boolean, dataDir: string): Promise<{ url
   return { url, proc };
 }
 
-function stop(proc: ChildProcess): Promise<void> {
+function stop(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise((resolve) => {
     if (proc.exitCode !== null || proc.pid === undefined) return resolve();
     proc.once('exit', () => resolve());
-    process.kill(proc.pid, 'SIGTERM');
+    process.kill(proc.pid, signal);
   });
+}
+
+/** The instrumented gateway once more, under --cpu-prof, loaded for `durationS`. */
+async function profiledShare(dataDir: string, durationS: number): Promise<ProfileShare> {
+  const profDir = join(dataDir, 'profile');
+  const gw = await startGateway(true, join(dataDir, 'profiled'), ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+  try {
+    await autocannon(gw.url, 2);
+    await autocannon(gw.url, durationS);
+  } finally {
+    await stop(gw.proc); // a clean exit writes the profile
+  }
+  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`the profiled gateway wrote no profile into ${profDir}`);
+  return instrumentationShare(join(profDir, file));
 }
 
 /** CPU seconds (user + system) a process has used, from /proc: unlike throughput,
@@ -80,8 +112,8 @@ async function measure(gw: { url: string; proc: ChildProcess }, durationS: numbe
 
 function autocannon(url: string, durationS: number): Promise<Omit<Run, 'cpuUsPerRequest'> & { total: number }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
+    const proc = spawnPinned(
+      LOAD_CPU,
       [
         fromRepo('node_modules/autocannon/autocannon.js'),
         '-j', '-c', String(connections), '-d', String(durationS), '-m', 'POST',
@@ -118,63 +150,85 @@ async function metricsRenderMs(url: string, samples = 50): Promise<{ p50: number
   };
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlmon-bench-'));
   const results: Record<'on' | 'off', Run[]> = { on: [], off: [] };
   let render: Awaited<ReturnType<typeof metricsRenderMs>> | undefined;
+  let share: ProfileShare | undefined;
+  // Both gateways run for the whole benchmark and take the load in turns of a few
+  // seconds: many short alternating rounds, so that the machine's own swings (other
+  // tenants, 20% from one round to the next here) fall on both modes alike. With
+  // --aa both are uninstrumented: the spread it prints is the noise floor.
+  const gateways: Partial<Record<'on' | 'off', { url: string; proc: ChildProcess }>> = {};
   try {
+    gateways.off = await startGateway(false, join(dataDir, 'off'));
+    gateways.on = await startGateway(!args.aa, join(dataDir, 'on'));
+    for (const mode of ['off', 'on'] as const) await autocannon(gateways[mode]!.url, 3); // warm-up: JIT, connection pools
     for (let round = 0; round < rounds; round++) {
       for (const mode of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
-        const gw = await startGateway(mode === 'on', join(dataDir, mode));
-        try {
-          await autocannon(gw.url, 2); // warm-up: JIT, connection pools
-          const run = await measure(gw, seconds);
-          results[mode].push(run);
-          process.stderr.write(`round ${round + 1} instrumentation ${mode}: ${run.rps.toFixed(0)} req/s, ${run.cpuUsPerRequest.toFixed(1)} CPU µs/request, p50 ${run.p50} ms, p99 ${run.p99} ms\n`);
-          if (mode === 'on') render = await metricsRenderMs(gw.url);
-        } finally {
-          await stop(gw.proc);
-        }
+        const run = await measure(gateways[mode]!, seconds);
+        results[mode].push(run);
+        process.stderr.write(`round ${round + 1} ${label(mode)}: ${run.rps.toFixed(0)} req/s, ${run.cpuUsPerRequest.toFixed(1)} CPU µs/request, p50 ${run.p50} ms, p99 ${run.p99} ms\n`);
       }
     }
+    render = await metricsRenderMs(gateways.on.url);
+    for (const gw of Object.values(gateways)) await stop(gw.proc);
+    if (!args.aa) share = await profiledShare(dataDir, Math.max(5, seconds * 3));
   } finally {
+    for (const gw of Object.values(gateways)) await stop(gw.proc);
     rmSync(dataDir, { recursive: true, force: true });
   }
   const row = (mode: 'on' | 'off') => {
     const rs = results[mode];
     return {
-      rps: mean(rs.map((r) => r.rps)),
-      cpu: mean(rs.map((r) => r.cpuUsPerRequest)),
-      p50: mean(rs.map((r) => r.p50)),
-      p99: mean(rs.map((r) => r.p99)),
+      rps: median(rs.map((r) => r.rps)),
+      cpu: median(rs.map((r) => r.cpuUsPerRequest)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
       bad: rs.reduce((s, r) => s + r.non2xx + r.errors, 0),
     };
   };
   const on = row('on');
   const off = row('off');
   const pad = (s: string, n: number) => s.padStart(n);
-  console.log(`POST /predict, ${connections} connections, ${seconds} s x ${rounds} rounds per mode (after 2 s warm-up)`);
+  console.log(`POST /predict, ${connections} connections, ${rounds} rounds of ${seconds} s per mode, alternating${PIN ? `; gateways pinned to CPU ${GATEWAY_CPU}, load to CPU ${LOAD_CPU}` : ''}${args.aa ? '; A/A run: both uninstrumented' : ''}`);
+  console.log(`medians of the rounds`);
   console.log(`${'instrumentation'.padEnd(16)}${pad('req/s', 10)}${pad('CPU µs/req', 12)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}`);
-  for (const [name, r] of [['off', off], ['on', on]] as const) {
-    console.log(`${name.padEnd(16)}${pad(r.rps.toFixed(0), 10)}${pad(r.cpu.toFixed(1), 12)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(String(r.bad), 9)}`);
+  for (const mode of ['off', 'on'] as const) {
+    const r = mode === 'on' ? on : off;
+    console.log(`${label(mode).padEnd(16)}${pad(r.rps.toFixed(0), 10)}${pad(r.cpu.toFixed(1), 12)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(String(r.bad), 9)}`);
   }
-  // Each round runs both modes back to back, so a round's ratio is the least
-  // disturbed by other load on a shared machine; the median of those is the figure.
+  // A round's two halves run back to back, so their ratio is the least disturbed
+  // by the machine; the median of the rounds is the figure, the quartiles its spread.
   const perRound = results.on.map((r, i) => (1 - r.rps / (results.off[i] as Run).rps) * 100);
   const cpuPerRound = results.on.map((r, i) => (r.cpuUsPerRequest / (results.off[i] as Run).cpuUsPerRequest - 1) * 100);
-  const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
-  console.log(`overhead of instrumentation, throughput: ${median(perRound).toFixed(1)}% (median of the rounds: ${list(perRound)}; of the means: ${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)}%)`);
-  console.log(`overhead of instrumentation, CPU per request: ${median(cpuPerRound).toFixed(1)}% (median of the rounds: ${list(cpuPerRound)}); this one hardly moves with other load on the machine`);
+  const spread = (xs: number[]) => `median ${median(xs).toFixed(1)}%, quartiles ${quantile(xs, 0.25).toFixed(1)}% to ${quantile(xs, 0.75).toFixed(1)}% over ${xs.length} rounds`;
+  console.log(`overhead of instrumentation, throughput: ${spread(perRound)}`);
+  console.log(`overhead of instrumentation, CPU per request: ${spread(cpuPerRound)}`);
+  if (share) {
+    console.log(`instrumentation's share of the instrumented gateway's busy CPU (V8 profile under the same load, ${share.busyMs.toFixed(0)} ms busy): ${share.percent.toFixed(2)}%; unlike the ratios above, this does not move with the machine`);
+  }
   if (render) {
     console.log(`/metrics (over HTTP, after load): p50 ${render.p50.toFixed(2)} ms, max ${render.max.toFixed(2)} ms, ${render.series} samples, ${(render.bytes / 1024).toFixed(1)} KiB`);
   }
+}
+
+function label(mode: 'on' | 'off'): string {
+  return args.aa ? (mode === 'on' ? 'off (B)' : 'off (A)') : mode;
 }
 
 await main();

@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import { OWN_SERVICES } from '../../src/container/index.js';
 import { freePorts } from '../../src/net.js';
 import { fromRepo, repoRoot } from '../../src/paths.js';
+import { stopChild } from '../support/process.js';
 
 const DOCKERFILE = fromRepo('docker', 'mlmon.Dockerfile');
 const text = readFileSync(DOCKERFILE, 'utf8');
@@ -179,13 +180,6 @@ after(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function stop(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null || !c.pid) return Promise.resolve();
-  const gone = new Promise<void>((r) => c.once('exit', () => r()));
-  process.kill(c.pid, 'SIGTERM');
-  const t = setTimeout(() => c.pid && process.kill(c.pid, 'SIGKILL'), 10_000);
-  return gone.finally(() => clearTimeout(t));
-}
 
 test('the runtime layout holds only production dependencies, and the code does not need a dev one', () => {
   assert.ok(existsSync(join(app, 'node_modules', 'fastify')));
@@ -233,7 +227,7 @@ for (const [component, o] of Object.entries(OWN_SERVICES)) {
       }
       assert.equal(last, 0, `${component}: HEALTHCHECK never passed (exit ${child.exitCode}); log:\n${readFileSync(log, 'utf8').slice(-2000)}`);
     } finally {
-      await stop(child);
+      await stopChild(child);
     }
   });
 }

@@ -8,28 +8,18 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { CADVISOR, IMAGES, OWN_SERVICES, containerFiles, containerSettings, interpolateCompose, renderComposeFile } from '../../src/container/index.js';
 import { fromRepo } from '../../src/paths.js';
 import { RULE_FILES } from '../../src/stack/prometheus-config.js';
+import { composeValidator } from './compose-schema.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const tmp = mkdtempSync(join(tmpdir(), 'mlmon-container-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 type Compose = { services: Record<string, Record<string, unknown>>; volumes: Record<string, unknown>; networks: Record<string, unknown> };
 const compose = parse(readFileSync(fromRepo('docker-compose.yml'), 'utf8')) as Compose;
 
-function composeValidator() {
-  const schema = JSON.parse(readFileSync(fromRepo('schemas', 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
-  // The schema names its draft-07 meta-schema by an https URL Ajv does not know; Ajv's default is draft-07.
-  delete schema.$schema;
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  return ajv.compile(schema);
-}
 
 test('the committed container files are what the generator renders', () => {
   for (const f of containerFiles()) assert.equal(readFileSync(fromRepo(f.path), 'utf8'), f.content, `${f.path} is stale: run mlmon generate`);

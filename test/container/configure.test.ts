@@ -7,8 +7,6 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import {
   COMPOSE_VARIABLES,
@@ -24,8 +22,8 @@ import {
 } from '../../src/container/index.js';
 import { isMlmonError } from '../../src/errors.js';
 import { fromRepo, repoRoot } from '../../src/paths.js';
+import { composeValidator } from './compose-schema.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const tmp = mkdtempSync(join(tmpdir(), 'mlmon-compose-configure-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -88,13 +86,6 @@ function filesUnder(dir: string): string[] {
 type Receiver = { name: string; pagerduty_configs?: Array<Record<string, unknown>>; slack_configs?: Array<Record<string, unknown>>; webhook_configs?: Array<Record<string, unknown>> };
 type AmConfig = { global: Record<string, unknown>; receivers: Receiver[]; templates: string[] };
 
-function composeValidator() {
-  const schema = JSON.parse(readFileSync(fromRepo('schemas', 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
-  delete schema.$schema;
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  return ajv.compile(schema);
-}
 
 test('with fake credentials: critical SLO alerts page PagerDuty and post to Slack, by amtool on the written file', async () => {
   const ws = workspace(FULL_ENV);

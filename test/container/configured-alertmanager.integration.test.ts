@@ -17,6 +17,7 @@ import { configureComposeAlertmanager, containerSettings } from '../../src/conta
 import { freePorts, waitForHttp } from '../../src/net.js';
 import { fromRepo } from '../../src/paths.js';
 import { startNotificationSink, type NotificationSink } from '../../src/sink/index.js';
+import { stopChild } from '../support/process.js';
 
 const NOBODY = 65534;
 /** A group no file of this machine uses: only the folder and the "container" get it. */
@@ -70,13 +71,6 @@ function startContained(configDir: string, port: number, groups: string, name: s
   return { child, log };
 }
 
-function stop(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null || !c.pid) return Promise.resolve();
-  const gone = new Promise<void>((r) => c.once('exit', () => r()));
-  process.kill(c.pid, 'SIGTERM');
-  const t = setTimeout(() => c.pid && process.kill(c.pid, 'SIGKILL'), 10_000);
-  return gone.finally(() => clearTimeout(t));
-}
 
 interface Recorded {
   integration: string;
@@ -137,6 +131,6 @@ test('a critical SLO alert reaches PagerDuty and Slack through the secret files,
     assert.equal(pd.channel, ROUTING_KEY, 'the routing key came from secrets/pagerduty_routing_key');
     assert.equal(slack.channel, '#alerts');
   } finally {
-    await stop(am.child);
+    await stopChild(am.child);
   }
 });
