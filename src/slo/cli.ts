@@ -7,7 +7,8 @@ import { staleRuleFiles, writeRuleFiles } from './files.js';
 import { buildSloModels } from './model.js';
 import { renderSloRuleFiles } from './render.js';
 import { loadSloSpecFile } from './spec.js';
-import type { Profile } from './windows.js';
+import { SEVERITY_OF } from './conventions.js';
+import { formatDuration, type Profile } from './windows.js';
 
 function profileOf(value: string): Profile {
   if (value !== 'production' && value !== 'test') {
@@ -56,20 +57,24 @@ export function registerSloCommands(program: Command): void {
           slo: s.name,
           period: s.windows.period.name,
           speed: t.speed,
+          severity: t.severity ?? SEVERITY_OF[t.speed],
           burnRate: t.burnRate,
+          /** Fires at the threshold itself (OpenSLO `op: gte`), not only above it. */
+          orEqual: t.orEqual ?? false,
+          forSeconds: t.forSeconds ?? 0,
           long: t.long.name,
           short: t.short.name,
           budgetSpent: `${Number((t.budgetSpent * 100).toPrecision(6))}%`,
           // A total outage: every request is bad.
-          detectTotalOutageSeconds: Math.round(s.errorBudget * t.long.seconds * t.burnRate),
+          detectTotalOutageSeconds: Math.round(s.errorBudget * t.long.seconds * t.burnRate + (t.forSeconds ?? 0)),
         })),
       );
       if (opts.json) {
         process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
         return;
       }
-      const head = ['service', 'slo', 'period', 'speed', 'burn', 'long', 'short', 'budget', 'outage detected after'];
-      const lines = rows.map((r) => [r.service, r.slo, r.period, r.speed, `${r.burnRate}x`, r.long, r.short, r.budgetSpent, `${r.detectTotalOutageSeconds}s`]);
+      const head = ['service', 'slo', 'period', 'speed', 'severity', 'burn', 'long', 'short', 'for', 'budget', 'outage detected after'];
+      const lines = rows.map((r) => [r.service, r.slo, r.period, r.speed, r.severity, `${r.orEqual ? '>=' : '>'}${r.burnRate}x`, r.long, r.short, r.forSeconds ? formatDuration(r.forSeconds) : '-', r.budgetSpent, `${r.detectTotalOutageSeconds}s`]);
       const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
       for (const l of [head, ...lines]) process.stdout.write(l.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n');
     });
