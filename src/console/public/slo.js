@@ -37,6 +37,9 @@ function charts(d) {
       lineChart(budget, {
         times,
         yFormat: (v) => `${(v * 100).toFixed(0)}%`,
+        // Always show 0% to 100%, and beyond where the budget is overspent: left to
+        // itself, uPlot scales a young stack's few equal points to 0..10000%.
+        yRange: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)],
         series: [
           { label: 'budget remaining', values: d.series.budget.values, color: COLORS[0], width: 2 },
           { label: 'spent', values: constant(times, 0), color: COLORS[1], dash: [6, 4] },
