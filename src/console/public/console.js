@@ -143,6 +143,9 @@ export function lineChart(container, { times, series, yFormat, yRange, height = 
         width: s.width ?? 1.5,
         dash: s.dash,
         spanGaps: false,
+        // A line needs two neighbouring values: a young stack's first samples would
+        // not show at all, so draw them as dots while they are few.
+        points: { show: (u, si) => u.data[si].filter((v) => v !== null && v !== undefined).length <= 12 },
         value: (_u, v) => (v === null || v === undefined ? '–' : yFormat ? yFormat(v) : v.toFixed(3)),
       })),
     ],
