@@ -1,4 +1,4 @@
-import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import {
   type Integration,
 } from '../alerting/index.js';
 import { MlmonError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
 import { withDotEnv } from '../stack/dotenv.js';
 import type { StackSettings } from '../stack/settings.js';
 import { requireProgram, runTool } from '../stack/tools.js';
@@ -176,10 +177,7 @@ async function updateEnvFile(file: string, values: Record<string, string>): Prom
   const mode = exists ? (await stat(file)).mode & 0o777 : 0o600;
   const after = setDotEnvValues(before, values, 'Docker Compose: Alertmanager config folder written by `mlmon compose configure`');
   if (after === before) return;
-  const tmp = `${file}.mlmon-${process.pid}`;
-  await writeFile(tmp, after, { mode });
-  await chmod(tmp, mode);
-  await rename(tmp, file);
+  await writeFileAtomic(file, after, { mode });
 }
 
 /** Lines for a person: where each integration goes, what was written. No secret. */

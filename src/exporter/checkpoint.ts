@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MlmonError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
 import { LabelledCounts } from './counts.js';
 import { emptyState, type ExporterState } from './state.js';
 import { PredictionWindow } from './window.js';
@@ -104,19 +105,5 @@ export async function loadCheckpoint(exporterStateDir: string, windowSize: numbe
 
 export async function saveCheckpoint(exporterStateDir: string, state: ExporterState, nowMs: number): Promise<void> {
   await mkdir(exporterStateDir, { recursive: true });
-  const path = checkpointPath(exporterStateDir);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(serializeState(state, nowMs));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(checkpointPath(exporterStateDir), serializeState(state, nowMs), { fsync: true });
 }

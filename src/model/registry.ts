@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MlmonError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
 import type { ReferenceProfile } from './profile.js';
 import type { SerializedForest } from './forest.js';
 
@@ -49,13 +50,6 @@ async function listDir(dir: string): Promise<string[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-}
-
-/** Write through a temp file and rename, so a reader sees the old or the new file, never half of one. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
 }
 
 export async function listVersions(registryDir: string, model: string): Promise<string[]> {
