@@ -3,11 +3,11 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { repoRoot } from '../paths.js';
 import { defaultSettings } from '../stack/settings.js';
+import { DEFAULT_KUBERNETES_OPTIONS } from './conventions.js';
 import { kubernetesFiles } from './files.js';
 import { kubernetesOptionsFrom, type KubernetesFlags } from './options.js';
 import { kubernetesRuleSources } from './sources.js';
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
+import { collect } from '../cli/options.js';
 
 /** The header of a rendering for one cluster: the command that made it, so it can be run again. */
 export function renderHeader(flags: KubernetesFlags): string {
@@ -28,9 +28,9 @@ export function registerKubernetesCommands(program: Command): void {
   k8s
     .command('render')
     .description('render the manifests for a namespace and the labels your Prometheus selects on (deploy/kubernetes holds the default rendering)')
-    .option('--namespace <name>', 'namespace of the manifests, where the gateway and exporter run', 'mlmon')
+    .option('--namespace <name>', 'namespace of the manifests, where the gateway and exporter run', DEFAULT_KUBERNETES_OPTIONS.namespace)
     .option('--selector <key=value>', 'label matched by the Prometheus ruleSelector/serviceMonitorSelector, e.g. release=monitoring (repeatable; default release=kube-prometheus-stack)', collect, [])
-    .option('--secret-name <name>', 'Secret holding the notification credentials', 'mlmon-alertmanager')
+    .option('--secret-name <name>', 'Secret holding the notification credentials', DEFAULT_KUBERNETES_OPTIONS.secretName)
     .option('-o, --out <dir>', 'write one file per manifest kind into this folder (default: all documents to stdout, for kubectl apply -f -)')
     .option('--config-dir <dir>', 'configuration folder (config/slos.yaml, config/prometheus/alerting_rules.yml)', join(repoRoot, 'config'))
     .action((o: { namespace: string; selector: string[]; secretName: string; out?: string; configDir: string }) => {

@@ -10,8 +10,8 @@ import { readState } from './state.js';
 import { diskSpace, diskWarning, formatBytes } from './disk.js';
 import { RULE_FILES } from './prometheus-config.js';
 import { formatCheckResults, validateConfigSet } from './validate.js';
+import { collect } from '../cli/options.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function dataDirOption(cmd: Command): Command {
