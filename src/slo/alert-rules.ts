@@ -1,7 +1,7 @@
 /** Multiwindow, multi-burn-rate alerts (SRE workbook): one rule per tier, so the
  * labels say which window pair fired and Alertmanager can inhibit the slow alert
  * while the fast one fires. Pure. */
-import { ALERT_CATEGORY, burnAlertName, GROUP_NAMES, runbookUrl, SEVERITY_OF, SLO_LABELS, sloSeries } from './conventions.js';
+import { ALERT_CATEGORY, burnAlertName, GROUP_NAMES, runbookUrl, SLO_LABELS, sloSeries } from './conventions.js';
 import type { Slo } from './model.js';
 import { num, rawTotalRate, recorded, sloLabels, sumOfTiles, tileOf, type AlertingRule, type RuleGroup } from './rules.js';
 import { formatDuration, type RateWindow, type ScaledTier } from './windows.js';
@@ -44,7 +44,7 @@ function tierRule(slo: Slo, tier: ScaledTier): AlertingRule {
     expr,
     ...waits,
     labels: {
-      [SLO_LABELS.severity]: tier.severity ?? SEVERITY_OF[tier.speed],
+      [SLO_LABELS.severity]: tier.severity,
       [SLO_LABELS.category]: ALERT_CATEGORY,
       ...sloLabels(slo),
       ...slo.alerting.labels,

@@ -7,7 +7,6 @@ import { staleRuleFiles, writeRuleFiles } from './files.js';
 import { buildSloModels } from './model.js';
 import { renderSloRuleFiles } from './render.js';
 import { loadSloSpecFile } from './spec.js';
-import { SEVERITY_OF } from './conventions.js';
 import { formatDuration, type Profile } from './windows.js';
 
 function profileOf(value: string): Profile {
@@ -57,10 +56,9 @@ export function registerSloCommands(program: Command): void {
           slo: s.name,
           period: s.windows.period.name,
           speed: t.speed,
-          severity: t.severity ?? SEVERITY_OF[t.speed],
+          severity: t.severity,
           burnRate: t.burnRate,
-          /** Fires at the threshold itself (OpenSLO `op: gte`), not only above it. */
-          orEqual: t.orEqual ?? false,
+          orEqual: t.orEqual,
           forSeconds: t.forSeconds ?? 0,
           long: t.long.name,
           short: t.short.name,

@@ -1,6 +1,6 @@
 /** Burn-rate windows and thresholds of the Google SRE workbook ("Alerting on
  * SLOs", multiwindow multi-burn-rate alerts), scaled with the SLO period. */
-import type { BurnSpeed } from './conventions.js';
+import { SEVERITY_OF, type BurnSpeed } from './conventions.js';
 
 export type Profile = 'production' | 'test';
 
@@ -131,10 +131,12 @@ export interface ScaledTier {
   short: RateWindow;
   /** Share of the period's budget spent when the long window just reaches the threshold. */
   budgetSpent: number;
-  /** Set by a spec's own burn rates (OpenSLO alert conditions); the workbook's
-   * tiers take the severity of their speed, fire above the threshold, at once. */
-  severity?: Severity;
-  orEqual?: boolean;
+  /** The workbook's tiers take the severity of their speed and fire above the
+   * threshold, at once; a spec's own burn rates (OpenSLO alert conditions) may
+   * differ in all three. */
+  severity: Severity;
+  /** Fires at the threshold itself (OpenSLO `op: gte`), not only above it. */
+  orEqual: boolean;
   forSeconds?: number;
   /** Labels of this alert alone (an OpenSLO alert policy's labels). */
   labels?: Record<string, string>;
@@ -209,6 +211,8 @@ export function burnRateWindows(periodSeconds: number, profile: Profile, custom?
     long: windowOf(t.longSeconds),
     short: windowOf(t.shortSeconds),
     budgetSpent: (t.burnRate * t.longSeconds) / WORKBOOK_PERIOD_SECONDS,
+    severity: SEVERITY_OF[t.speed],
+    orEqual: false,
   }));
   const tiers = custom
     ? custom.map((t): ScaledTier => {
