@@ -73,6 +73,10 @@ export function runbookUrl(baseUrl: string, alertName: string): string {
 }
 
 /** Page for fast burn, ticket for slow burn (labels of DESIGN.md). */
+/** The severities Alertmanager routes SLO alerts on. */
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
 export const SEVERITY_OF: Readonly<Record<BurnSpeed, 'critical' | 'warning'>> = {
   fast: 'critical',
   slow: 'warning',

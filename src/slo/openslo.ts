@@ -6,6 +6,7 @@
  * become burn-rate alerts with their thresholds and windows; a policy without
  * conditions asks for the workbook's four. */
 import { z } from 'zod';
+import { SEVERITIES } from './conventions.js';
 import type { BurnRateSpec, SloEntrySpec } from './spec.js';
 import { isSelector, parseSelector } from './selector.js';
 import { parseDuration } from './windows.js';
@@ -45,7 +46,7 @@ const burnRateCondition = z.strictObject({
   alertAfter: z.string().refine((d) => /^0+[smhd]?$/.test(d) || parseDuration(d) !== undefined, 'must be a duration such as 5m (or 0m)').optional(),
 });
 
-const severity = z.enum(['critical', 'warning', 'info'], 'severity must be critical, warning or info (the severities Alertmanager routes on)');
+const severity = z.enum(SEVERITIES, 'severity must be critical, warning or info (the severities Alertmanager routes on)');
 
 const metadataOf = z.object({
   name: z.string(),
@@ -221,7 +222,7 @@ function burnRatesOf(doc: OpenSloDocument, library: OpenSloLibrary): BurnRateSpe
     }
     const policySeverity = policyLabels.severity;
     delete policyLabels.severity;
-    if (policySeverity !== undefined && !['critical', 'warning', 'info'].includes(policySeverity)) {
+    if (policySeverity !== undefined && !(SEVERITIES as readonly string[]).includes(policySeverity)) {
       throw new OpenSloIssue(at, `alert policy label severity "${policySeverity}" must be critical, warning or info`);
     }
     const conditions = policy.spec.conditions ?? [];
@@ -280,7 +281,8 @@ export function openSloToSlo(doc: OpenSloDocument, library: OpenSloLibrary = { p
     period: doc.spec.timeWindow[0]!.duration,
     sli: { events },
     alerting,
-  };  const description = doc.spec.description ?? doc.metadata.displayName;
+  };
+  const description = doc.spec.description ?? doc.metadata.displayName;
   if (description !== undefined) slo.description = description;
   const labels = flattenLabels(doc.metadata.labels);
   if (labels) slo.labels = labels;

@@ -6,7 +6,7 @@ import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yam
 import { z } from 'zod';
 import { MlmonError } from '../errors.js';
 import { repoRoot } from '../paths.js';
-import { RESERVED_LABELS } from './conventions.js';
+import { RESERVED_LABELS, SEVERITIES } from './conventions.js';
 import { isSelector, parseSelector } from './selector.js';
 import { parseDuration } from './windows.js';
 import {
@@ -101,7 +101,7 @@ export const burnRateSchema = z
     /** Default: 1/12 of the long window, as in the workbook. */
     short_window: durationText.optional(),
     /** Default: critical (a page) from 6x up, as the workbook's page tiers; warning below. */
-    severity: z.enum(['critical', 'warning', 'info'], 'severity must be critical, warning or info').optional(),
+    severity: z.enum(SEVERITIES, 'severity must be critical, warning or info').optional(),
     /** `gt` (default) fires above the burn rate, `gte` at it too. */
     op: z.enum(['gt', 'gte'], 'op must be gt or gte: a burn-rate alert fires when the budget burns faster than the threshold').optional(),
     for: durationText.optional(),

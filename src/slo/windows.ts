@@ -1,6 +1,6 @@
 /** Burn-rate windows and thresholds of the Google SRE workbook ("Alerting on
  * SLOs", multiwindow multi-burn-rate alerts), scaled with the SLO period. */
-import { SEVERITY_OF, type BurnSpeed } from './conventions.js';
+import { SEVERITY_OF, type BurnSpeed, type Severity } from './conventions.js';
 
 export type Profile = 'production' | 'test';
 
@@ -122,7 +122,7 @@ export interface RateWindow {
   source: WindowSource;
 }
 
-export type Severity = 'critical' | 'warning' | 'info';
+export type { Severity } from './conventions.js';
 
 export interface ScaledTier {
   speed: BurnSpeed;
