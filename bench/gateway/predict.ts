@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromRepo, mlmonBin } from '../../src/paths.js';
 import { freePort, waitForHttp } from '../../src/net.js';
+import { quantile } from '../../src/model/profile.js';
 import { instrumentationShare, type ProfileShare } from './profile.js';
 
 const { values: args } = parseArgs({
@@ -70,11 +71,11 @@ async function startGateway(instrument: boolean, dataDir: string, nodeFlags: str
   return { url, proc };
 }
 
-function stop(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+function stop(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (proc.exitCode !== null || proc.pid === undefined) return resolve();
     proc.once('exit', () => resolve());
-    process.kill(proc.pid, signal);
+    process.kill(proc.pid, 'SIGTERM');
   });
 }
 
@@ -150,19 +151,9 @@ async function metricsRenderMs(url: string, samples = 50): Promise<{ p50: number
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
-}
+/** Quantile q of unsorted values (linear between neighbours, as the model's reference profiles). */
+const quantileOf = (xs: number[], q: number): number => quantile([...xs].sort((x, y) => x - y), q);
+const median = (xs: number[]): number => quantileOf(xs, 0.5);
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlmon-bench-'));
@@ -216,7 +207,7 @@ async function main(): Promise<void> {
   // by the machine; the median of the rounds is the figure, the quartiles its spread.
   const perRound = results.on.map((r, i) => (1 - r.rps / (results.off[i] as Run).rps) * 100);
   const cpuPerRound = results.on.map((r, i) => (r.cpuUsPerRequest / (results.off[i] as Run).cpuUsPerRequest - 1) * 100);
-  const spread = (xs: number[]) => `median ${median(xs).toFixed(1)}%, quartiles ${quantile(xs, 0.25).toFixed(1)}% to ${quantile(xs, 0.75).toFixed(1)}% over ${xs.length} rounds`;
+  const spread = (xs: number[]) => `median ${median(xs).toFixed(1)}%, quartiles ${quantileOf(xs, 0.25).toFixed(1)}% to ${quantileOf(xs, 0.75).toFixed(1)}% over ${xs.length} rounds`;
   console.log(`overhead of instrumentation, throughput: ${spread(perRound)}`);
   console.log(`overhead of instrumentation, CPU per request: ${spread(cpuPerRound)}`);
   if (share) {
