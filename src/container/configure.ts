@@ -16,7 +16,7 @@ import { withDotEnv } from '../stack/dotenv.js';
 import type { StackSettings } from '../stack/settings.js';
 import { requireProgram, runTool } from '../stack/tools.js';
 import { renderContainerAlertmanagerConfig } from './alertmanager.js';
-import { COMPOSE_VARIABLES, MOUNTS } from './conventions.js';
+import { COMPOSE_VARIABLES, IMAGE_USER_GID, MOUNTS } from './conventions.js';
 import { checkComposeCredentials, redactSecrets } from './credentials.js';
 import { setDotEnvValues } from './dotenv-update.js';
 import { placeholderSettings } from './settings.js';
@@ -105,8 +105,6 @@ async function restrict(path: string, mode: number, gid: number): Promise<void> 
   }
 }
 
-/** Nobody's group in the prom/* images (busybox `nogroup`). */
-export const IMAGE_USER_GID = 65534;
 
 /** The caller's primary group, which on user-private-group systems holds
  * only the caller. Root can give the files to the image user's own group

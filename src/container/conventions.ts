@@ -67,6 +67,9 @@ export const MOUNTS = {
  * fails loudly instead of scraping the wrong host. */
 export const PLACEHOLDER_HOST = 'mlmon-container.invalid';
 
+/** Nobody's group in the prom/* images (busybox `nogroup`). */
+export const IMAGE_USER_GID = 65534;
+
 /** Variables the compose file reads (from `.env` beside it, or the shell),
  * with the default it falls back on. .env.example documents each of them. */
 export const COMPOSE_VARIABLES = {
@@ -78,7 +81,7 @@ export const COMPOSE_VARIABLES = {
   alertmanagerConfigDir: { name: 'MLMON_ALERTMANAGER_CONFIG_DIR', default: './docker/alertmanager' },
   /** Group that may read a configured folder's secrets, added to the Alertmanager
    * container. The default is the image user's own group (nobody's 65534): a no-op. */
-  alertmanagerGid: { name: 'MLMON_ALERTMANAGER_GID', default: '65534' },
+  alertmanagerGid: { name: 'MLMON_ALERTMANAGER_GID', default: String(IMAGE_USER_GID) },
 } as const;
 
 export type ComposeVariable = (typeof COMPOSE_VARIABLES)[keyof typeof COMPOSE_VARIABLES];
