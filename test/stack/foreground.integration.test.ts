@@ -6,18 +6,18 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePorts } from '../../src/net.js';
 import { mlmonBin } from '../../src/paths.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { DEFAULT_PORTS, stackPaths, type PortName } from '../../src/stack/settings.js';
 import { pidAlive, readState } from '../../src/stack/state.js';
 import { eventually } from '../support/stack.js';
 
 test('Ctrl-C (SIGINT) on a foreground `mlmon up` stops every child, no orphan left', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlmon-fg-'));
-  const [prom, am, node, bb, pg] = await freePorts(5);
+  // Every component on a free port: the defaults may belong to a stack someone is running.
+  const names = Object.keys(DEFAULT_PORTS) as PortName[];
+  const ports = await freePorts(names.length);
   const child = spawn(
     process.execPath,
-    [mlmonBin, 'up', '--data-dir', dataDir,
-      '--port', `prometheus=${prom}`, '--port', `alertmanager=${am}`, '--port', `node-exporter=${node}`,
-      '--port', `blackbox-exporter=${bb}`, '--port', `pushgateway=${pg}`],
+    [mlmonBin, 'up', '--data-dir', dataDir, ...names.flatMap((n, i) => ['--port', `${n}=${ports[i]}`])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -29,6 +29,8 @@ test('Ctrl-C (SIGINT) on a foreground `mlmon up` stops every child, no orphan le
       const s = readState(stackPaths(dataDir).stateFile);
       return s?.phase === 'running' ? s : undefined;
     }, 90_000);
+    // The state file says running a moment before the table is printed.
+    await eventually('the services table printed', () => /SERVICE\s+URL\s+STATE/.test(out), 30_000);
     assert.match(out, /SERVICE\s+URL\s+STATE/, 'prints the services table');
     const pids = st.components.map((c) => c.pid!);
     assert.ok(pids.every((p) => pidAlive(p)));
