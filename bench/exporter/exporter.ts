@@ -16,7 +16,7 @@ import { COMPUTE_DURATION_BUCKETS } from '../../src/exporter/conventions.js';
 import { applyEvents, emptyState } from '../../src/exporter/state.js';
 import type { ModelMetadata } from '../../src/model/index.js';
 import { freePort } from '../../src/net.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { stackPaths } from '../../src/definition/index.js';
 import { seededRandom } from '../../src/model/random.js';
 
 const MODELS = 20;

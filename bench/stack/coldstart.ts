@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../src/net.js';
 import { mlmonBin } from '../../src/paths.js';
-import { DEFAULT_PORTS, stackPaths, type PortName } from '../../src/stack/settings.js';
-import { readState } from '../../src/stack/state.js';
+import { DEFAULT_PORTS, stackPaths, type PortName } from '../../src/definition/index.js';
+import { readState } from '../../src/definition/index.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StackSettings } from '../stack/settings.js';
+import type { StackSettings } from '../definition/index.js';
 import { writeCredentialFiles, writeSecretConfig } from './credentials.js';
 import { configHoldsSecrets, renderAlertmanagerConfig, type AlertTiming } from './render.js';
 import type { NotificationTargets } from './targets.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { defaultSettings, type StackSettings } from '../stack/settings.js';
+import { defaultSettings, type StackSettings } from '../definition/index.js';
 import { credentialPath } from './credentials.js';
 import { FALLBACK_REPEAT_INTERVAL, GROUP_BY, INHIBIT_RULES, RECEIVERS, ROUTES, type ReceiverName } from './routing.js';
 import { resolveNotificationTargets, type NotificationTargets } from './targets.js';

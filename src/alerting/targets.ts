@@ -1,5 +1,5 @@
 import { MlmonError } from '../errors.js';
-import type { StackSettings } from '../stack/settings.js';
+import type { StackSettings } from '../definition/index.js';
 
 /** The integrations Alertmanager notifies; each goes either to its real
  * destination or to the local notification sink. */

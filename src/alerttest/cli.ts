@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
+import { dataDirOption } from '../commandline/index.js';
 import { measureProductionOutage, outageReport } from './outage.js';
 import { resultsTable, scenarioList } from './report.js';
 import { stopOwnStacks } from './own-stack.js';
@@ -58,13 +59,12 @@ async function choose(arg: string | undefined, o: TestAlertsOptions): Promise<Sc
 }
 
 export function registerAlertTestCommands(program: Command): void {
-  program
-    .command('test-alerts')
+  dataDirOption(program
+    .command('test-alerts'), 'data directory of the running stack to test')
     .description('inject faults into a stack and check the right alerts fire and reach the right receivers')
     .argument('[scenario]', 'number (as in issue 8) or id of one scenario')
     .option('--all', 'run every scenario without questions; exit 1 if any fails')
     .option('--start', 'start a test-profile stack of our own on free ports (and stop it afterwards)')
-    .option('--data-dir <dir>', 'data directory of the running stack to test; env MLMON_DATA_DIR', process.env.MLMON_DATA_DIR ?? 'data')
     .option('--rate <n>', 'background predictions per second', '30')
     .option('--keep', 'with --start: keep the data directory (logs, notifications) afterwards')
     .option('--list', 'list the scenarios and exit')

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { MlmonError } from '../errors.js';
 import { freePorts } from '../net.js';
 import { configDir as repoConfigDir, mlmonBin } from '../paths.js';
-import { DEFAULT_PORTS, stackPaths, type PortName, type Profile } from '../stack/settings.js';
-import { pidAlive, readState } from '../stack/state.js';
+import { DEFAULT_PORTS, stackPaths, type PortName, type Profile } from '../definition/index.js';
+import { pidAlive, readState } from '../definition/index.js';
 import type { Voice } from './wait.js';
 
 export interface OwnStack {

@@ -3,8 +3,8 @@
  * talks to Prometheus, Alertmanager, the sink's records and processes. */
 import { MlmonError } from '../errors.js';
 import { readNotifications, type NotificationRecord } from '../sink/index.js';
-import { stackPaths, urlOf, type StackSettings } from '../stack/settings.js';
-import { pidAlive, pidCommandLine, readState } from '../stack/state.js';
+import { stackPaths, urlOf, type StackSettings } from '../definition/index.js';
+import { pidAlive, pidCommandLine, readState } from '../definition/index.js';
 
 export interface PromAlert {
   labels: Record<string, string>;

@@ -2,7 +2,7 @@
  * chosen scenarios, put everything back. Used by the CLI and by npm test. */
 import { join } from 'node:path';
 import { buildSloModels, loadSloSpecFile, type Slo } from '../slo/index.js';
-import type { Profile } from '../stack/settings.js';
+import { dataDirFrom, type Profile } from '../definition/index.js';
 import { startOwnStack, type OwnStack } from './own-stack.js';
 import { runScenarios, undoAll, warmUp, type ScenarioResult } from './runner.js';
 import type { Scenario } from './scenarios.js';
@@ -46,7 +46,7 @@ export async function runAlertTests(opts: SuiteOptions): Promise<SuiteResult> {
   let traffic: Traffic | undefined;
   try {
     if (opts.start) own = await startOwnStack(opts.voice, { profile: 'test', keep: opts.keep ?? false });
-    const target = targetFromDataDir(own?.dataDir ?? opts.dataDir ?? 'data');
+    const target = targetFromDataDir(own?.dataDir ?? dataDirFrom(opts.dataDir));
     const s = target.settings;
     const timings = stackTimings(s.profile, s.scrapeInterval, s.evaluationInterval);
     opts.voice.say(`stack: ${s.profile} profile, Prometheus ${target.prometheus}, Alertmanager ${target.alertmanager}, notifications in ${target.sinkDir}`);

@@ -7,8 +7,9 @@
  * 0.005 × 14.4 × 60 min / 1 ≈ 4.3 min. Then the alert still has to travel:
  * one scrape, one rule evaluation and Alertmanager's group_wait. */
 import type { Slo } from '../slo/index.js';
-import { TEST_RULE_SCALING, durationSeconds, durationText } from '../stack/test-profile.js';
-import type { Profile } from '../stack/settings.js';
+import { TEST_RULE_SCALING } from '../definition/index.js';
+import { formatDuration, tryParseDuration } from '../duration.js';
+import type { Profile } from '../definition/index.js';
 import type { Theory } from './scenarios.js';
 
 export interface TheoryFigure {
@@ -33,8 +34,8 @@ export function stackTimings(profile: Profile, scrapeInterval: string, evaluatio
   const test = profile === 'test';
   return {
     profile,
-    scrapeSeconds: durationSeconds(scrapeInterval) ?? 15,
-    evaluationSeconds: durationSeconds(evaluationInterval) ?? 15,
+    scrapeSeconds: (tryParseDuration(scrapeInterval) ?? 15_000) / 1000,
+    evaluationSeconds: (tryParseDuration(evaluationInterval) ?? 15_000) / 1000,
     groupWaitSeconds: test ? 1 : 30,
     groupIntervalSeconds: test ? 1 : 300,
   };
@@ -90,11 +91,11 @@ export function theoryFor(theory: Theory, slos: readonly Slo[], t: StackTimings)
     case 'none':
       return { seconds: undefined, pipelineSeconds: pipeline, basis: '-' };
     case 'group-interval':
-      return { seconds: t.groupIntervalSeconds, pipelineSeconds: 0, basis: `next flush of the group (group_interval ${durationText(t.groupIntervalSeconds)})` };
+      return { seconds: t.groupIntervalSeconds, pipelineSeconds: 0, basis: `next flush of the group (group_interval ${formatDuration(1000 * Math.round(t.groupIntervalSeconds))})` };
     case 'rule': {
       const forS = scaledRule(theory.forSeconds, t.profile, TEST_RULE_SCALING.forFloorSeconds);
       const lead = scaledRule(theory.leadSeconds, t.profile, 0);
-      return { seconds: forS + lead, pipelineSeconds: pipeline, basis: `${theory.alertname} for: ${durationText(forS)}${lead ? ` after ${durationText(lead)} to cross its threshold` : ''}${theory.note ? `, ${theory.note}` : ''}` };
+      return { seconds: forS + lead, pipelineSeconds: pipeline, basis: `${theory.alertname} for: ${formatDuration(1000 * Math.round(forS))}${lead ? ` after ${formatDuration(1000 * Math.round(lead))} to cross its threshold` : ''}${theory.note ? `, ${theory.note}` : ''}` };
     }
     case 'burn': {
       const slo = slos.find((s) => s.name === theory.slo);

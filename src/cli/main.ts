@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { isMlmonError } from '../errors.js';
-import { registerStackCommands } from '../stack/cli.js';
-import { registerAlertTestCommands } from '../alerttest/cli.js';
-import { registerConsoleCommands } from '../console/cli.js';
-import { registerRemoteCommands } from '../remote/cli.js';
-import { registerNotificationCommands } from '../sink/cli.js';
-import { registerSloCommands } from '../slo/cli.js';
-import { registerExporterCommands } from '../exporter/cli.js';
-import { registerGatewayCommands } from '../gateway/cli.js';
+import { registerStackCommands } from '../stack/index.js';
+import { registerAlertTestCommands } from '../alerttest/index.js';
+import { registerConsoleCommands } from '../console/index.js';
+import { registerRemoteCommands } from '../remote/index.js';
+import { registerNotificationCommands } from '../sink/index.js';
+import { registerSloCommands } from '../slo/index.js';
+import { registerExporterCommands } from '../exporter/index.js';
+import { registerGatewayCommands } from '../gateway/index.js';
 import { registerContainerCommands } from '../container/index.js';
 import { registerKubernetesCommands } from '../kubernetes/index.js';
 

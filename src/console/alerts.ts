@@ -1,6 +1,6 @@
 /** Alerts as Alertmanager holds them (silenced and inhibited ones marked), and
  * the silence a person asks for from the console. Pure. */
-import { parseDuration } from '../slo/windows.js';
+import { tryParseDuration } from '../duration.js';
 import { exactMatchers, type AmAlert, type NewSilence } from './alertmanager.js';
 import { ConsoleInputError } from './input.js';
 import { modelDetailUrl } from './models.js';
@@ -77,7 +77,8 @@ export function silenceFor(
   now: Date,
   opts: { createdBy?: string; comment?: string } = {},
 ): NewSilence {
-  const seconds = parseDuration(duration);
+  const ms = tryParseDuration(duration);
+  const seconds = ms === undefined ? undefined : ms / 1000;
   if (seconds === undefined || seconds < 60 || seconds > MAX_SILENCE_SECONDS) {
     throw new ConsoleInputError(`duration must be a duration from 1m to 30d, such as ${SILENCE_DURATIONS.join(', ')}; got "${duration}"`);
   }

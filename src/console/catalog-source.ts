@@ -1,7 +1,7 @@
 /** The SLO catalog, re-read when slos.yaml changes so a `mlmon generate` shows up
  * without restarting the console. A spec that stops validating keeps the last good one. */
 import { statSync } from 'node:fs';
-import type { Profile } from '../slo/index.js';
+import type { Profile } from '../definition/index.js';
 import { loadSloCatalog, type SloCatalog } from './catalog.js';
 
 export interface CatalogSource {

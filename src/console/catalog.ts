@@ -2,8 +2,9 @@
  * the profile the stack runs (windows and series names depend on it). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSloModels, loadSloSpecFile, type Profile, type Slo } from '../slo/index.js';
-import { stackPaths } from '../stack/settings.js';
+import type { Profile } from '../definition/index.js';
+import { buildSloModels, loadSloSpecFile, type Slo } from '../slo/index.js';
+import { stackPaths } from '../definition/index.js';
 
 export const SLO_SPEC_FILE = 'slos.yaml';
 

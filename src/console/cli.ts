@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
 import { configDir as repoConfigDir } from '../paths.js';
-import { defaultSettings, DEFAULT_PORTS, urlOf } from '../stack/settings.js';
+import { defaultSettings, DEFAULT_PORTS, urlOf } from '../definition/index.js';
 import { DEFAULT_REFRESH_SECONDS, startConsole } from './server.js';
-import { serveCommand } from '../cli/serve.js';
+import { dataDirOption, serveCommand } from '../commandline/index.js';
 
 function port(text: string): number {
   const n = Number(text);
@@ -31,12 +31,14 @@ export function registerConsoleCommands(program: Command): void {
   const s = defaultSettings();
   // `serve` may already exist (other rooms serve their components through it too).
   const serve = serveCommand(program);
-  serve
-    .command('console')
-    .description('run the mlmon web console in the foreground (SLOs, model health, alerts); SIGTERM/SIGINT stop it')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS.console))
-    .option('--data-dir <dir>', 'stack data directory (profile, model registry)', s.dataDir)
+  dataDirOption(
+    serve
+      .command('console')
+      .description('run the mlmon web console in the foreground (SLOs, model health, alerts); SIGTERM/SIGINT stop it')
+      .option('--host <host>', 'address to bind', '127.0.0.1')
+      .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS.console)),
+    'stack data directory (profile, model registry)',
+  )
     .option('--config-dir <dir>', 'configuration folder holding slos.yaml', repoConfigDir)
     .option('--prometheus <url>', 'Prometheus base URL', urlOf(s, 'prometheus'))
     .option('--alertmanager <url>', 'Alertmanager base URL', urlOf(s, 'alertmanager'))

@@ -1,7 +1,7 @@
 /** The console's HTTP server: pages, static assets and the JSON API. */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { Profile } from '../slo/index.js';
-import { stackPaths } from '../stack/settings.js';
+import type { Profile } from '../definition/index.js';
+import { stackPaths } from '../definition/index.js';
 import { registerApi } from './api.js';
 import { loadAssets } from './assets.js';
 import { stackProfile } from './catalog.js';

@@ -1,7 +1,7 @@
 /** The SLO detail page: SLI against the objective, budget burn-down and burn
  * rates over a chosen range, the rules behind each series, and the alerts. */
 import { burnAlertName, sloSeries, type Slo } from '../slo/index.js';
-import { parseDuration } from '../slo/windows.js';
+import { tryParseDuration } from '../duration.js';
 import { ConsoleInputError } from './input.js';
 import { matchers, prometheusGraphUrl, type PrometheusClient, type PrometheusRule } from './prometheus.js';
 import { intervalsOf, onGrid, timeGrid, type Interval, type TimeGrid } from './series.js';
@@ -12,7 +12,7 @@ export const RANGE_CHOICES = ['1h', '6h', '1d', '3d', '7d', '30d'] as const;
 
 export function rangeChoices(slo: Slo): string[] {
   const period = slo.windows.period;
-  const shorter = RANGE_CHOICES.filter((r) => (parseDuration(r) ?? Infinity) < period.seconds);
+  const shorter = RANGE_CHOICES.filter((r) => (tryParseDuration(r) ?? Infinity) / 1000 < period.seconds);
   return [...shorter, period.name];
 }
 
@@ -24,7 +24,8 @@ export function defaultRange(slo: Slo): string {
 /** `range` as seconds, between 1h (or the period when shorter) and the period. */
 export function parseRange(slo: Slo, text: string | undefined): { name: string; seconds: number } {
   const name = text ?? defaultRange(slo);
-  const seconds = parseDuration(name);
+  const ms = tryParseDuration(name);
+  const seconds = ms === undefined ? undefined : ms / 1000;
   const period = slo.windows.period.seconds;
   const floor = Math.min(3600, period);
   if (seconds === undefined || seconds < floor || seconds > period) {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { renderAlertmanagerConfig, resolveNotificationTargets } from '../alerting/index.js';
-import type { StackSettings } from '../stack/settings.js';
+import type { StackSettings } from '../definition/index.js';
 import { CONTAINER_HEADER, MOUNTS } from './conventions.js';
 import { placeholderSettings, rewriteAddresses } from './settings.js';
 

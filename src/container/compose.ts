@@ -1,6 +1,6 @@
 import { ALERTMANAGER_CONFIG_FILE } from '../alerting/index.js';
-import { RULE_FILES } from '../stack/prometheus-config.js';
-import type { ComponentName, StackSettings } from '../stack/settings.js';
+import { RULE_FILES } from '../definition/index.js';
+import type { ComponentName, StackSettings } from '../definition/index.js';
 import { CADVISOR, COMPOSE_VARIABLES, DOCKER_SOCKET, IMAGES, MOUNTS, NETWORK, OWN_SERVICES, PROJECT, SCRAPE_LABELS, composeVariable } from './conventions.js';
 import { scrapedComponents } from './prometheus.js';
 

@@ -12,9 +12,9 @@ import {
 } from '../alerting/index.js';
 import { MlmonError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import { withDotEnv } from '../stack/dotenv.js';
-import type { StackSettings } from '../stack/settings.js';
-import { requireProgram, runTool } from '../stack/tools.js';
+import { withDotEnv } from '../definition/index.js';
+import type { StackSettings } from '../definition/index.js';
+import { requireProgram, runTool } from '../definition/index.js';
 import { renderContainerAlertmanagerConfig } from './alertmanager.js';
 import { COMPOSE_VARIABLES, IMAGE_USER_GID, MOUNTS } from './conventions.js';
 import { checkComposeCredentials, redactSecrets } from './credentials.js';

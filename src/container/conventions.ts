@@ -1,6 +1,6 @@
 /** Names shared by the compose file and the container-mode Prometheus config,
  * defined once so the labels one side sets are the labels the other reads. */
-import type { ComponentName } from '../stack/settings.js';
+import type { ComponentName } from '../definition/index.js';
 
 /** Docker labels a container carries to be scraped. Prometheus sees them as
  * `__meta_docker_container_label_<name with every non-alphanumeric as _>`. */

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { StackSettings } from '../stack/settings.js';
+import type { StackSettings } from '../definition/index.js';
 import { renderContainerAlertmanagerConfig } from './alertmanager.js';
 import { renderComposeFile } from './compose.js';
 import { CONTAINER_HEADER } from './conventions.js';

@@ -1,5 +1,5 @@
-import { RULE_FILES, renderPrometheusConfig, scrapeJobs, type ScrapeJob } from '../stack/prometheus-config.js';
-import type { StackSettings } from '../stack/settings.js';
+import { RULE_FILES, renderPrometheusConfig, scrapeJobs, type ScrapeJob } from '../definition/index.js';
+import type { StackSettings } from '../definition/index.js';
 import { CADVISOR, DOCKER_SOCKET, MOUNTS, NETWORK, SCRAPE_LABELS, metaLabel } from './conventions.js';
 import { placeholderSettings, rewriteAddresses } from './settings.js';
 

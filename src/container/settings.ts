@@ -1,4 +1,4 @@
-import { DEFAULT_COMPONENTS, defaultSettings, type ComponentName, type PortName, type StackSettings } from '../stack/settings.js';
+import { DEFAULT_COMPONENTS, defaultSettings, type ComponentName, type PortName, type StackSettings } from '../definition/index.js';
 import { MOUNTS, PLACEHOLDER_HOST } from './conventions.js';
 
 /** The stack definition as the compose file runs it: every default component,

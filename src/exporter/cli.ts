@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { DEFAULT_PORTS } from '../stack/settings.js';
+import { DEFAULT_PORTS } from '../definition/index.js';
 import { DRIFT_RULES, type DriftRule } from '../drift/index.js';
 import { MlmonError } from '../errors.js';
-import { DEFAULT_EXPORTER_CONFIG, parseDuration, parsePositiveInt } from './options.js';
+import { DEFAULT_EXPORTER_CONFIG, parsePositiveInt } from './options.js';
+import { parseDuration } from '../duration.js';
 import { startExporter } from './service.js';
-import { serveCommand } from '../cli/serve.js';
+import { dataDirOption, serveCommand } from '../commandline/index.js';
 
 interface ServeExporterFlags {
   host: string;
@@ -23,12 +24,14 @@ export function registerExporterCommands(program: Command): void {
   // Several rooms add `serve <name>` subcommands; share the one `serve` parent.
   const serve = serveCommand(program);
   const t = DEFAULT_EXPORTER_CONFIG.thresholds;
-  serve
-    .command('exporter')
-    .description('ML model exporter: drift, quality and freshness metrics from the inference event spool')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS['ml-model-exporter']))
-    .option('--data-dir <dir>', 'data directory (registry, event spool, exporter state)', './data')
+  dataDirOption(
+    serve
+      .command('exporter')
+      .description('ML model exporter: drift, quality and freshness metrics from the inference event spool')
+      .option('--host <host>', 'address to bind', '127.0.0.1')
+      .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS['ml-model-exporter'])),
+    'data directory (registry, event spool, exporter state)',
+  )
     .option('--window <n>', 'recent predictions per model in the drift window', String(DEFAULT_EXPORTER_CONFIG.windowSize))
     .option('--interval <duration>', 'how often drift and quality are computed', `${DEFAULT_EXPORTER_CONFIG.computeIntervalMs / 1000}s`)
     .option('--psi-moderate <x>', 'PSI from which drift is moderate', String(t.psiModerate))
@@ -45,7 +48,7 @@ export function registerExporterCommands(program: Command): void {
         port: parsePort(flags.port),
         dataDir: flags.dataDir,
         windowSize: parsePositiveInt(flags.window, '--window'),
-        computeIntervalMs: parseDuration(flags.interval, '--interval'),
+        computeIntervalMs: parseDuration(flags.interval, '--interval', { positive: true }),
         thresholds: {
           ...t,
           psiModerate: parseNumber(flags.psiModerate, '--psi-moderate'),

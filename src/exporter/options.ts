@@ -37,21 +37,6 @@ export const DEFAULT_EXPORTER_CONFIG: Readonly<ExporterConfig> = Object.freeze({
   pendingTtlMs: 7 * 86_400_000,
 });
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `5s`, `1m`, `1h`, `1d` (a bare number is seconds, as in Prometheus flags). */
-export function parseDuration(text: string, what = 'duration'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-  if (!m) {
-    throw new MlmonError('bad_duration', `${what} "${text}" is not a duration`, {
-      hint: 'Use a number with a unit: 500ms, 5s, 1m, 1h or 1d.',
-    });
-  }
-  const ms = Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
-  if (!(ms > 0)) throw new MlmonError('bad_duration', `${what} must be above zero, got "${text}"`);
-  return ms;
-}
-
 export function parsePositiveInt(text: string, what: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) {

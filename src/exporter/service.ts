@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { stackPaths } from '../stack/settings.js';
+import { stackPaths } from '../definition/index.js';
 import { readEvents, releaseSegmentsBefore } from '../events/index.js';
 import { MlmonError } from '../errors.js';
 import { EMPTY_CATALOG, loadCatalog, type Catalog } from './catalog.js';

@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
-import { defaultSettings, DEFAULT_PORTS, urlOf } from '../stack/settings.js';
+import { defaultSettings, DEFAULT_PORTS, readState, stackPaths, urlOf } from '../definition/index.js';
 import { registerTrainCommand, IRIS_FEATURES } from '../model/index.js';
 import { startGateway } from './server.js';
 import { faultRequest, type FaultView } from './client.js';
 import { ADMIN_TOKEN_ENV } from './token.js';
-import { readState } from '../stack/state.js';
-import { stackPaths } from '../stack/settings.js';
-import { parseDuration, runLoad } from './load.js';
-import { serveCommand } from '../cli/serve.js';
+import { runLoad } from './load.js';
+import { parseDuration } from '../duration.js';
+import { dataDirOption, serveCommand } from '../commandline/index.js';
 
 const defaultGateway = () => process.env.MLMON_GATEWAY_URL ?? urlOf(defaultSettings(), 'inference-gateway');
-const defaultDataDir = () => process.env.MLMON_DATA_DIR ?? 'data';
 
 /** The gateway to talk to: --gateway, else MLMON_GATEWAY_URL, else the one the
  * stack of --data-dir runs (from its state file), else the default port. */
@@ -53,12 +51,12 @@ export function registerGatewayCommands(program: Command): void {
 
   // `serve` may already exist (other rooms serve their components through it too).
   const serve = serveCommand(program);
-  serve
+  const serveGateway = serve
     .command('gateway')
     .description('run the inference gateway in the foreground (JSON logs on stdout; SIGTERM/SIGINT stop it cleanly)')
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS['inference-gateway']))
-    .option('--data-dir <dir>', 'data directory (model registry, event spool)', defaultSettings().dataDir)
+    .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS['inference-gateway']));
+  dataDirOption(serveGateway, 'data directory (model registry, event spool)')
     .option('--model <name>', 'model to serve', 'iris')
     .option('--admin', `enable the fault control on /admin/fault (loopback clients only); also MLMON_GATEWAY_ADMIN=1. It needs ${ADMIN_TOKEN_ENV} unless --admin is given on a loopback address`)
     .option('--no-instrument', 'do not record request metrics (for overhead measurements)')
@@ -102,15 +100,15 @@ export function registerGatewayCommands(program: Command): void {
     });
 
   const fault = program.command('fault').description("inject faults into a gateway started with --admin (for alert tests)");
-  fault
+  const setFault = fault
     .command('set')
     .description('replace the injected fault (flags left out are off)')
     .option('--error-ratio <r>', 'share of /predict answered 503 (0..1)', '0')
     .option('--latency-ms <ms>', 'delay added to every /predict', '0')
     .option('--shift <feature=amount...>', `add amount to a feature before prediction (${IRIS_FEATURES.join(', ')})`)
     .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
-    .option('--data-dir <dir>', `data directory of the stack, whose secrets/admin-token is sent (or set ${ADMIN_TOKEN_ENV})`, defaultDataDir())
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as JSON');
+  dataDirOption(setFault, `data directory of the stack, whose secrets/admin-token is sent (or set ${ADMIN_TOKEN_ENV})`)
     .action(async (opts: { errorRatio: string; latencyMs: string; shift?: string[]; gateway?: string; dataDir: string; json?: boolean }) => {
       const feature_shift: Record<string, number> = {};
       for (const s of opts.shift ?? []) {
@@ -130,12 +128,14 @@ export function registerGatewayCommands(program: Command): void {
     ['show', 'show the injected fault', 'GET'],
     ['clear', 'remove every injected fault', 'DELETE'],
   ] as const) {
-    fault
-      .command(name)
-      .description(description)
-      .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
-      .option('--data-dir <dir>', 'data directory of the stack (for its admin token)', defaultDataDir())
-      .option('--json', 'print as JSON')
+    dataDirOption(
+      fault
+        .command(name)
+        .description(description)
+        .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
+        .option('--json', 'print as JSON'),
+      'data directory of the stack (for its admin token)',
+    )
       .action(async (opts: { gateway?: string; dataDir: string; json?: boolean }) =>
         printFault(await faultRequest(gatewayFor(opts), method, undefined, { dataDir: opts.dataDir }), opts.json));
   }
@@ -150,14 +150,8 @@ export function registerGatewayCommands(program: Command): void {
     .option('--feedback-delay <d>', 'delay before the label arrives', '1s')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { gateway: string; rate: string; duration: string; feedbackRatio: string; feedbackDelay: string; json?: boolean }) => {
-      let durationMs: number;
-      let feedbackDelayMs: number;
-      try {
-        durationMs = parseDuration(opts.duration);
-        feedbackDelayMs = parseDuration(opts.feedbackDelay);
-      } catch (e) {
-        throw new MlmonError('bad_flag', (e as Error).message);
-      }
+      const durationMs = parseDuration(opts.duration, '--duration', { positive: true });
+      const feedbackDelayMs = parseDuration(opts.feedbackDelay, '--feedback-delay');
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       const summary = await runLoad({

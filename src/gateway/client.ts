@@ -1,3 +1,4 @@
+import { dataDirFrom } from '../definition/index.js';
 import { MlmonError } from '../errors.js';
 import type { FaultState } from './fault.js';
 import { adminTokenPath, findAdminToken } from './token.js';
@@ -48,7 +49,7 @@ export async function faultRequest(gateway: string, method: 'GET' | 'PUT' | 'DEL
   if (res.status === 401) {
     throw new MlmonError('fault_unauthorized', token ? 'the gateway refused the admin token' : 'the gateway needs an admin token and none was found', {
       location: url,
-      hint: `Pass --data-dir of the stack (its token is ${adminTokenPath(auth.dataDir ?? process.env.MLMON_DATA_DIR ?? 'data')}) or set MLMON_GATEWAY_ADMIN_TOKEN; the token changes at every \`mlmon up\`.`,
+      hint: `Pass --data-dir of the stack (its token is ${adminTokenPath(dataDirFrom(auth.dataDir))}) or set MLMON_GATEWAY_ADMIN_TOKEN; the token changes at every \`mlmon up\`.`,
     });
   }
   if (!res.ok) {

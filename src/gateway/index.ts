@@ -5,7 +5,7 @@ export { GatewayMetrics, HTTP_DURATION_BUCKETS, routeSpecs } from './metrics.js'
 export { REJECT_REASONS, MAX_BATCH } from './input.js';
 export type { RejectReason } from './input.js';
 export type { FaultState } from './fault.js';
-export { runLoad, parseDuration, sampleRow } from './load.js';
+export { runLoad, sampleRow } from './load.js';
 export type { LoadOptions, LoadSummary } from './load.js';
 export { faultRequest } from './client.js';
 export type { FaultView } from './client.js';

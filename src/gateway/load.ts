@@ -125,11 +125,3 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   return summary;
 }
 
-/** "60s", "2m", "500ms", "1h" or plain seconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new Error(`cannot read duration "${text}"; use e.g. 30s, 5m, 500ms`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
-}

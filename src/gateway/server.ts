@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { stackPaths } from '../stack/settings.js';
+import { stackPaths } from '../definition/index.js';
 import { MlmonError } from '../errors.js';
 import { ensureModel, listModels, loadCurrentModel, DEFAULT_MODEL, type LoadedModel } from '../model/index.js';
 import { openEventWriter, type EventWriter } from '../events/index.js';

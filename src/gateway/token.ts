@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { stackPaths } from '../stack/settings.js';
+import { join } from 'node:path';
+import { dataDirFrom, stackPaths } from '../definition/index.js';
 
 /** File name of the fault-control token inside `<data>/secrets/`. */
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -40,7 +40,7 @@ export function findAdminToken(opts: { dataDir?: string; env?: NodeJS.ProcessEnv
   const env = opts.env ?? process.env;
   const fromEnv = env[ADMIN_TOKEN_ENV]?.trim();
   if (fromEnv) return fromEnv;
-  const dataDir = resolve(opts.dataDir ?? env.MLMON_DATA_DIR ?? 'data');
+  const dataDir = dataDirFrom(opts.dataDir, env);
   try {
     const text = readFileSync(adminTokenPath(dataDir), 'utf8').trim();
     return text || undefined;

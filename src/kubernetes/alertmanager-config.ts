@@ -1,6 +1,4 @@
-import { GROUP_BY, INHIBIT_RULES, RECEIVERS, ROUTES } from '../alerting/index.js';
-// Not exported by the alerting room's index yet.
-import { FALLBACK_REPEAT_INTERVAL } from '../alerting/routing.js';
+import { FALLBACK_REPEAT_INTERVAL, GROUP_BY, INHIBIT_RULES, RECEIVERS, ROUTES } from '../alerting/index.js';
 import { API, PART_OF, SECRET_KEYS, type KubernetesOptions } from './conventions.js';
 
 export interface K8sMatcher {

@@ -2,12 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { repoRoot } from '../paths.js';
-import { defaultSettings } from '../stack/settings.js';
+import { defaultSettings } from '../definition/index.js';
 import { DEFAULT_KUBERNETES_OPTIONS } from './conventions.js';
 import { kubernetesFiles } from './files.js';
 import { kubernetesOptionsFrom, type KubernetesFlags } from './options.js';
 import { kubernetesRuleSources } from './sources.js';
-import { collect } from '../cli/options.js';
+import { collect } from '../commandline/index.js';
 
 /** The header of a rendering for one cluster: the command that made it, so it can be run again. */
 export function renderHeader(flags: KubernetesFlags): string {

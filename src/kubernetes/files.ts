@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { StackSettings } from '../stack/settings.js';
+import type { StackSettings } from '../definition/index.js';
 import { renderAlertmanagerConfigResource } from './alertmanager-config.js';
 import { DEFAULT_KUBERNETES_OPTIONS, KUBERNETES_HEADER, type KubernetesOptions } from './conventions.js';
 import { renderPrometheusRule, type RuleFileText } from './prometheus-rule.js';

@@ -1,5 +1,5 @@
-import { scrapeJobs } from '../stack/prometheus-config.js';
-import type { ComponentName, StackSettings } from '../stack/settings.js';
+import { scrapeJobs } from '../definition/index.js';
+import type { ComponentName, StackSettings } from '../definition/index.js';
 import { API, PART_OF, type KubernetesOptions } from './conventions.js';
 
 /** Our services that Prometheus scrapes through a ServiceMonitor. */

@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
-import { defaultSettings, stackPaths, urlOf } from '../stack/settings.js';
+import { defaultSettings, stackPaths, urlOf } from '../definition/index.js';
 import { runTraining } from './run.js';
+import { dataDirOption } from '../commandline/index.js';
 
 /** `mlmon train`: the batch job that publishes a new model version and reports to the Pushgateway. */
 export function registerTrainCommand(program: Command): void {
-  program
-    .command('train')
-    .description('train a new model version into the registry and push the job metrics to the Pushgateway')
-    .option('--data-dir <dir>', 'data directory holding the model registry', defaultSettings().dataDir)
+  dataDirOption(
+    program
+      .command('train')
+      .description('train a new model version into the registry and push the job metrics to the Pushgateway'),
+    'data directory holding the model registry',
+  )
     .option('--seed <n>', 'random seed of the split and the forest (same seed, same model)', '42')
     .option('--pushgateway <url>', 'Pushgateway to report to (unreachable is a warning)', urlOf(defaultSettings(), 'pushgateway'))
     .option('--no-push', 'do not report to a Pushgateway')

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { parseStackArgs, renderFederationConfig } from './federation.js';
-import { collect } from '../cli/options.js';
+import { collect } from '../commandline/index.js';
 
 /** `mlmon federation`: prints (or writes) the prometheus.yml of a global
  * Prometheus that federates the SLO series and alerts of the named stacks. */

@@ -1,8 +1,7 @@
-/** The scale-out room: remote write to long-term storage, and federation
- * into a global Prometheus. */
-export type { QueueSettings, RemoteWriteAuth, RemoteWriteSettings } from './settings.js';
-export { DEFAULT_QUEUE, FEDERATION_MATCHERS, FORWARDED_SERIES } from './conventions.js';
-export { forwardedNameRegex, renderRemoteWrite } from './render.js';
+/** The scale-out room: the remote-write flags of `mlmon up`, and federation
+ * into a global Prometheus. (Remote write itself is part of the stack
+ * definition: src/definition/remote-write.ts.) */
+export { FEDERATION_MATCHERS } from './conventions.js';
 export { REMOTE_WRITE_ENV, remoteWriteFromOptions, type RemoteWriteCliOptions } from './options.js';
 export { parseStackArgs, renderFederationConfig, type FederatedStack, type FederationOptions } from './federation.js';
 export { registerRemoteCommands } from './cli.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MlmonError } from '../errors.js';
-import type { RemoteWriteAuth, RemoteWriteSettings } from './settings.js';
+import type { RemoteWriteAuth, RemoteWriteSettings } from '../definition/index.js';
 
 /** The remote-write flags of `mlmon up`, as commander hands them over. */
 export interface RemoteWriteCliOptions {

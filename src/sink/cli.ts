@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
-import { DEFAULT_PORTS, stackPaths } from '../stack/settings.js';
+import { DEFAULT_PORTS, stackPaths } from '../definition/index.js';
 import { SINK_INTEGRATIONS, type NotificationRecord, type SinkIntegration } from './records.js';
 import { startNotificationSink } from './server.js';
 import { parseSince } from './since.js';
 import { readNotifications } from './store.js';
-import { serveCommand } from '../cli/serve.js';
+import { dataDirOption, serveCommand } from '../commandline/index.js';
 
 function port(value: string, flag: string): number {
   const n = Number(value);
@@ -30,13 +30,15 @@ export function formatNotifications(records: NotificationRecord[]): string {
 }
 
 export function registerNotificationCommands(program: Command): void {
-  serveCommand(program)
-    .command('sink')
-    .description('Run the local notification sink (Slack webhook, PagerDuty Events v2, SMTP) in the foreground')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <port>', 'HTTP port (Slack, PagerDuty, heartbeat, /notifications)', String(DEFAULT_PORTS['notification-sink']))
-    .option('--smtp-port <port>', 'SMTP port', String(DEFAULT_PORTS['notification-sink-smtp']))
-    .option('--data-dir <dir>', 'data directory (records go to <dir>/notifications)', './data')
+  dataDirOption(
+    serveCommand(program)
+      .command('sink')
+      .description('Run the local notification sink (Slack webhook, PagerDuty Events v2, SMTP) in the foreground')
+      .option('--host <host>', 'address to bind', '127.0.0.1')
+      .option('--port <port>', 'HTTP port (Slack, PagerDuty, heartbeat, /notifications)', String(DEFAULT_PORTS['notification-sink']))
+      .option('--smtp-port <port>', 'SMTP port', String(DEFAULT_PORTS['notification-sink-smtp'])),
+    'data directory (records go to <dir>/notifications)',
+  )
     .action(async (o: { host: string; port: string; smtpPort: string; dataDir: string }) => {
       let sink;
       try {
@@ -69,10 +71,7 @@ export function registerNotificationCommands(program: Command): void {
       });
     });
 
-  program
-    .command('notifications')
-    .description('list the notifications recorded by the local notification sink')
-    .option('--data-dir <dir>', 'data directory of the stack', './data')
+  dataDirOption(program.command('notifications').description('list the notifications recorded by the local notification sink'))
     .option('--integration <name>', `only one integration (${SINK_INTEGRATIONS.join(', ')})`)
     .option('--since <when>', 'only those received since a duration ago (10m, 2h) or a time')
     .option('--json', 'print JSON (one array) for scripts')

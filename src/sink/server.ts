@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type RouteHandlerMethod } from 'fastify';
-import { stackPaths } from '../stack/settings.js';
+import { stackPaths } from '../definition/index.js';
 import { sinkMetrics } from './metrics.js';
 import {
   SINK_INTEGRATIONS,

@@ -4,7 +4,7 @@
 import { ALERT_CATEGORY, burnAlertName, GROUP_NAMES, runbookUrl, SLO_LABELS, sloSeries } from './conventions.js';
 import type { Slo } from './model.js';
 import { num, rawTotalRate, recorded, sloLabels, sumOfTiles, tileOf, type AlertingRule, type RuleGroup } from './rules.js';
-import { formatDuration, type RateWindow, type ScaledTier } from './windows.js';
+import { secondsText, type RateWindow, type ScaledTier } from './windows.js';
 
 /** Requests in the long window, for the low-traffic guard. Tiles are rates over
  * one tile recorded once per tile, so their sum times the tile length counts
@@ -31,14 +31,14 @@ function tierRule(slo: Slo, tier: ScaledTier): AlertingRule {
     `${requestsIn(slo, tier.long)} >= ${slo.alerting.minRequests}`,
   ].join('\n');
   const period = slo.windows.period;
-  const exhaustion = formatDuration(period.seconds / tier.burnRate);
+  const exhaustion = secondsText(period.seconds / tier.burnRate);
   const pct = `${Number((tier.budgetSpent * 100).toPrecision(3))}%`;
   const what = slo.kind === 'latency'
     ? `requests slower than ${num(slo.latency?.thresholdSeconds ?? 0)}s`
     : 'failed requests';
   // Only a spec's own burn rates (OpenSLO alertAfter) wait: the workbook's two
   // windows already demand that the burn is both real and current.
-  const waits = tier.forSeconds !== undefined && tier.forSeconds > 0 ? { for: formatDuration(tier.forSeconds) } : {};
+  const waits = tier.forSeconds !== undefined && tier.forSeconds > 0 ? { for: secondsText(tier.forSeconds) } : {};
   return {
     alert: name,
     expr,

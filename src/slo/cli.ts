@@ -6,8 +6,9 @@ import { fromRepo } from '../paths.js';
 import { staleRuleFiles, writeRuleFiles } from './files.js';
 import { buildSloModels } from './model.js';
 import { renderSloRuleFiles } from './render.js';
-import { loadSloSpecFile } from './spec.js';
-import { formatDuration, type Profile } from './windows.js';
+import { loadSloSpecFile } from './loader.js';
+import type { Profile } from '../definition/index.js';
+import { secondsText } from './windows.js';
 
 function profileOf(value: string): Profile {
   if (value !== 'production' && value !== 'test') {
@@ -72,7 +73,7 @@ export function registerSloCommands(program: Command): void {
         return;
       }
       const head = ['service', 'slo', 'period', 'speed', 'severity', 'burn', 'long', 'short', 'for', 'budget', 'outage detected after'];
-      const lines = rows.map((r) => [r.service, r.slo, r.period, r.speed, r.severity, `${r.orEqual ? '>=' : '>'}${r.burnRate}x`, r.long, r.short, r.forSeconds ? formatDuration(r.forSeconds) : '-', r.budgetSpent, `${r.detectTotalOutageSeconds}s`]);
+      const lines = rows.map((r) => [r.service, r.slo, r.period, r.speed, r.severity, `${r.orEqual ? '>=' : '>'}${r.burnRate}x`, r.long, r.short, r.forSeconds ? secondsText(r.forSeconds) : '-', r.budgetSpent, `${r.detectTotalOutageSeconds}s`]);
       const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
       for (const l of [head, ...lines]) process.stdout.write(l.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n');
     });

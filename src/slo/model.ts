@@ -5,7 +5,8 @@ import { MlmonError } from '../errors.js';
 import { DEFAULT_RUNBOOK_BASE_URL, HISTOGRAM, RESERVED_LABELS, type SliKind } from './conventions.js';
 import { formatSelector, isSelector, parseSelector, withMatcher, withMetric, withoutLabel, type Selector } from './selector.js';
 import { thresholdSeconds, type BurnRateSpec, type SloEntrySpec, type SloSpec } from './spec.js';
-import { burnRateWindows, parseDuration, TEST_PROFILE_FACTOR, type CustomTier, type Profile, type SloWindows } from './windows.js';
+import { TEST_PROFILE_FACTOR, type Profile } from '../definition/index.js';
+import { burnRateWindows, positiveSeconds, type CustomTier, type SloWindows } from './windows.js';
 
 export const DEFAULT_PERIOD = '30d';
 /** Low-traffic guard: with fewer requests than this in the long window, no alert
@@ -87,12 +88,12 @@ const PAGE_BURN_RATE = 6;
 function customTier(b: BurnRateSpec): CustomTier {
   const tier: CustomTier = {
     burnRate: b.burn_rate,
-    longSeconds: parseDuration(b.long_window) ?? 0,
+    longSeconds: positiveSeconds(b.long_window) ?? 0,
     severity: b.severity ?? (b.burn_rate >= PAGE_BURN_RATE ? 'critical' : 'warning'),
     orEqual: b.op === 'gte',
   };
-  if (b.short_window !== undefined) tier.shortSeconds = parseDuration(b.short_window) ?? 0;
-  if (b.for !== undefined) tier.forSeconds = parseDuration(b.for) ?? 0;
+  if (b.short_window !== undefined) tier.shortSeconds = positiveSeconds(b.short_window) ?? 0;
+  if (b.for !== undefined) tier.forSeconds = positiveSeconds(b.for) ?? 0;
   if (b.labels !== undefined) tier.labels = b.labels;
   return tier;
 }
@@ -100,7 +101,7 @@ function customTier(b: BurnRateSpec): CustomTier {
 function buildSlo(spec: SloSpec, service: SloSpec['services'][number], entry: SloEntrySpec, profile: Profile): Slo {
   const where = `service ${service.name}, SLO ${entry.name}`;
   const periodText = entry.period ?? DEFAULT_PERIOD;
-  const periodSeconds = parseDuration(periodText) ?? fail(where, `period "${periodText}" is not a duration`);
+  const periodSeconds = positiveSeconds(periodText) ?? fail(where, `period "${periodText}" is not a duration`);
   if (!(entry.objective > 0 && entry.objective < 100)) fail(where, 'objective must be between 0 and 100 (exclusive)');
   let events: Slo['events'];
   let latency: LatencyHistogram | undefined;

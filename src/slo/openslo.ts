@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { SEVERITIES } from './conventions.js';
 import type { BurnRateSpec, SloEntrySpec } from './spec.js';
 import { isSelector, parseSelector } from './selector.js';
-import { parseDuration } from './windows.js';
+import { positiveSeconds } from './windows.js';
 
 export const OPENSLO_API_VERSION = 'openslo/v1';
 
@@ -33,7 +33,7 @@ const metricRef = z.object({
 
 const labelValues = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
-const duration = z.string().refine((d) => parseDuration(d) !== undefined, 'must be a duration such as 1h or 5m');
+const duration = z.string().refine((d) => positiveSeconds(d) !== undefined, 'must be a duration such as 1h or 5m');
 
 /** `condition:` of an AlertCondition. Only burn rates above a threshold mean
  * anything for an SLO alert; everything is checked, nothing is ignored. */
@@ -43,7 +43,7 @@ const burnRateCondition = z.strictObject({
   threshold: z.number('threshold must be a burn rate such as 14.4').positive('threshold must be a burn rate above 0, such as 14.4'),
   lookbackWindow: duration,
   // OpenSLO writes "no wait" as 0m, which is not a Prometheus duration.
-  alertAfter: z.string().refine((d) => /^0+[smhd]?$/.test(d) || parseDuration(d) !== undefined, 'must be a duration such as 5m (or 0m)').optional(),
+  alertAfter: z.string().refine((d) => /^0+[smhd]?$/.test(d) || positiveSeconds(d) !== undefined, 'must be a duration such as 5m (or 0m)').optional(),
 });
 
 const severity = z.enum(SEVERITIES, 'severity must be critical, warning or info (the severities Alertmanager routes on)');
@@ -141,7 +141,7 @@ export const openSloDocumentSchema = z.object({
     timeWindow: z
       .array(
         z.object({
-          duration: z.string().refine((d) => parseDuration(d) !== undefined, 'must be a duration such as 28d or 30d'),
+          duration: z.string().refine((d) => positiveSeconds(d) !== undefined, 'must be a duration such as 28d or 30d'),
           isRolling: z.literal(true, 'only rolling time windows are supported'),
         }),
       )
@@ -244,14 +244,14 @@ function burnRatesOf(doc: OpenSloDocument, library: OpenSloLibrary): BurnRateSpe
       if (sev !== undefined) b.severity = sev;
       const short = condition.metadata?.annotations?.[SHORT_WINDOW_ANNOTATION];
       if (short !== undefined) {
-        const shortSeconds = parseDuration(short);
-        const longSeconds = parseDuration(cond.lookbackWindow) ?? 0;
+        const shortSeconds = positiveSeconds(short);
+        const longSeconds = positiveSeconds(cond.lookbackWindow) ?? 0;
         if (shortSeconds === undefined || shortSeconds >= longSeconds) {
           throw new OpenSloIssue([...at, 'spec', 'conditions', k], `annotation ${SHORT_WINDOW_ANNOTATION}: "${short}" must be a duration shorter than lookbackWindow ${cond.lookbackWindow}`);
         }
         b.short_window = short;
       }
-      if (cond.alertAfter !== undefined && parseDuration(cond.alertAfter) !== undefined) b.for = cond.alertAfter;
+      if (cond.alertAfter !== undefined && positiveSeconds(cond.alertAfter) !== undefined) b.for = cond.alertAfter;
       burnRates.push(b);
     });
   });

@@ -6,7 +6,7 @@ import { buildSloModels } from './model.js';
 import { recordingRuleGroups } from './recording-rules.js';
 import type { RuleGroup } from './rules.js';
 import type { SloSpec } from './spec.js';
-import { TEST_PROFILE_FACTOR, type Profile } from './windows.js';
+import { TEST_PROFILE_FACTOR, type Profile } from '../definition/index.js';
 
 export interface RenderedFile {
   /** Relative to config/prometheus/. */

@@ -2,7 +2,8 @@
  * SLOs", multiwindow multi-burn-rate alerts), scaled with the SLO period. */
 import { SEVERITY_OF, type BurnSpeed, type Severity } from './conventions.js';
 
-export type Profile = 'production' | 'test';
+import { TEST_PROFILE_FACTOR, type Profile } from '../definition/index.js';
+import { formatDuration, tryParseDuration } from '../duration.js';
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -42,42 +43,20 @@ export const COARSE_TILE_BASE_SECONDS = 1 * HOUR;
  * floors can make the scaled hour as short as one tile, still sums tiles. */
 export const MIN_TILES_PER_COARSE_TILE = 2;
 
-/** The test profile divides every period by this factor: 30d becomes 12h and the
- * 1h/5m page pair becomes 1m/20s, so alerts fire within minutes. */
-export const TEST_PROFILE_FACTOR = 60;
-
 /** Shortest rate window: production scrapes every 15s, so 1m still holds 4
  * samples; test stacks scrape every few seconds, so 20s holds several. */
 export const WINDOW_FLOOR_SECONDS: Readonly<Record<Profile, number>> = { production: 60, test: 20 };
 
-const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: MINUTE, h: HOUR, d: DAY, w: 7 * DAY, y: 365 * DAY };
-
-/** Parses a Prometheus duration (`30d`, `1h30m`, `300ms`) into seconds. */
-export function parseDuration(text: string): number | undefined {
-  if (!/^(\d+(ms|s|m|h|d|w|y))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) {
-    const unit = UNITS[m[2] ?? ''];
-    if (unit === undefined) return undefined;
-    total += Number(m[1]) * unit;
-  }
-  return total > 0 ? total : undefined;
+/** Seconds in a positive Prometheus duration (the SLO model counts in
+ * seconds), or undefined for anything else, zero included. */
+export function positiveSeconds(text: string): number | undefined {
+  const ms = tryParseDuration(text);
+  return ms !== undefined && ms > 0 ? ms / 1000 : undefined;
 }
 
 /** Seconds as the shortest Prometheus duration: 259200 → `3d`, 4320 → `1h12m`. */
-export function formatDuration(seconds: number): string {
-  if (seconds > 0 && seconds < 1) return `${Math.round(seconds * 1000)}ms`;
-  let rest = Math.round(seconds);
-  if (rest <= 0) return '0s';
-  let out = '';
-  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', MINUTE], ['s', 1]] as const) {
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
+export function secondsText(seconds: number): string {
+  return formatDuration(seconds * 1000);
 }
 
 /** A range one millisecond shorter than `seconds` (3600 → `59m59s999ms`).
@@ -87,9 +66,7 @@ export function formatDuration(seconds: number): string {
  * leaves out the start itself: the same range is exact there unless two groups'
  * phases differ by exactly 1 ms.) */
 export function rangeJustUnder(seconds: number): string {
-  const ms = Math.round(seconds * 1000) - 1;
-  const whole = Math.floor(ms / 1000);
-  return `${whole > 0 ? formatDuration(whole) : ''}${ms % 1000}ms`;
+  return formatDuration(Math.round(seconds * 1000) - 1);
 }
 
 /** Scaled windows are rounded to durations a person reads at a glance: to 10s
@@ -195,7 +172,7 @@ export function burnRateWindows(periodSeconds: number, profile: Profile, custom?
       if (source === 'raw') known.source = 'raw';
       return known;
     }
-    const w: RateWindow = { seconds, name: formatDuration(seconds), source };
+    const w: RateWindow = { seconds, name: secondsText(seconds), source };
     bySeconds.set(seconds, w);
     return w;
   };
@@ -239,9 +216,9 @@ export function burnRateWindows(periodSeconds: number, profile: Profile, custom?
   );
   const coarseSeconds = tileSeconds * tilesPerCoarseTile;
   return {
-    period: { seconds: period, name: formatDuration(period), source: 'coarse-tiles' },
-    tile: { seconds: tileSeconds, name: formatDuration(tileSeconds), source: 'raw' },
-    coarseTile: { seconds: coarseSeconds, name: formatDuration(coarseSeconds), source: 'tiles' },
+    period: { seconds: period, name: secondsText(period), source: 'coarse-tiles' },
+    tile: { seconds: tileSeconds, name: secondsText(tileSeconds), source: 'raw' },
+    coarseTile: { seconds: coarseSeconds, name: secondsText(coarseSeconds), source: 'tiles' },
     tilesPerCoarseTile,
     windows: [...bySeconds.values()].sort((a, b) => a.seconds - b.seconds),
     tiers,

@@ -7,8 +7,8 @@ import {
 } from '../alerting/index.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { withDotEnv } from './dotenv.js';
-import type { StackPaths, StackSettings } from './settings.js';
+import { withDotEnv } from '../definition/index.js';
+import type { StackPaths, StackSettings } from '../definition/index.js';
 
 /** The variables of .env.example that decide where notifications go. */
 const NOTIFICATION_VARIABLE = /^(SLACK_|PAGERDUTY_|SMTP_|HEARTBEAT_)/;

@@ -5,23 +5,19 @@ import { repoRoot } from '../paths.js';
 import { staleGeneratedFiles, writeGeneratedFiles } from './generate.js';
 import { probeComponents, reloadStack, servicesTable, startDetached, startStack, stopStack } from './lifecycle.js';
 import { settingsFromOptions, type StackCliOptions } from './options.js';
-import { stackPaths } from './settings.js';
-import { readState } from './state.js';
+import { stackPaths } from '../definition/index.js';
+import { readState } from '../definition/index.js';
 import { diskSpace, diskWarning, formatBytes } from './disk.js';
-import { RULE_FILES } from './prometheus-config.js';
+import { RULE_FILES } from '../definition/index.js';
 import { formatCheckResults, validateConfigSet } from './validate.js';
-import { collect } from '../cli/options.js';
+import { collect, dataDirOption } from '../commandline/index.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-function dataDirOption(cmd: Command): Command {
-  return cmd.option('--data-dir <dir>', 'data directory (TSDB, logs, state); env MLMON_DATA_DIR', process.env.MLMON_DATA_DIR ?? 'data');
-}
 
 function stackOptions(cmd: Command): Command {
   return dataDirOption(cmd)
     .option('--config-dir <dir>', 'configuration folder to render from', join(repoRoot, 'config'))
-    .option('--host <addr>', 'address every component binds to', '127.0.0.1')
+    .option('--host <addr>', 'address every component binds to (default 127.0.0.1); env MLMON_HOST')
     .option('--port <name=port>', 'override a port, e.g. prometheus=19090 (repeatable)', collect, [])
     .option('--without <component>', 'leave a component out (repeatable)', collect, [])
     .addOption(new Option('--profile <name>', 'production, or test (short SLO windows, 1s scrapes)').choices(['production', 'test']))

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mlmonBin } from '../paths.js';
 import { ADMIN_TOKEN_ENV, createAdminToken, removeAdminToken } from '../gateway/index.js';
-import type { ComponentName, StackPaths, StackSettings } from './settings.js';
+import type { ComponentName, StackPaths, StackSettings } from '../definition/index.js';
 
 /** How to run and probe one process of the stack. */
 export interface ProcessSpec {

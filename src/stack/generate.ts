@@ -6,7 +6,7 @@ import { loadSloSpecFile, renderSloRuleFiles } from '../slo/index.js';
 import { containerFiles } from '../container/index.js';
 import { kubernetesFiles, kubernetesRuleSources } from '../kubernetes/index.js';
 import { renderStackConfigFiles, type RenderedFile } from './render.js';
-import { defaultSettings } from './settings.js';
+import { defaultSettings } from '../definition/index.js';
 
 /** Every committed generated file, by its path relative to the repository (pure
  * but for reading the specs it is generated from). */

@@ -6,8 +6,8 @@ import { MlmonError } from '../errors.js';
 import { mlmonBin } from '../paths.js';
 import { processSpecs } from './components.js';
 import { prepareRunDir } from './rundir.js';
-import { stackPaths, type StackSettings } from './settings.js';
-import { pidAlive, pidCommandLine, readState, type StackState } from './state.js';
+import { stackPaths, type StackSettings } from '../definition/index.js';
+import { pidAlive, pidCommandLine, readState, type StackState } from '../definition/index.js';
 import { Supervisor } from './supervisor.js';
 import { formatTable } from './table.js';
 

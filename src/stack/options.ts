@@ -1,7 +1,7 @@
+import { parseDuration } from '../duration.js';
 import { MlmonError } from '../errors.js';
 import { remoteWriteFromOptions, type RemoteWriteCliOptions } from '../remote/index.js';
-import { durationSeconds } from './prometheus-config.js';
-import { COMPONENT_NAMES, DEFAULT_PORTS, defaultSettings, type ComponentName, type PortName, type Profile, type StackSettings } from './settings.js';
+import { COMPONENT_NAMES, DEFAULT_PORTS, dataDirFrom, defaultSettings, type ComponentName, type PortName, type Profile, type StackSettings } from '../definition/index.js';
 
 export interface StackCliOptions extends RemoteWriteCliOptions {
   dataDir?: string;
@@ -47,7 +47,7 @@ export function settingsFromOptions(o: StackCliOptions, env: NodeJS.ProcessEnv =
   const ports = parsePortOverrides(o.port ?? []);
   const seen = new Map<number, string>();
   const s = defaultSettings({
-    dataDir: o.dataDir ?? env.MLMON_DATA_DIR ?? 'data',
+    dataDir: dataDirFrom(o.dataDir, env),
     ...(o.configDir ? { configDir: o.configDir } : {}),
     host: o.host ?? env.MLMON_HOST ?? '127.0.0.1',
     ports: ports as Record<PortName, number>,
@@ -67,11 +67,7 @@ export function settingsFromOptions(o: StackCliOptions, env: NodeJS.ProcessEnv =
     s.faultInjection = true;
   }
   if (o.scrapeInterval) {
-    try {
-      durationSeconds(o.scrapeInterval);
-    } catch {
-      throw new MlmonError('bad_option', `--scrape-interval ${o.scrapeInterval}: not a Prometheus duration (e.g. 15s, 1m)`);
-    }
+    parseDuration(o.scrapeInterval, '--scrape-interval', { positive: true });
     s.scrapeInterval = o.scrapeInterval;
     s.evaluationInterval = o.scrapeInterval;
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { renderBlackboxConfig } from './blackbox-config.js';
-import { renderPrometheusConfig, RULE_FILES, scrapeJobs } from './prometheus-config.js';
-import type { StackSettings } from './settings.js';
+import { renderPrometheusConfig, RULE_FILES, scrapeJobs } from '../definition/index.js';
+import type { StackSettings } from '../definition/index.js';
 import { generatedYaml, RUN_HEADER, STACK_HEADER } from './yaml.js';
 
 /** A file to write, relative to the folder it is rendered into. */

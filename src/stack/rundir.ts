@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join, relative } from 'node:path';
 import { MlmonError } from '../errors.js';
 import { renderRunFiles, type RenderedFile } from './render.js';
-import type { StackPaths, StackSettings } from './settings.js';
+import type { StackPaths, StackSettings } from '../definition/index.js';
 import { readRunSources } from './sources.js';
 import { formatCheckResults, validateConfigSet, type CheckResult } from './validate.js';
 

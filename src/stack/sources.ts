@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSloSpecFile, renderSloRuleFiles } from '../slo/index.js';
-import { RULE_FILES } from './prometheus-config.js';
+import { RULE_FILES } from '../definition/index.js';
 import type { RenderedFile, RunSources } from './render.js';
-import type { StackPaths, StackSettings } from './settings.js';
+import type { StackPaths, StackSettings } from '../definition/index.js';
 import { alertmanagerSource } from './alertmanager-source.js';
-import { scaleAlertingRulesForTest } from './test-profile.js';
+import { scaleAlertingRulesForTest } from '../definition/index.js';
 
 function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;

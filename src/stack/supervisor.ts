@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import { MlmonError } from '../errors.js';
 import { portIsFree, waitForHttp } from '../net.js';
 import type { ProcessSpec } from './components.js';
-import type { StackPaths, StackSettings } from './settings.js';
-import { writeState, type ComponentStatus, type StackPhase, type StackState } from './state.js';
-import { findProgram } from './tools.js';
+import type { StackPaths, StackSettings } from '../definition/index.js';
+import { writeState, type ComponentStatus, type StackPhase, type StackState } from '../definition/index.js';
+import { findProgram } from '../definition/index.js';
 
 interface Managed {
   spec: ProcessSpec;

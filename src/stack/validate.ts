@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { requireProgram, runTool } from './tools.js';
+import { requireProgram, runTool } from '../definition/index.js';
 
 export interface CheckResult {
   file: string;

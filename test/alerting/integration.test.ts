@@ -18,7 +18,7 @@ import {
 import { freePorts, waitForHttp } from '../../src/net.js';
 import { fromRepo } from '../../src/paths.js';
 import { startNotificationSink, type NotificationRecord, type NotificationSink } from '../../src/sink/index.js';
-import { defaultSettings, stackPaths } from '../../src/stack/settings.js';
+import { defaultSettings, stackPaths } from '../../src/definition/index.js';
 
 const RB = 'https://github.com/mlmon/mlmon/blob/main/docs/RUNBOOKS.md#';
 

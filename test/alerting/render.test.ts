@@ -19,7 +19,7 @@ import {
 } from '../../src/alerting/index.js';
 import { isMlmonError } from '../../src/errors.js';
 import { fromRepo } from '../../src/paths.js';
-import { defaultSettings } from '../../src/stack/settings.js';
+import { defaultSettings } from '../../src/definition/index.js';
 
 const REAL_ENV = {
   SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXXSECRETSLACK',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startConsole, type ConsoleServer } from '../../src/console/index.js';
 import { freePort, freePorts, waitForHttp } from '../../src/net.js';
 import { startNotificationSink, type NotificationSink } from '../../src/sink/index.js';
-import { parseSloSpec } from '../../src/slo/spec.js';
+import { parseSloSpec } from '../../src/slo/index.js';
 import { renderSloRuleFiles } from '../../src/slo/index.js';
 
 export interface Series {

@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { parse } from 'yaml';
 import { CADVISOR, IMAGES, OWN_SERVICES, containerFiles, containerSettings, interpolateCompose, renderComposeFile } from '../../src/container/index.js';
 import { fromRepo } from '../../src/paths.js';
-import { RULE_FILES } from '../../src/stack/prometheus-config.js';
+import { RULE_FILES } from '../../src/definition/index.js';
 import { composeValidator } from './compose-schema.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mlmon-container-'));

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { checkpointPath } from '../../src/exporter/checkpoint.js';
 import { freePort, waitForHttp } from '../../src/net.js';
 import { mlmonBin } from '../../src/paths.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { stackPaths } from '../../src/definition/index.js';
 import { prediction, sampleValue, spool, syntheticMetadata, tempDataDir, writeRegistry } from './fixtures.js';
 
 const children = new Set<ChildProcess>();

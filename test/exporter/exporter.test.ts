@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { startExporter, type RunningExporter } from '../../src/exporter/index.js';
 import { checkpointPath } from '../../src/exporter/checkpoint.js';
 import { freePort } from '../../src/net.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { stackPaths } from '../../src/definition/index.js';
 import { feedback, prediction, sampleValue, spool, syntheticMetadata, tempDataDir, writeRegistry } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });

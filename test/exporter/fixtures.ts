@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEventWriter } from '../../src/events/index.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { stackPaths } from '../../src/definition/index.js';
 import type { ModelMetadata } from '../../src/model/index.js';
 
 /** A data dir of its own for one test. */

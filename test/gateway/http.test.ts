@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ADMIN_TOKEN_ENV, adminTokenPath, assertAdminAllowed, buildGateway, createAdminToken, faultRequest, startGateway, type Gateway } from '../../src/gateway/index.js';
 import { freePort } from '../../src/net.js';
 import { readEvents, SPOOL_START, type PredictionEvent } from '../../src/events/index.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { stackPaths } from '../../src/definition/index.js';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const VIRGINICA = { sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.8, petal_width: 2.2 };

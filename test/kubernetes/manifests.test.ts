@@ -10,7 +10,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { ROUTES } from '../../src/alerting/index.js';
 import { DEFAULT_KUBERNETES_OPTIONS, MANIFEST_DIR, kubernetesFiles, kubernetesRuleSources, parseMatcher, renderAlertmanagerConfigResource } from '../../src/kubernetes/index.js';
 import { fromRepo, repoRoot } from '../../src/paths.js';
-import { defaultSettings } from '../../src/stack/settings.js';
+import { defaultSettings } from '../../src/definition/index.js';
 import { crdValidator, type Doc } from './crd.js';
 
 function committedDocs(): Doc[] {

@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { isMlmonError } from '../../src/errors.js';
 import { DEFAULT_KUBERNETES_OPTIONS, MANIFEST_DIR, kubernetesFiles, kubernetesOptionsFrom, kubernetesRuleSources, parseSelectorLabel, renderHeader } from '../../src/kubernetes/index.js';
 import { fromRepo, repoRoot } from '../../src/paths.js';
-import { defaultSettings } from '../../src/stack/settings.js';
+import { defaultSettings } from '../../src/definition/index.js';
 import { crdValidator, type Doc } from './crd.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mlmon-k8s-options-'));

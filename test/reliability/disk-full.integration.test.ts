@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePorts } from '../../src/net.js';
-import { FindingLog } from '../../src/reliability/index.js';
-import { stackPaths } from '../../src/stack/settings.js';
-import { pidAlive, readState } from '../../src/stack/state.js';
+import { FindingLog } from '../support/reliability/index.js';
+import { stackPaths } from '../../src/definition/index.js';
+import { pidAlive, readState } from '../../src/definition/index.js';
 import { eventually, runMlmon } from '../support/stack.js';
 
 const log = new FindingLog('disk-full');

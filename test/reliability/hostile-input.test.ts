@@ -11,9 +11,9 @@ import { ensureModel, IRIS_CLASSES, IRIS_FEATURES } from '../../src/model/index.
 import { parseSloSpec } from '../../src/slo/index.js';
 import { startExporter, type RunningExporter } from '../../src/exporter/index.js';
 import { segmentFileName } from '../../src/events/index.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { stackPaths } from '../../src/definition/index.js';
 import { fromRepo } from '../../src/paths.js';
-import { FindingLog, soakMode } from '../../src/reliability/index.js';
+import { FindingLog, soakMode } from '../support/reliability/index.js';
 
 const RUNS = soakMode() ? 5000 : 400;
 const log = new FindingLog('hostile-input');

@@ -11,9 +11,9 @@ import { after, describe, test } from 'node:test';
 import { resolveNotificationTargets, writeAlertmanagerFiles } from '../../src/alerting/index.js';
 import { freePorts, waitForHttp } from '../../src/net.js';
 import { fromRepo } from '../../src/paths.js';
-import { FindingLog, soakMode } from '../../src/reliability/index.js';
+import { FindingLog, soakMode } from '../support/reliability/index.js';
 import { startNotificationSink, type NotificationRecord, type NotificationSink } from '../../src/sink/index.js';
-import { defaultSettings, stackPaths } from '../../src/stack/settings.js';
+import { defaultSettings, stackPaths } from '../../src/definition/index.js';
 import { eventually } from '../support/stack.js';
 
 const OUTAGE_MS = soakMode() ? 180_000 : 20_000;

@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { repoRoot } from '../../src/paths.js';
-import { FindingLog, repositoryFiles, scanForSecrets } from '../../src/reliability/index.js';
+import { FindingLog, repositoryFiles, scanForSecrets } from '../support/reliability/index.js';
 
 const log = new FindingLog('repository-security');
 after(() => log.save());

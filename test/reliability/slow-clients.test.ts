@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { BODY_LIMIT, buildGateway, GATEWAY_TIMEOUTS, type Gateway } from '../../src/gateway/index.js';
 import { freePort } from '../../src/net.js';
-import { FindingLog } from '../../src/reliability/index.js';
+import { FindingLog } from '../support/reliability/index.js';
 
 const log = new FindingLog('slow-clients');
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FindingLog, listenersOf, rssBytes, runAutocannon, scanForSecrets, soakMode, type CannonResult } from '../../src/reliability/index.js';
+import { FindingLog, listenersOf, rssBytes, runAutocannon, scanForSecrets, soakMode, type CannonResult } from '../support/reliability/index.js';
 import { adminTokenPath } from '../../src/gateway/index.js';
-import type { ComponentName } from '../../src/stack/settings.js';
+import type { ComponentName } from '../../src/definition/index.js';
 import { eventually, runMlmon, startTestStack, type TestStack } from '../support/stack.js';
 
 const SOAK = soakMode();

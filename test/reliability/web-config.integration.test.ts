@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePorts } from '../../src/net.js';
-import { FindingLog } from '../../src/reliability/index.js';
+import { FindingLog } from '../support/reliability/index.js';
 
 const log = new FindingLog('web-config');
 

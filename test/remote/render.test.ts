@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { stringify } from 'yaml';
-import { forwardedNameRegex, FORWARDED_SERIES, renderRemoteWrite, remoteWriteFromOptions } from '../../src/remote/index.js';
-import { renderPrometheusConfig } from '../../src/stack/prometheus-config.js';
-import { defaultSettings } from '../../src/stack/settings.js';
+import { remoteWriteFromOptions } from '../../src/remote/index.js';
+import { defaultSettings, forwardedNameRegex, FORWARDED_SERIES, renderPrometheusConfig, renderRemoteWrite } from '../../src/definition/index.js';
 import { settingsFromOptions } from '../../src/stack/options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlmon-remote-unit-'));

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { freePorts } from '../../src/net.js';
 import { renderPrometheusFiles } from '../../src/stack/render.js';
-import { defaultSettings } from '../../src/stack/settings.js';
+import { defaultSettings } from '../../src/definition/index.js';
 import { promApiQuery, startProc, startVictoria, stopProc, until, vmGet, type Proc, type Victoria } from './support.js';
 import { waitForHttp } from '../../src/net.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePorts } from '../../src/net.js';
 import { parseSince, readNotifications, startNotificationSink, type NotificationRecord, type NotificationSink } from '../../src/sink/index.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { stackPaths } from '../../src/definition/index.js';
 
 /** A minimal SMTP client: enough to send one message with AUTH PLAIN. */
 async function sendMail(port: number, lines: { user: string; pass: string; from: string; to: string; body: string }): Promise<string[]> {

@@ -74,7 +74,7 @@ describe('OpenSLO openslo/v1', () => {
   it('gives a policy without conditions the workbook\'s four alerts, as the mlmon spec does by default', () => {
     const doc = openSlo(
       [metric('bad', 'http_requests_total{job="inference-gateway",route="/predict",status=~"5.."}'), metric('total', 'http_requests_total{job="inference-gateway",route="/predict"}')].join('\n'),
-    ).replace(/        conditions:[\s\S]*$/, '        description: the workbook\'s alerts\n');
+    ).replace(/ {8}conditions:[\s\S]*$/, '        description: the workbook\'s alerts\n');
     const fromOpenSlo = renderSloRuleFiles(parseSloSpec(doc, 'slo.yaml'), { profile: 'production' });
     assert.deepEqual(fromOpenSlo, renderSloRuleFiles(parseSloSpec(native, 'slo.yaml'), { profile: 'production' }));
   });
@@ -126,7 +126,7 @@ describe('OpenSLO openslo/v1', () => {
   });
 
   it('switches alerts off when the SLO has no alert policy', () => {
-    const doc = openSlo([metric('good', 'up{job="a"}'), metric('total', 'up')].join('\n')).replace(/  alertPolicies:[\s\S]*$/, '');
+    const doc = openSlo([metric('good', 'up{job="a"}'), metric('total', 'up')].join('\n')).replace(/ {2}alertPolicies:[\s\S]*$/, '');
     const [slo] = buildSloModels(parseSloSpec(doc, 'slo.yaml'), 'production');
     assert.equal(slo?.alerting.enabled, false);
   });
@@ -153,8 +153,8 @@ describe('OpenSLO openslo/v1', () => {
     refused(base.replace('        name: page-on-burn\n', '        name: page-on-burn\n        labels: {severity: high}\n'), '- kind: AlertPolicy', /severity "high" must be critical, warning or info/);
     refused(base.replace('      spec:\n        conditions:', '      spec:\n        alertWhenNoData: true\n        conditions:'), 'alertWhenNoData', /no traffic gives no sample/);
     refused(base + '        notificationTargets:\n          - targetRef: pager\n', 'notificationTargets', /Alertmanager routes/);
-    refused(base.replace(/          - kind: AlertCondition[\s\S]*$/, '          - conditionRef: missing\n'), 'conditionRef: missing', /no AlertCondition named "missing"/);
-    refused(base.replace(/    - kind: AlertPolicy[\s\S]*$/, '    - alertPolicyRef: nowhere\n'), 'alertPolicyRef: nowhere', /no AlertPolicy named "nowhere"/);
+    refused(base.replace(/ {10}- kind: AlertCondition[\s\S]*$/, '          - conditionRef: missing\n'), 'conditionRef: missing', /no AlertCondition named "missing"/);
+    refused(base.replace(/ {4}- kind: AlertPolicy[\s\S]*$/, '    - alertPolicyRef: nowhere\n'), 'alertPolicyRef: nowhere', /no AlertPolicy named "nowhere"/);
     // The second policy's own line, the one above its `spec: {}`.
     refused(base + '    - kind: AlertPolicy\n      spec: {}\n', 'spec: {}', /has no conditions/, -1);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MlmonError } from '../../src/errors.js';
 import { fromRepo } from '../../src/paths.js';
-import { loadSloSpecFile, parseSloSpec } from '../../src/slo/spec.js';
+import { loadSloSpecFile, parseSloSpec } from '../../src/slo/index.js';
 import { buildSloModels } from '../../src/slo/model.js';
 
 const GOOD = `version: mlmon/v1

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { alertmanagerSource, NOTIFICATION_ENV_FILE } from '../../src/stack/alertmanager-source.js';
-import { defaultSettings, stackPaths } from '../../src/stack/settings.js';
+import { defaultSettings, stackPaths } from '../../src/definition/index.js';
 
 test('a reload from a shell without the variables keeps the credentials the stack started with', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlmon-amsrc-'));

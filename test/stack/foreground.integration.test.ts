@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePorts } from '../../src/net.js';
 import { mlmonBin } from '../../src/paths.js';
-import { DEFAULT_PORTS, stackPaths, type PortName } from '../../src/stack/settings.js';
-import { pidAlive, readState } from '../../src/stack/state.js';
+import { DEFAULT_PORTS, stackPaths, type PortName } from '../../src/definition/index.js';
+import { pidAlive, readState } from '../../src/definition/index.js';
 import { eventually } from '../support/stack.js';
 
 test('Ctrl-C (SIGINT) on a foreground `mlmon up` stops every child, no orphan left', { timeout: 120_000 }, async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MlmonError } from '../../src/errors.js';
 import { parsePortOverrides, settingsFromOptions } from '../../src/stack/options.js';
-import { DEFAULT_PORTS } from '../../src/stack/settings.js';
+import { DEFAULT_PORTS } from '../../src/definition/index.js';
 
 test('port overrides parse NAME=PORT pairs', () => {
   assert.deepEqual(parsePortOverrides(['prometheus=19090', 'node-exporter=19100']), { prometheus: 19090, 'node-exporter': 19100 });
@@ -39,5 +39,5 @@ test('--without drops a component and refuses unknown names', () => {
 });
 
 test('a malformed scrape interval is refused', () => {
-  assert.throws(() => settingsFromOptions({ scrapeInterval: '15 seconds' }, {}), /not a Prometheus duration/);
+  assert.throws(() => settingsFromOptions({ scrapeInterval: '15 seconds' }, {}), /--scrape-interval: "15 seconds" is not a duration/);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pidAlive } from '../../src/stack/state.js';
+import { pidAlive } from '../../src/definition/index.js';
 import { eventually, runMlmon, startTestStack, type TestStack } from '../support/stack.js';
 
 interface Target {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../src/net.js';
 import { mlmonBin, repoRoot } from '../../src/paths.js';
-import { DEFAULT_PORTS, type PortName } from '../../src/stack/settings.js';
-import { pidAlive, readState, type StackState } from '../../src/stack/state.js';
-import { stackPaths } from '../../src/stack/settings.js';
+import { DEFAULT_PORTS, type PortName } from '../../src/definition/index.js';
+import { pidAlive, readState, type StackState } from '../../src/definition/index.js';
+import { stackPaths } from '../../src/definition/index.js';
 
 export interface TestStack {
   dataDir: string;

@@ -1,4 +1,5 @@
-import { renderRemoteWrite } from '../remote/index.js';
+import { parseDuration } from '../duration.js';
+import { renderRemoteWrite } from './remote-write.js';
 import type { ComponentName, StackSettings } from './settings.js';
 
 /** A file_sd target group as Prometheus reads it from JSON or YAML. */
@@ -130,21 +131,6 @@ export function renderPrometheusConfig(s: StackSettings, opts: PrometheusConfigO
   return config;
 }
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-
-/** Seconds in a Prometheus duration such as `1m30s`; throws on a malformed one. */
-export function durationSeconds(d: string): number {
-  const re = /(\d+)(ms|s|m|h|d|w|y)/gy;
-  let total = 0;
-  let matched = 0;
-  for (const m of d.matchAll(re)) {
-    total += Number(m[1]) * (UNIT_SECONDS[m[2] ?? 's'] ?? 1);
-    matched += m[0].length;
-  }
-  if (matched !== d.length || d.length === 0) throw new Error(`not a Prometheus duration: "${d}"`);
-  return total;
-}
-
 function minDuration(a: string, b: string): string {
-  return durationSeconds(a) <= durationSeconds(b) ? a : b;
+  return parseDuration(a) <= parseDuration(b) ? a : b;
 }

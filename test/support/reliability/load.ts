@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { fromRepo } from '../paths.js';
+import { fromRepo } from '../../../src/paths.js';
 
 export interface CannonOptions {
   url: string;

@@ -6,23 +6,21 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { fromRepo } from '../../src/paths.js';
-import { defaultSettings } from '../../src/stack/settings.js';
+import { defaultSettings } from '../../src/definition/index.js';
 import { ruleSources } from '../../src/stack/sources.js';
-import { durationSeconds, durationText, scaleAlertingRulesForTest, scaleRanges, TEST_RULE_SCALING } from '../../src/stack/test-profile.js';
+import { scaleAlertingRulesForTest, scaleRanges, TEST_RULE_SCALING } from '../../src/definition/index.js';
+import { tryParseDuration } from '../../src/duration.js';
+
+const durationSeconds = (text: string): number | undefined => {
+  const ms = tryParseDuration(text);
+  return ms === undefined ? undefined : ms / 1000;
+};
 
 interface RuleFile {
   groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string; for?: string }> }>;
 }
 const rulesOf = (text: string) => (parse(text) as RuleFile).groups.flatMap((g) => g.rules);
 const production = readFileSync(fromRepo('config/prometheus/alerting_rules.yml'), 'utf8');
-
-test('durations read and print as Prometheus writes them', () => {
-  assert.equal(durationSeconds('1h30m'), 5400);
-  assert.equal(durationSeconds('5m'), 300);
-  assert.equal(durationSeconds('soon'), undefined);
-  assert.equal(durationText(90), '1m30s');
-  assert.equal(durationText(6 * 60), '6m');
-});
 
 test('range windows are divided by the factor, never below the floor', () => {
   assert.equal(scaleRanges('rate(x[5m])', TEST_RULE_SCALING), 'rate(x[20s])');

@@ -2,7 +2,8 @@
  * with every `for:` and every range window divided by the profile factor, so
  * that a fault fires its alert within seconds instead of minutes. Pure. */
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { TEST_PROFILE_FACTOR } from '../slo/index.js';
+import { formatDuration, tryParseDuration } from '../duration.js';
+import { TEST_PROFILE_FACTOR } from './profile.js';
 
 export interface RuleScaling {
   /** Every duration is divided by this (the SLO generator's TEST_PROFILE_FACTOR). */
@@ -18,42 +19,18 @@ export interface RuleScaling {
 
 export const TEST_RULE_SCALING: Readonly<RuleScaling> = Object.freeze({ factor: TEST_PROFILE_FACTOR, forFloorSeconds: 3, rangeFloorSeconds: 20 });
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-const DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
-
-/** `1h30m` → 5400; undefined for anything that is not a Prometheus duration. */
-export function durationSeconds(text: string): number | undefined {
-  if (!DURATION.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * (UNIT_SECONDS[m[2] ?? ''] ?? 0);
-  return total;
-}
-
-/** Whole seconds as the shortest duration: 90 → `1m30s`. */
-export function durationText(seconds: number): string {
-  let rest = Math.max(1, Math.round(seconds));
-  let out = '';
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}
-
+/** A duration divided by `factor`, at least `floor` seconds, in whole seconds. */
 function scaled(text: string, factor: number, floor: number): string {
-  const s = durationSeconds(text);
-  if (s === undefined || s === 0) return text;
-  return durationText(Math.max(floor, s / factor));
+  const ms = tryParseDuration(text);
+  if (ms === undefined || ms === 0) return text;
+  return formatDuration(1000 * Math.max(floor, Math.round(ms / 1000 / factor)));
 }
 
 /** Divides the range of every `[range]` and `[range:step]` selector of a PromQL
  * expression. Offsets are left alone: none of our rules uses one. */
 export function scaleRanges(expr: string, scaling: RuleScaling): string {
   return expr.replace(/\[([0-9smhdwy]+)(?::([0-9smhdwy]*))?\]/g, (whole, range: string, step: string | undefined) => {
-    if (durationSeconds(range) === undefined) return whole;
+    if (tryParseDuration(range) === undefined) return whole;
     const r = scaled(range, scaling.factor, scaling.rangeFloorSeconds);
     if (step === undefined) return `[${r}]`;
     return step === '' ? `[${r}:]` : `[${r}:${scaled(step, scaling.factor, 1)}]`;

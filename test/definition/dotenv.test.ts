@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { withDotEnv } from '../../src/stack/dotenv.js';
+import { withDotEnv } from '../../src/definition/index.js';
 
 test('.env fills what the environment leaves unset, and the environment wins', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlmon-env-'));

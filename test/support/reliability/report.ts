@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromRepo } from '../paths.js';
+import { fromRepo } from '../../../src/paths.js';
 
 /** One thing the suite tried and what it measured. */
 export interface Finding {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { durationSeconds, renderPrometheusConfig, scrapeJobs } from '../../src/stack/prometheus-config.js';
-import { defaultSettings } from '../../src/stack/settings.js';
+import { renderPrometheusConfig, scrapeJobs } from '../../src/definition/index.js';
+import { defaultSettings } from '../../src/definition/index.js';
 
 const all = defaultSettings({
   components: ['prometheus', 'alertmanager', 'node-exporter', 'blackbox-exporter', 'pushgateway', 'inference-gateway', 'ml-model-exporter'],
@@ -45,12 +45,4 @@ test('external labels, alerting and the rule files are wired in', () => {
   assert.deepEqual(c.global.external_labels, { cluster: 'local', environment: 'development' });
   assert.deepEqual(c.rule_files, ['a.yml']);
   assert.ok(c.alerting);
-});
-
-test('durationSeconds reads Prometheus durations and refuses others', () => {
-  assert.equal(durationSeconds('1m30s'), 90);
-  assert.equal(durationSeconds('30d'), 2592000);
-  assert.equal(durationSeconds('500ms'), 0.5);
-  assert.throws(() => durationSeconds('15 s'));
-  assert.throws(() => durationSeconds(''));
 });

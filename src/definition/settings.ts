@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { configDir } from '../paths.js';
-import type { RemoteWriteSettings } from '../remote/index.js';
+import type { Profile } from './profile.js';
+import type { RemoteWriteSettings } from './remote-write.js';
 
 /** Every process of the stack, by the name used in logs, state and the services table. */
 export const COMPONENT_NAMES = [
@@ -35,9 +36,6 @@ export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   'ml-model-exporter': 9101,
   console: 9099,
 };
-
-/** `production` uses the SLO periods of the spec; `test` shrinks them so alerts fire in minutes. */
-export type Profile = 'production' | 'test';
 
 /** The one typed definition of a running stack. Everything rendered for it
  * (Prometheus, Alertmanager and exporter configs, process command lines, the
@@ -104,9 +102,18 @@ export function stackPaths(dataDir: string): StackPaths {
   };
 }
 
+/** The data directory when none is given: `./data`, or `MLMON_DATA_DIR`. */
+export const DEFAULT_DATA_DIR = 'data';
+export const DATA_DIR_ENV = 'MLMON_DATA_DIR';
+
+/** The data directory a command uses: the flag, else MLMON_DATA_DIR, else ./data (absolute). */
+export function dataDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag || env[DATA_DIR_ENV] || DEFAULT_DATA_DIR);
+}
+
 export function defaultSettings(overrides: Partial<StackSettings> = {}): StackSettings {
   const base: StackSettings = {
-    dataDir: resolve('data'),
+    dataDir: resolve(DEFAULT_DATA_DIR),
     configDir,
     host: '127.0.0.1',
     ports: { ...DEFAULT_PORTS },

@@ -1,0 +1,3 @@
+/** What every room's commands share: the `serve` parent command and option helpers. */
+export { collect, dataDirOption } from './options.js';
+export { serveCommand } from './serve.js';

@@ -1,0 +1,53 @@
+/** The stack definition: what a stack is (components, ports, paths, profile,
+ * scrape jobs, remote write), the state a running stack records, and the small
+ * edges every room needs to read it (programs on PATH, .env). Ground floor:
+ * it imports no other room. */
+export {
+  COMPONENT_NAMES,
+  DEFAULT_COMPONENTS,
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORTS,
+  DATA_DIR_ENV,
+  dataDirFrom,
+  defaultSettings,
+  stackPaths,
+  urlOf,
+  type ComponentName,
+  type PortName,
+  type StackPaths,
+  type StackSettings,
+} from './settings.js';
+export { TEST_PROFILE_FACTOR, type Profile } from './profile.js';
+export {
+  DEFAULT_QUEUE,
+  DEFAULT_REMOTE_NAME,
+  DEFAULT_REMOTE_TIMEOUT,
+  FORWARDED_SERIES,
+  forwardedNameRegex,
+  renderRemoteWrite,
+  type QueueSettings,
+  type RemoteWriteAuth,
+  type RemoteWriteSettings,
+} from './remote-write.js';
+export {
+  DROPPED_FAMILIES,
+  RULE_FILES,
+  renderPrometheusConfig,
+  scrapeJobs,
+  type PrometheusConfigOptions,
+  type ScrapeJob,
+  type TargetGroup,
+} from './scrape-jobs.js';
+export { TEST_RULE_SCALING, TEST_RULES_HEADER, scaleAlertingRulesForTest, scaleRanges, type RuleScaling } from './rule-scaling.js';
+export {
+  pidAlive,
+  pidCommandLine,
+  readState,
+  writeState,
+  type ComponentState,
+  type ComponentStatus,
+  type StackPhase,
+  type StackState,
+} from './state.js';
+export { findProgram, requireProgram, runTool, type ToolResult } from './tools.js';
+export { withDotEnv } from './dotenv.js';
