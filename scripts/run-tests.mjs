@@ -1,7 +1,7 @@
 // Runs every compiled test file (dist/test/**/*.test.js) with Node's test runner.
 // MLMON_TEST_FILTER=substring narrows the files; MLMON_TEST_CONCURRENCY sets parallel files (default 2).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,16 +18,19 @@ function walk(dir) {
   return out;
 }
 
+// A compiled test whose source is gone (moved or deleted) is stale: tsc never removes it.
+const hasSource = (f) => existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts'));
 const filter = process.env.MLMON_TEST_FILTER ?? '';
-const files = walk(testDir).filter((f) => relative(root, f).includes(filter)).sort();
+const files = walk(testDir)
+  .filter((f) => relative(root, f).includes(filter) && hasSource(f))
+  .sort();
 if (files.length === 0) {
   console.error(`run-tests: no test files under ${relative(root, testDir)} match "${filter}"; run npm run build first`);
   process.exit(1);
 }
 const concurrency = process.env.MLMON_TEST_CONCURRENCY ?? '2';
-const res = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', cwd: root },
-);
+const res = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(res.status ?? 1);

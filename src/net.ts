@@ -17,12 +17,14 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 /** Several distinct free ports at once (held together, so none repeats). */
 export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<import('node:net').Server>((res, rej) => {
-        const s = createServer();
-        s.on('error', rej);
-        s.listen(0, host, () => res(s));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((res, rej) => {
+          const s = createServer();
+          s.on('error', rej);
+          s.listen(0, host, () => res(s));
+        }),
     ),
   );
   const ports = servers.map((s) => {

@@ -50,9 +50,18 @@ describe('Prometheus durations', () => {
       }
       assert.fail('did not throw');
     };
-    assert.match(err(() => parseDuration('30', '--duration')), /--duration: "30" is not a duration\n.*30s/);
-    assert.match(err(() => parseDuration('1.5h', 'period')), /1h30m/);
-    assert.match(err(() => parseDuration('0s', '--interval', { positive: true })), /--interval: must be longer than zero/);
+    assert.match(
+      err(() => parseDuration('30', '--duration')),
+      /--duration: "30" is not a duration\n.*30s/,
+    );
+    assert.match(
+      err(() => parseDuration('1.5h', 'period')),
+      /1h30m/,
+    );
+    assert.match(
+      err(() => parseDuration('0s', '--interval', { positive: true })),
+      /--interval: must be longer than zero/,
+    );
     assert.equal(parseDuration(' 2m '), 120_000, 'surrounding space is trimmed');
     assert.equal(durationSeconds('500ms'), 0.5);
   });

@@ -71,7 +71,8 @@ function series(now: number): Series[] {
       out.push({ name: `slo:${kind}:ratio_rate${period}`, labels: l, value: (t) => 0.997 + wobble(t) / 10 });
       out.push({ name: `slo:${kind}:ratio_rate${tile}`, labels: l, value: (t) => 0.997 + wobble(t) });
       out.push({ name: `slo:${kind}:error_budget_remaining`, labels: l, value: (t) => 0.6 - (t - now) / (40 * 86400) });
-      for (const [j, w] of windows.entries()) out.push({ name: `slo:${kind}:burn_rate:${w}`, labels: l, value: (t) => 0.5 + j * 0.1 + wobble(t) * 100 });
+      for (const [j, w] of windows.entries())
+        out.push({ name: `slo:${kind}:burn_rate:${w}`, labels: l, value: (t) => 0.5 + j * 0.1 + wobble(t) * 100 });
     }
   }
   for (let m = 0; m < MODELS; m++) {
@@ -79,17 +80,23 @@ function series(now: number): Series[] {
     out.push({ name: 'ml_model_info', labels: { model, version: 'v1' }, value: () => 1 });
     out.push({ name: 'ml_model_last_trained_timestamp_seconds', labels: { model, version: 'v1' }, value: () => now - 86400 * (m + 1) });
     out.push({ name: 'ml_model_reference_accuracy', labels: { model, version: 'v1' }, value: () => 0.95 });
-    for (const w of ['1h', '1d']) out.push({ name: 'ml_model_accuracy', labels: { model, version: 'v1', window: w }, value: (t) => 0.93 + 0.01 * Math.sin(t / 7200) });
+    for (const w of ['1h', '1d'])
+      out.push({ name: 'ml_model_accuracy', labels: { model, version: 'v1', window: w }, value: (t) => 0.93 + 0.01 * Math.sin(t / 7200) });
     out.push({ name: 'ml_dataset_drift_share', labels: { model }, value: () => (m % 5) / 10 });
     out.push({ name: 'ml_prediction_drift_score', labels: { model, method: 'psi' }, value: () => 0.05 });
     out.push({ name: 'ml_drift_window_samples', labels: { model }, value: () => 1000 });
     for (let f = 0; f < FEATURES; f++) {
       const feature = `f${String(f).padStart(2, '0')}`;
-      out.push({ name: 'ml_feature_drift_score', labels: { model, feature, method: 'psi' }, value: (t) => 0.05 + 0.3 * Math.abs(Math.sin(t / 20000 + f)) });
+      out.push({
+        name: 'ml_feature_drift_score',
+        labels: { model, feature, method: 'psi' },
+        value: (t) => 0.05 + 0.3 * Math.abs(Math.sin(t / 20000 + f)),
+      });
       out.push({ name: 'ml_feature_drift_score', labels: { model, feature, method: 'ks' }, value: () => 0.05 });
       out.push({ name: 'ml_feature_drift_p_value', labels: { model, feature, method: 'ks' }, value: () => 0.3 });
     }
-    for (const cls of ['a', 'b', 'c']) out.push({ name: 'ml_predictions_total', labels: { model, version: 'v1', class: cls }, value: (t) => t - now + 86400 * 2 });
+    for (const cls of ['a', 'b', 'c'])
+      out.push({ name: 'ml_predictions_total', labels: { model, version: 'v1', class: cls }, value: (t) => t - now + 86400 * 2 });
   }
   return out;
 }
@@ -118,7 +125,14 @@ async function main(): Promise<void> {
     backfill(dir, openMetrics(all, now - 26 * 3600, now + 2 * 3600, STEP));
     process.stdout.write(`backfilled ${all.length} series (26h at ${STEP}s) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     prom = await startPrometheus(dir);
-    server = await startConsole({ host: '127.0.0.1', port: 0, prometheusUrl: prom.url, alertmanagerUrl: prom.url, configDir, now: () => now });
+    server = await startConsole({
+      host: '127.0.0.1',
+      port: 0,
+      prometheusUrl: prom.url,
+      alertmanagerUrl: prom.url,
+      configDir,
+      now: () => now,
+    });
     const pages = [
       ['SLO list (100 SLOs)', '/slos'],
       ['SLO detail (1d)', '/slos/svc-007/availability?range=1d'],
@@ -143,7 +157,13 @@ async function main(): Promise<void> {
         if (run > 0) samples.push({ ...t, queries: body.upstream.prometheus.count, queryMs: body.upstream.prometheus.totalMs });
       }
       rows.push(
-        `${label.padEnd(24)} ${median(samples.map((s) => s.fcp)).toFixed(0).padStart(8)} ${median(samples.map((s) => s.rendered)).toFixed(0).padStart(10)} ${String(median(samples.map((s) => s.queries))).padStart(9)} ${median(samples.map((s) => s.queryMs)).toFixed(1).padStart(12)}`,
+        `${label.padEnd(24)} ${median(samples.map((s) => s.fcp))
+          .toFixed(0)
+          .padStart(8)} ${median(samples.map((s) => s.rendered))
+          .toFixed(0)
+          .padStart(10)} ${String(median(samples.map((s) => s.queries))).padStart(9)} ${median(samples.map((s) => s.queryMs))
+          .toFixed(1)
+          .padStart(12)}`,
       );
     }
     const bytes = (f: string) => readFileSync(f).length;

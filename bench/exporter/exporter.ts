@@ -32,24 +32,45 @@ function metadata(model: string): ModelMetadata {
   const ref: ModelMetadata['reference']['features'] = {};
   for (const f of features) {
     const values = Array.from({ length: REFERENCE_ROWS }, normal).sort((x, y) => x - y);
-    const edges = Array.from({ length: 11 }, (_, i) => values[Math.min(values.length - 1, Math.round((i / 10) * (values.length - 1)))] as number);
+    const edges = Array.from(
+      { length: 11 },
+      (_, i) => values[Math.min(values.length - 1, Math.round((i / 10) * (values.length - 1)))] as number,
+    );
     ref[f] = {
-      count: values.length, min: values[0] as number, max: values.at(-1) as number, mean: 0, std: 1,
-      bin_edges: edges, bin_proportions: new Array(10).fill(0.1), values,
+      count: values.length,
+      min: values[0] as number,
+      max: values.at(-1) as number,
+      mean: 0,
+      std: 1,
+      bin_edges: edges,
+      bin_proportions: new Array(10).fill(0.1),
+      values,
     };
   }
   return {
-    model, version: 'v1', trained_at: new Date().toISOString(), trained_at_unix: Math.floor(Date.now() / 1000), seed: 7,
+    model,
+    version: 'v1',
+    trained_at: new Date().toISOString(),
+    trained_at_unix: Math.floor(Date.now() / 1000),
+    seed: 7,
     training_data: { source: 'synthetic', fingerprint: 'sha256:0', rows: REFERENCE_ROWS, heldout_rows: 0 },
-    features, classes: CLASSES, heldout_accuracy: 0.9,
+    features,
+    classes: CLASSES,
+    heldout_accuracy: 0.9,
     reference: { features: ref, class_mix: { a: 1 / 3, b: 1 / 3, c: 1 / 3 } },
   };
 }
 
 function predictionEvent(model: string, features: readonly string[], i: number, ts: number) {
   return {
-    type: 'prediction' as const, id: `${model}-${i}`, ts, model, version: 'v1',
-    features: Object.fromEntries(features.map((f) => [f, normal()])), prediction: CLASSES[i % 3] as string, confidence: 0.9,
+    type: 'prediction' as const,
+    id: `${model}-${i}`,
+    ts,
+    model,
+    version: 'v1',
+    features: Object.fromEntries(features.map((f) => [f, normal()])),
+    prediction: CLASSES[i % 3] as string,
+    confidence: 0.9,
   };
 }
 
@@ -88,8 +109,13 @@ try {
   await settle();
   const before = process.memoryUsage();
   const exporter = await startExporter({
-    host: '127.0.0.1', port: await freePort(), dataDir, logger: pino({ level: 'silent' }),
-    pollIntervalMs: 3_600_000, computeIntervalMs: 3_600_000, checkpointIntervalMs: 3_600_000,
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir,
+    logger: pino({ level: 'silent' }),
+    pollIntervalMs: 3_600_000,
+    computeIntervalMs: 3_600_000,
+    checkpointIntervalMs: 3_600_000,
   });
   await exporter.refresh();
   await settle();
@@ -104,7 +130,9 @@ try {
     await res.text();
     scrapes.push(performance.now() - t);
   }
-  console.log(`scrape (cached text, over HTTP), ${MODELS} models × ${FEATURES} features: ${series} series, ${(body.length / 1024).toFixed(0)} KiB; ${stats(scrapes)}`);
+  console.log(
+    `scrape (cached text, over HTTP), ${MODELS} models × ${FEATURES} features: ${series} series, ${(body.length / 1024).toFixed(0)} KiB; ${stats(scrapes)}`,
+  );
   console.log(
     `memory with ${MODELS} models × ${FEATURES} features and full 1,000-event windows: heap used +${mib(after.heapUsed - before.heapUsed)}, ` +
       `typed arrays +${mib(after.arrayBuffers - before.arrayBuffers)} ` +
@@ -129,7 +157,9 @@ async function pureFigures(metas: ModelMetadata[]): Promise<void> {
   t = performance.now();
   applyEvents(state, events, catalog, config);
   const ingestMs = performance.now() - t;
-  console.log(`ingest: ${events.length} prediction events × ${FEATURES} features in ${ingestMs.toFixed(0)} ms = ${Math.round(events.length / (ingestMs / 1000))} events/s`);
+  console.log(
+    `ingest: ${events.length} prediction events × ${FEATURES} features in ${ingestMs.toFixed(0)} ms = ${Math.round(events.length / (ingestMs / 1000))} events/s`,
+  );
 
   const oneModel = catalogOf([catalogModel(metas[0]!, ['v1'])]);
   const one: number[] = [];
@@ -151,7 +181,12 @@ async function pureFigures(metas: ModelMetadata[]): Promise<void> {
   // The same at the default window of 1,000 predictions per model.
   const small = emptyState();
   const defaults = { ...DEFAULT_EXPORTER_CONFIG };
-  applyEvents(small, metas.flatMap((md) => Array.from({ length: 1000 }, (_, i) => predictionEvent(md.model, md.features, i, now))), catalog, defaults);
+  applyEvents(
+    small,
+    metas.flatMap((md) => Array.from({ length: 1000 }, (_, i) => predictionEvent(md.model, md.features, i, now))),
+    catalog,
+    defaults,
+  );
   const dflt: number[] = [];
   for (let r = 0; r < 5; r++) {
     t = performance.now();

@@ -117,8 +117,18 @@ function autocannon(url: string, durationS: number): Promise<Omit<Run, 'cpuUsPer
       LOAD_CPU,
       [
         fromRepo('node_modules/autocannon/autocannon.js'),
-        '-j', '-c', String(connections), '-d', String(durationS), '-m', 'POST',
-        '-H', 'content-type=application/json', '-b', BODY, `${url}/predict`,
+        '-j',
+        '-c',
+        String(connections),
+        '-d',
+        String(durationS),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-b',
+        BODY,
+        `${url}/predict`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -128,8 +138,20 @@ function autocannon(url: string, durationS: number): Promise<Omit<Run, 'cpuUsPer
     proc.on('error', reject);
     proc.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-      resolve({ rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors });
+      const r = JSON.parse(out) as {
+        requests: { average: number; total: number };
+        latency: { p50: number; p99: number };
+        non2xx: number;
+        errors: number;
+      };
+      resolve({
+        rps: r.requests.average,
+        total: r.requests.total,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+      });
     });
   });
 }
@@ -152,7 +174,11 @@ async function metricsRenderMs(url: string, samples = 50): Promise<{ p50: number
 }
 
 /** Quantile q of unsorted values (linear between neighbours, as the model's reference profiles). */
-const quantileOf = (xs: number[], q: number): number => quantile([...xs].sort((x, y) => x - y), q);
+const quantileOf = (xs: number[], q: number): number =>
+  quantile(
+    [...xs].sort((x, y) => x - y),
+    q,
+  );
 const median = (xs: number[]): number => quantileOf(xs, 0.5);
 
 async function main(): Promise<void> {
@@ -173,7 +199,9 @@ async function main(): Promise<void> {
       for (const mode of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
         const run = await measure(gateways[mode]!, seconds);
         results[mode].push(run);
-        process.stderr.write(`round ${round + 1} ${label(mode)}: ${run.rps.toFixed(0)} req/s, ${run.cpuUsPerRequest.toFixed(1)} CPU µs/request, p50 ${run.p50} ms, p99 ${run.p99} ms\n`);
+        process.stderr.write(
+          `round ${round + 1} ${label(mode)}: ${run.rps.toFixed(0)} req/s, ${run.cpuUsPerRequest.toFixed(1)} CPU µs/request, p50 ${run.p50} ms, p99 ${run.p99} ms\n`,
+        );
       }
     }
     render = await metricsRenderMs(gateways.on.url);
@@ -196,25 +224,36 @@ async function main(): Promise<void> {
   const on = row('on');
   const off = row('off');
   const pad = (s: string, n: number) => s.padStart(n);
-  console.log(`POST /predict, ${connections} connections, ${rounds} rounds of ${seconds} s per mode, alternating${PIN ? `; gateways pinned to CPU ${GATEWAY_CPU}, load to CPU ${LOAD_CPU}` : ''}${args.aa ? '; A/A run: both uninstrumented' : ''}`);
+  console.log(
+    `POST /predict, ${connections} connections, ${rounds} rounds of ${seconds} s per mode, alternating${PIN ? `; gateways pinned to CPU ${GATEWAY_CPU}, load to CPU ${LOAD_CPU}` : ''}${args.aa ? '; A/A run: both uninstrumented' : ''}`,
+  );
   console.log(`medians of the rounds`);
-  console.log(`${'instrumentation'.padEnd(16)}${pad('req/s', 10)}${pad('CPU µs/req', 12)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}`);
+  console.log(
+    `${'instrumentation'.padEnd(16)}${pad('req/s', 10)}${pad('CPU µs/req', 12)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}`,
+  );
   for (const mode of ['off', 'on'] as const) {
     const r = mode === 'on' ? on : off;
-    console.log(`${label(mode).padEnd(16)}${pad(r.rps.toFixed(0), 10)}${pad(r.cpu.toFixed(1), 12)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(String(r.bad), 9)}`);
+    console.log(
+      `${label(mode).padEnd(16)}${pad(r.rps.toFixed(0), 10)}${pad(r.cpu.toFixed(1), 12)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(String(r.bad), 9)}`,
+    );
   }
   // A round's two halves run back to back, so their ratio is the least disturbed
   // by the machine; the median of the rounds is the figure, the quartiles its spread.
   const perRound = results.on.map((r, i) => (1 - r.rps / (results.off[i] as Run).rps) * 100);
   const cpuPerRound = results.on.map((r, i) => (r.cpuUsPerRequest / (results.off[i] as Run).cpuUsPerRequest - 1) * 100);
-  const spread = (xs: number[]) => `median ${median(xs).toFixed(1)}%, quartiles ${quantileOf(xs, 0.25).toFixed(1)}% to ${quantileOf(xs, 0.75).toFixed(1)}% over ${xs.length} rounds`;
+  const spread = (xs: number[]) =>
+    `median ${median(xs).toFixed(1)}%, quartiles ${quantileOf(xs, 0.25).toFixed(1)}% to ${quantileOf(xs, 0.75).toFixed(1)}% over ${xs.length} rounds`;
   console.log(`overhead of instrumentation, throughput: ${spread(perRound)}`);
   console.log(`overhead of instrumentation, CPU per request: ${spread(cpuPerRound)}`);
   if (share) {
-    console.log(`instrumentation's share of the instrumented gateway's busy CPU (V8 profile under the same load, ${share.busyMs.toFixed(0)} ms busy): ${share.percent.toFixed(2)}%; unlike the ratios above, this does not move with the machine`);
+    console.log(
+      `instrumentation's share of the instrumented gateway's busy CPU (V8 profile under the same load, ${share.busyMs.toFixed(0)} ms busy): ${share.percent.toFixed(2)}%; unlike the ratios above, this does not move with the machine`,
+    );
   }
   if (render) {
-    console.log(`/metrics (over HTTP, after load): p50 ${render.p50.toFixed(2)} ms, max ${render.max.toFixed(2)} ms, ${render.series} samples, ${(render.bytes / 1024).toFixed(1)} KiB`);
+    console.log(
+      `/metrics (over HTTP, after load): p50 ${render.p50.toFixed(2)} ms, max ${render.max.toFixed(2)} ms, ${render.series} samples, ${(render.bytes / 1024).toFixed(1)} KiB`,
+    );
   }
 }
 

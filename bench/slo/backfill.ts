@@ -36,7 +36,6 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-
 interface Service {
   name: string;
   rps: number;
@@ -71,9 +70,21 @@ function step(svc: Service, t: number, scrape: number, rand: () => number): [num
  * every block, so each 2h window of samples goes to its own small file. */
 const BLOCK = 7200;
 
-interface WindowFile { raw: string[]; bad: string[]; total: string[]; ratio: string[]; hourBad: string[]; hourTotal: string[] }
+interface WindowFile {
+  raw: string[];
+  bad: string[];
+  total: string[];
+  ratio: string[];
+  hourBad: string[];
+  hourTotal: string[];
+}
 
-async function backfill(dir: string, services: number, days: number, scrape: number): Promise<{ end: number; exact: Map<string, number>; samples: number }> {
+async function backfill(
+  dir: string,
+  services: number,
+  days: number,
+  scrape: number,
+): Promise<{ end: number; exact: Map<string, number>; samples: number }> {
   const rand = seededRandom(42);
   const end = Math.floor(Date.now() / 1000 / BLOCK) * BLOCK - BLOCK;
   const start = end - days * DAY;
@@ -82,7 +93,14 @@ async function backfill(dir: string, services: number, days: number, scrape: num
     rps: 1 + 49 * rand(),
     phase: 2 * Math.PI * rand(),
     incidentStart: start + Math.floor(rand() * (days - 1)) * DAY + 3 * 3600,
-    good: 0, bad: 0, tileGood: 0, tileBad: 0, hourBad: 0, hourTotal: 0, exactBad: 0, exactTotal: 0,
+    good: 0,
+    bad: 0,
+    tileGood: 0,
+    tileBad: 0,
+    hourBad: 0,
+    hourTotal: 0,
+    exactBad: 0,
+    exactTotal: 0,
   }));
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
@@ -105,7 +123,9 @@ async function backfill(dir: string, services: number, days: number, scrape: num
     }
     out.write('# EOF\n');
     await new Promise((r) => out.end(r));
-    pending.push(run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, dataDir], { maxBuffer: 1 << 26 }).then(() => rmSync(file)));
+    pending.push(
+      run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, dataDir], { maxBuffer: 1 << 26 }).then(() => rmSync(file)),
+    );
     if (pending.length >= parallel) await Promise.all(pending.splice(0));
   };
   for (let d = 0; d < days; d++) {
@@ -164,7 +184,12 @@ async function backfill(dir: string, services: number, days: number, scrape: num
   return { end, exact, samples };
 }
 
-interface QueryResult { evalMs: number[]; wallMs: number[]; values: Map<string, number>; samples: number | undefined }
+interface QueryResult {
+  evalMs: number[];
+  wallMs: number[];
+  values: Map<string, number>;
+  samples: number | undefined;
+}
 
 async function query(base: string, expr: string, time: number): Promise<QueryResult> {
   const res: QueryResult = { evalMs: [], wallMs: [], values: new Map(), samples: undefined };
@@ -173,8 +198,12 @@ async function query(base: string, expr: string, time: number): Promise<QueryRes
     const t0 = performance.now();
     const r = await fetch(url);
     const body = (await r.json()) as {
-      status: string; error?: string;
-      data: { result: { metric: Record<string, string>; value: [number, string] }[]; stats?: { timings?: { evalTotalTime?: number }; samples?: { totalQueryableSamples?: number } } };
+      status: string;
+      error?: string;
+      data: {
+        result: { metric: Record<string, string>; value: [number, string] }[];
+        stats?: { timings?: { evalTotalTime?: number }; samples?: { totalQueryableSamples?: number } };
+      };
     };
     const wall = performance.now() - t0;
     if (body.status !== 'success') throw new Error(`${expr}: ${body.error ?? r.status}`);
@@ -207,18 +236,24 @@ async function main(): Promise<void> {
   try {
     const t0 = performance.now();
     const { end, exact, samples } = await backfill(dir, services, days, scrape);
-    console.log(`backfill: ${services} services x ${days} days, scrape ${scrape}s, ${(samples / 1e6).toFixed(1)}M samples in ${((performance.now() - t0) / 1000).toFixed(0)}s`);
+    console.log(
+      `backfill: ${services} services x ${days} days, scrape ${scrape}s, ${(samples / 1e6).toFixed(1)}M samples in ${((performance.now() - t0) / 1000).toFixed(0)}s`,
+    );
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n');
-    prom = spawn('prometheus', [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      '--storage.tsdb.retention.time=1y',
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--query.max-samples=200000000',
-    ], { stdio: ['ignore', 'ignore', 'ignore'] });
+    prom = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        '--storage.tsdb.retention.time=1y',
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--query.max-samples=200000000',
+      ],
+      { stdio: ['ignore', 'ignore', 'ignore'] },
+    );
     const ready = await waitForHttp(`${base}/-/ready`, 120_000);
     if (!ready.ok) throw new Error(`prometheus did not become ready: ${ready.detail}`);
     // Production Prometheus compacts 2h blocks into blocks of days; the backfilled
@@ -249,10 +284,13 @@ async function main(): Promise<void> {
     const tiles = (tile: string): string =>
       `1 - sum_over_time(slo:availability:bad_events:rate${tile}[${tileRange}]) / sum_over_time(slo:availability:total_events:rate${tile}[${tileRange}])`;
     const queries: [string, string][] = [
-      ['(a) rate over raw counters', `1 - sum by (service) (rate(http_requests_total{status=~"5.."}[${window}])) / sum by (service) (rate(http_requests_total[${window}]))`],
+      [
+        '(a) rate over raw counters',
+        `1 - sum by (service) (rate(http_requests_total{status=~"5.."}[${window}])) / sum by (service) (rate(http_requests_total[${window}]))`,
+      ],
       ['(b) average of 5m ratios', `avg_over_time(slo:availability:ratio_rate5m[${window}])`],
       ['(c) ours: sums of 1h tiles', tiles('1h')],
-      ['(c\') sums of 5m tiles', tiles('5m')],
+      ["(c') sums of 5m tiles", tiles('5m')],
     ];
     const rows: { name: string; evalMs: number; wallMs: number; samples: number | undefined; maxError: number; cheaper: number }[] = [];
     for (const [name, expr] of queries) {

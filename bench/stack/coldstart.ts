@@ -56,7 +56,9 @@ for (let i = 0; i < runs; i++) {
   else last = dataDir;
 }
 const sorted = [...times].sort((a, b) => a - b);
-console.log(`cold start to all-healthy: median ${(sorted[Math.floor(sorted.length / 2)]! / 1000).toFixed(2)} s, min ${(sorted[0]! / 1000).toFixed(2)} s, max ${(sorted[sorted.length - 1]! / 1000).toFixed(2)} s over ${runs} runs`);
+console.log(
+  `cold start to all-healthy: median ${(sorted[Math.floor(sorted.length / 2)]! / 1000).toFixed(2)} s, min ${(sorted[0]! / 1000).toFixed(2)} s, max ${(sorted[sorted.length - 1]! / 1000).toFixed(2)} s over ${runs} runs`,
+);
 if (last) {
   console.log(`idling ${idle} s before measuring memory...`);
   await new Promise((r) => setTimeout(r, idle * 1000));

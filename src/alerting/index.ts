@@ -26,5 +26,14 @@ export {
   type AlertmanagerRenderOptions,
 } from './render.js';
 export { ALERTMANAGER_CONFIG_FILE, writeAlertmanagerFiles } from './files.js';
-export { FALLBACK_REPEAT_INTERVAL, GROUP_BY, INHIBIT_RULES, RECEIVERS, ROUTES, type InhibitRule, type ReceiverName, type RouteRow } from './routing.js';
+export {
+  FALLBACK_REPEAT_INTERVAL,
+  GROUP_BY,
+  INHIBIT_RULES,
+  RECEIVERS,
+  ROUTES,
+  type InhibitRule,
+  type ReceiverName,
+  type RouteRow,
+} from './routing.js';
 export { RUNBOOK_BASE_URL, githubAnchor, markdownAnchors, runbookAnchor } from './runbooks.js';

@@ -109,7 +109,11 @@ function receivers(t: NotificationTargets, secretsDir: string, consoleUrl: strin
     // Alertmanager 0.25 has no url_file for webhooks: a real heartbeat URL is
     // written inline, and the caller then keeps the file in the secrets folder.
     { name: RECEIVERS.heartbeat, webhook_configs: [{ url: t.heartbeat.url, send_resolved: false }] },
-    { name: RECEIVERS.page, pagerduty_configs: [pagerdutyConfig(t, secretsDir, consoleUrl)], slack_configs: [slackConfig(c.alerts, consoleUrl)] },
+    {
+      name: RECEIVERS.page,
+      pagerduty_configs: [pagerdutyConfig(t, secretsDir, consoleUrl)],
+      slack_configs: [slackConfig(c.alerts, consoleUrl)],
+    },
     slack(RECEIVERS.slackAlerts, c.alerts),
     slack(RECEIVERS.slackInfra, c.infra),
     slack(RECEIVERS.slackMlTeam, c.mlTeam),
@@ -179,11 +183,7 @@ function commentBlock(text: string): string {
 }
 
 /** The Alertmanager configuration as YAML text (pure). */
-export function renderAlertmanagerConfig(
-  settings: StackSettings,
-  targets: NotificationTargets,
-  opts: AlertmanagerRenderOptions,
-): string {
+export function renderAlertmanagerConfig(settings: StackSettings, targets: NotificationTargets, opts: AlertmanagerRenderOptions): string {
   const body = stringify(alertmanagerConfigObject(settings, targets, opts), { lineWidth: 0, aliasDuplicateObjects: false });
   return `${commentBlock(opts.header ?? RUN_HEADER)}\n${body}`;
 }

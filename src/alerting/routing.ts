@@ -33,7 +33,7 @@ export interface RouteRow {
  * the monitoring row it would otherwise fall into. */
 export const ROUTES: readonly RouteRow[] = [
   {
-    description: 'Watchdog heartbeat (dead man\'s switch)',
+    description: "Watchdog heartbeat (dead man's switch)",
     matchers: ['alertname="Watchdog"'],
     receiver: RECEIVERS.heartbeat,
     // Sent promptly and often, so the heartbeat service notices a gap in minutes.

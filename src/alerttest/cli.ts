@@ -38,7 +38,10 @@ async function choose(arg: string | undefined, o: TestAlertsOptions): Promise<Sc
   if (o.all) return [...SCENARIOS];
   if (arg) {
     const s = findScenario(arg);
-    if (!s) throw new MlmonError('unknown_scenario', `no scenario "${arg}"`, { hint: `one of: ${SCENARIOS.map((x) => `${x.issue}/${x.id}`).join(', ')}, or --all` });
+    if (!s)
+      throw new MlmonError('unknown_scenario', `no scenario "${arg}"`, {
+        hint: `one of: ${SCENARIOS.map((x) => `${x.issue}/${x.id}`).join(', ')}, or --all`,
+      });
     return [s];
   }
   process.stdout.write(`${scenarioList(SCENARIOS)}\n\n`);
@@ -59,8 +62,7 @@ async function choose(arg: string | undefined, o: TestAlertsOptions): Promise<Sc
 }
 
 export function registerAlertTestCommands(program: Command): void {
-  dataDirOption(program
-    .command('test-alerts'), 'data directory of the running stack to test')
+  dataDirOption(program.command('test-alerts'), 'data directory of the running stack to test')
     .description('inject faults into a stack and check the right alerts fire and reach the right receivers')
     .argument('[scenario]', 'number (as in issue 8) or id of one scenario')
     .option('--all', 'run every scenario without questions; exit 1 if any fails')
@@ -87,7 +89,11 @@ export function registerAlertTestCommands(program: Command): void {
         return;
       }
       if (o.measureOutage) {
-        const m = await measureProductionOutage(voice, { warmupSeconds: warmupSeconds(o.warmup), rate: positive(o.rate, '--rate'), keep: o.keep ?? false });
+        const m = await measureProductionOutage(voice, {
+          warmupSeconds: warmupSeconds(o.warmup),
+          rate: positive(o.rate, '--rate'),
+          keep: o.keep ?? false,
+        });
         voice.say(`\n${outageReport(m)}`);
         if (o.json) voice.say(JSON.stringify(m, null, 2));
         if (!m.passed) process.exitCode = 1;
@@ -95,7 +101,14 @@ export function registerAlertTestCommands(program: Command): void {
       }
       const chosen = await choose(arg, o);
       if (!chosen) return;
-      const r = await runAlertTests({ scenarios: chosen, voice, start: Boolean(o.start), dataDir: o.dataDir, rate: positive(o.rate, '--rate'), keep: o.keep ?? false });
+      const r = await runAlertTests({
+        scenarios: chosen,
+        voice,
+        start: Boolean(o.start),
+        dataDir: o.dataDir,
+        rate: positive(o.rate, '--rate'),
+        keep: o.keep ?? false,
+      });
       voice.say(`\n${resultsTable(r.results, r.profile)}\ntotal ${(r.totalSeconds / 60).toFixed(1)} min`);
       if (o.json) voice.say(JSON.stringify(r, null, 2));
       if (!r.passed) process.exitCode = 1;

@@ -19,7 +19,9 @@ function str(v: unknown): string | undefined {
 /** `[FIRING:2] CRITICAL ServiceDown (inference-gateway)`: the title every
  * mlmon template starts with (config/alertmanager/templates/common.tmpl). */
 export function parseTitle(title: string): NotificationSubject {
-  const m = /^\[(FIRING|RESOLVED)(?::\d+)?\]\s+(?:(?:CRITICAL|WARNING|INFO)\s+)?([A-Za-z_][A-Za-z0-9_]*)(?:\s+\(([^)]+)\))?/.exec(title.trim());
+  const m = /^\[(FIRING|RESOLVED)(?::\d+)?\]\s+(?:(?:CRITICAL|WARNING|INFO)\s+)?([A-Za-z_][A-Za-z0-9_]*)(?:\s+\(([^)]+)\))?/.exec(
+    title.trim(),
+  );
   if (!m) return { alertname: undefined, service: undefined, status: undefined };
   return { alertname: m[2], service: m[3], status: m[1] === 'FIRING' ? 'firing' : 'resolved' };
 }
@@ -79,7 +81,14 @@ export function describeRef(ref: AlertRef): string {
 }
 
 export function describeDelivery(d: Delivery): string {
-  const where = d.integration === 'slack' && d.channel ? `Slack ${d.channel}` : d.integration === 'pagerduty' ? 'PagerDuty' : d.channel ? `${d.integration} ${d.channel}` : d.integration;
+  const where =
+    d.integration === 'slack' && d.channel
+      ? `Slack ${d.channel}`
+      : d.integration === 'pagerduty'
+        ? 'PagerDuty'
+        : d.channel
+          ? `${d.integration} ${d.channel}`
+          : d.integration;
   return `${d.status} ${d.alertname}${d.service ? ` (${d.service})` : ''} at ${where}`;
 }
 

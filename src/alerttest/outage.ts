@@ -43,7 +43,10 @@ export interface OutageMeasurement {
 const PAGE: Delivery = { alertname: 'SLOAvailabilityFastBurn', service: 'inference-gateway', integration: 'pagerduty', status: 'firing' };
 const FAST = 'SLOAvailabilityFastBurn';
 
-export async function measureProductionOutage(voice: Voice, opts: { warmupSeconds: number; rate?: number; keep?: boolean }): Promise<OutageMeasurement> {
+export async function measureProductionOutage(
+  voice: Voice,
+  opts: { warmupSeconds: number; rate?: number; keep?: boolean },
+): Promise<OutageMeasurement> {
   const own = await startOwnStack(voice, { profile: 'production', keep: opts.keep ?? false });
   const target = targetFromDataDir(own.dataDir);
   const traffic = new Traffic(target.gateway, { rate: opts.rate ?? 20, feedbackRatio: 0.2 });
@@ -55,7 +58,9 @@ export async function measureProductionOutage(voice: Voice, opts: { warmupSecond
     traffic.set();
     const tTraffic = Date.now();
     await hold(voice, `warm-up: normal traffic fills the burn-rate windows (${formatSeconds(opts.warmupSeconds)})`, opts.warmupSeconds);
-    const seen = await queryValue(target, 'sum(increase(http_requests_total{job="inference-gateway",route="/predict"}[1h]))').catch(() => undefined);
+    const seen = await queryValue(target, 'sum(increase(http_requests_total{job="inference-gateway",route="/predict"}[1h]))').catch(
+      () => undefined,
+    );
     voice.say(`  Prometheus counted ${Math.round(seen ?? 0)} /predict requests in the last hour of warm-up`);
     const tFault = Date.now();
     const history = (tFault - tTraffic) / 1000;
@@ -70,16 +75,32 @@ export async function measureProductionOutage(voice: Voice, opts: { warmupSecond
 
     // These alerts have no for:, so activeAt is the evaluation at which they fired.
     const sinceFault = (a: { activeAt: string }) => (Date.parse(a.activeAt) - tFault) / 1000;
-    const fired = await waitFor(voice, `${FAST} (any page pair) to fire in Prometheus`, budget, async () =>
-      (await fastAlerts()).sort((a, b) => Date.parse(a.activeAt) - Date.parse(b.activeAt))[0], { intervalMs: 1000 });
+    const fired = await waitFor(
+      voice,
+      `${FAST} (any page pair) to fire in Prometheus`,
+      budget,
+      async () => (await fastAlerts()).sort((a, b) => Date.parse(a.activeAt) - Date.parse(b.activeAt))[0],
+      { intervalMs: 1000 },
+    );
     const firstFireSeconds = fired.value ? sinceFault(fired.value) : undefined;
     const firstPair = fired.value ? `${fired.value.labels.long_window}/${fired.value.labels.short_window}` : undefined;
     const paged = fired.ok
-      ? await waitFor(voice, describeDelivery(PAGE), 180, async () => (await notificationsSince(target, tFault)).find((r) => matchesDelivery(r, PAGE)), { intervalMs: 1000 })
+      ? await waitFor(
+          voice,
+          describeDelivery(PAGE),
+          180,
+          async () => (await notificationsSince(target, tFault)).find((r) => matchesDelivery(r, PAGE)),
+          { intervalMs: 1000 },
+        )
       : undefined;
     const pageSeconds = paged?.value ? (Date.parse(paged.value.time) - tFault) / 1000 : undefined;
-    const hour = await waitFor(voice, `the 1h/5m pair of ${FAST} to fire in Prometheus`, budget, async () =>
-      (await fastAlerts()).find((a) => a.labels.long_window === '1h'), { intervalMs: 1000 });
+    const hour = await waitFor(
+      voice,
+      `the 1h/5m pair of ${FAST} to fire in Prometheus`,
+      budget,
+      async () => (await fastAlerts()).find((a) => a.labels.long_window === '1h'),
+      { intervalMs: 1000 },
+    );
     const hourPairFireSeconds = hour.value ? sinceFault(hour.value) : undefined;
     return {
       warmupSeconds: history,

@@ -53,10 +53,14 @@ export async function startOwnStack(voice: Voice, opts: { profile: Profile; keep
   const names = Object.keys(DEFAULT_PORTS) as PortName[];
   const ports = await freePorts(names.length);
   const args = [
-    'up', '--detach',
-    '--profile', opts.profile,
-    '--data-dir', dataDir,
-    '--config-dir', config,
+    'up',
+    '--detach',
+    '--profile',
+    opts.profile,
+    '--data-dir',
+    dataDir,
+    '--config-dir',
+    config,
     ...names.flatMap((n, i) => ['--port', `${n}=${ports[i]}`]),
     ...(opts.profile === 'production' ? ['--fault-injection'] : []),
     ...(opts.extraArgs ?? []),
@@ -88,7 +92,9 @@ export async function startOwnStack(voice: Voice, opts: { profile: Profile; keep
   running.add(stack);
   if (up.code !== 0) {
     await stack.stop();
-    throw new MlmonError('stack_start_failed', `mlmon up failed (exit ${up.code})`, { hint: up.output.trim().split('\n').slice(-8).join('\n  ') });
+    throw new MlmonError('stack_start_failed', `mlmon up failed (exit ${up.code})`, {
+      hint: up.output.trim().split('\n').slice(-8).join('\n  '),
+    });
   }
   voice.say(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return stack;

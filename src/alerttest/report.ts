@@ -5,7 +5,14 @@ import { formatSeconds } from './theory.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function scenarioList(list: readonly Scenario[]): string {
@@ -15,13 +22,23 @@ export function scenarioList(list: readonly Scenario[]): string {
 export function resultsTable(results: readonly ScenarioResult[], profile: string): string {
   const rows = [['#', 'scenario', 'result', 'fired after', 'notified after', `theory (${profile})`, 'basis']];
   for (const r of results) {
-    const theory = r.theory.seconds === undefined ? '-' : `${formatSeconds(r.theory.seconds)} + ≤${formatSeconds(r.theory.pipelineSeconds)}`;
-    rows.push([String(r.issue), r.id, r.passed ? 'pass' : 'FAIL', formatSeconds(r.fireSeconds), formatSeconds(r.notifySeconds), theory, r.theory.basis]);
+    const theory =
+      r.theory.seconds === undefined ? '-' : `${formatSeconds(r.theory.seconds)} + ≤${formatSeconds(r.theory.pipelineSeconds)}`;
+    rows.push([
+      String(r.issue),
+      r.id,
+      r.passed ? 'pass' : 'FAIL',
+      formatSeconds(r.fireSeconds),
+      formatSeconds(r.notifySeconds),
+      theory,
+      r.theory.basis,
+    ]);
   }
   const failed = results.filter((r) => !r.passed);
   const lines = [table(rows)];
   for (const r of results) for (const n of r.notes) lines.push(`  ${r.id}: ${n}`);
-  for (const r of failed) for (const c of r.checks.filter((c) => !c.ok)) lines.push(`  ${r.id} failed: ${c.what}${c.detail ? ` (${c.detail})` : ''}`);
+  for (const r of failed)
+    for (const c of r.checks.filter((c) => !c.ok)) lines.push(`  ${r.id} failed: ${c.what}${c.detail ? ` (${c.detail})` : ''}`);
   lines.push(
     '',
     `${results.length - failed.length}/${results.length} passed. "fired after": fault to firing in Prometheus; "notified after": fault (or silence expiry) to arrival at the receiver;`,

@@ -3,14 +3,7 @@
  * quiet, clean up. Timing is measured from the moment the fault went in. */
 import { faultRequest } from '../gateway/index.js';
 import type { Slo } from '../slo/index.js';
-import {
-  breaksQuiet,
-  describeDelivery,
-  describeNotification,
-  describeRef,
-  labelsMatch,
-  matchesDelivery,
-} from './notifications.js';
+import { breaksQuiet, describeDelivery, describeNotification, describeRef, labelsMatch, matchesDelivery } from './notifications.js';
 import type { AlertRef, Fault, Scenario } from './scenarios.js';
 import {
   alertmanagerAlerts,
@@ -106,15 +99,22 @@ export function isHostAlert(labels: Record<string, string>): boolean {
   return labels.category === 'resource' && labels.service === undefined;
 }
 
-const sameRef = (a: AlertRef, b: AlertRef) => a.alertname === b.alertname && JSON.stringify(a.labels ?? {}) === JSON.stringify(b.labels ?? {});
+const sameRef = (a: AlertRef, b: AlertRef) =>
+  a.alertname === b.alertname && JSON.stringify(a.labels ?? {}) === JSON.stringify(b.labels ?? {});
 
 async function alignToTile(ctx: RunContext, series: string): Promise<void> {
   const first = await queryValue(ctx.target, `timestamp(${series})`).catch(() => undefined);
   if (first === undefined) return;
-  await waitFor(ctx.voice, `a fresh ${series} tile (faults go in right after one)`, 30, async () => {
-    const now = await queryValue(ctx.target, `timestamp(${series})`);
-    return now !== undefined && now !== first;
-  }, { intervalMs: 200 });
+  await waitFor(
+    ctx.voice,
+    `a fresh ${series} tile (faults go in right after one)`,
+    30,
+    async () => {
+      const now = await queryValue(ctx.target, `timestamp(${series})`);
+      return now !== undefined && now !== first;
+    },
+    { intervalMs: 200 },
+  );
 }
 
 export async function runScenario(sc: Scenario, ctx: RunContext): Promise<ScenarioResult> {
@@ -135,7 +135,9 @@ export async function runScenario(sc: Scenario, ctx: RunContext): Promise<Scenar
   const started = Date.now();
   const check = (c: CheckResult, fatal = true) => {
     result.checks.push(c);
-    voice.say(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.what}${c.seconds !== undefined ? ` (${c.seconds.toFixed(1)}s)` : ''}${c.detail ? `: ${c.detail}` : ''}`);
+    voice.say(
+      `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.what}${c.seconds !== undefined ? ` (${c.seconds.toFixed(1)}s)` : ''}${c.detail ? `: ${c.detail}` : ''}`,
+    );
     if (!c.ok) {
       result.passed = false;
       if (fatal) throw new StepFailed(c.what);
@@ -169,7 +171,12 @@ export async function runScenario(sc: Scenario, ctx: RunContext): Promise<Scenar
       const s = (Date.now() - tFault) / 1000;
       // Without a fault there is nothing to time: the alert was already there.
       if (w.ok && sc.fault.kind !== 'none') result.fireSeconds = Math.max(result.fireSeconds ?? 0, s);
-      check({ what: `${describeRef(ref)} fires in Prometheus`, ok: w.ok, seconds: s, detail: w.ok ? undefined : w.lastError ?? 'not firing' });
+      check({
+        what: `${describeRef(ref)} fires in Prometheus`,
+        ok: w.ok,
+        seconds: s,
+        detail: w.ok ? undefined : (w.lastError ?? 'not firing'),
+      });
     }
 
     // 2. Alertmanager has it, active, unless a silence is meant to hold it.
@@ -178,20 +185,32 @@ export async function runScenario(sc: Scenario, ctx: RunContext): Promise<Scenar
       const w = await waitFor(voice, `${describeRef(ref)} in Alertmanager`, budget, async () =>
         (await alertmanagerAlerts(target)).find((a) => labelsMatch(a.labels, ref) && (silenced || a.status.state === 'active')),
       );
-      check({ what: `${describeRef(ref)} reaches Alertmanager${silenced ? '' : ' (active)'}`, ok: w.ok, seconds: (Date.now() - tFault) / 1000 });
+      check({
+        what: `${describeRef(ref)} reaches Alertmanager${silenced ? '' : ' (active)'}`,
+        ok: w.ok,
+        seconds: (Date.now() - tFault) / 1000,
+      });
     }
 
     // 3. Alerts that must be held back: present, suppressed, for the right reason.
     for (const s of sc.suppressed) {
-      const w = await waitFor(voice, `${describeRef(s.alert)} ${s.by === 'silence' ? 'silenced' : 'inhibited'} in Alertmanager`, budget, async () =>
-        (await alertmanagerAlerts(target)).find(
-          (a) =>
-            labelsMatch(a.labels, s.alert) &&
-            a.status.state === 'suppressed' &&
-            (s.by === 'silence' ? a.status.silencedBy.includes(silenceId ?? '') : a.status.inhibitedBy.length > 0),
-        ),
+      const w = await waitFor(
+        voice,
+        `${describeRef(s.alert)} ${s.by === 'silence' ? 'silenced' : 'inhibited'} in Alertmanager`,
+        budget,
+        async () =>
+          (await alertmanagerAlerts(target)).find(
+            (a) =>
+              labelsMatch(a.labels, s.alert) &&
+              a.status.state === 'suppressed' &&
+              (s.by === 'silence' ? a.status.silencedBy.includes(silenceId ?? '') : a.status.inhibitedBy.length > 0),
+          ),
       );
-      check({ what: `${describeRef(s.alert)} is ${s.by === 'silence' ? 'silenced' : 'inhibited'} in Alertmanager`, ok: w.ok, seconds: (Date.now() - tFault) / 1000 });
+      check({
+        what: `${describeRef(s.alert)} is ${s.by === 'silence' ? 'silenced' : 'inhibited'} in Alertmanager`,
+        ok: w.ok,
+        seconds: (Date.now() - tFault) / 1000,
+      });
     }
 
     // 4. A silence holds every notification back until it expires.
@@ -199,7 +218,11 @@ export async function runScenario(sc: Scenario, ctx: RunContext): Promise<Scenar
     if (silenceId) {
       await hold(voice, 'notifications of the silenced alert must not arrive', quietHold);
       const leaked = (await notificationsSince(target, tFault)).filter((r) => sc.delivers.some((d) => matchesDelivery(r, d)));
-      check({ what: 'nothing delivered while silenced', ok: leaked.length === 0, detail: leaked.map(describeNotification).join('; ') || undefined });
+      check({
+        what: 'nothing delivered while silenced',
+        ok: leaked.length === 0,
+        detail: leaked.map(describeNotification).join('; ') || undefined,
+      });
       await expireSilence(target, silenceId);
       undoActions.delete('silence');
       silenceId = undefined;
@@ -218,13 +241,18 @@ export async function runScenario(sc: Scenario, ctx: RunContext): Promise<Scenar
         since = Math.min(measuredFrom, deliverFrom - sc.deliveryLookbackSeconds * 1000);
       }
       const w = await waitFor(voice, `${describeDelivery(d)}`, budget, async () =>
-        (await notificationsSince(target, since)).find((r) => matchesDelivery(r, d) && Date.parse(r.time) >= Math.min(measuredFrom, deliverFrom)),
+        (await notificationsSince(target, since)).find(
+          (r) => matchesDelivery(r, d) && Date.parse(r.time) >= Math.min(measuredFrom, deliverFrom),
+        ),
       );
       const s = w.value ? (Date.parse(w.value.time) - measuredFrom) / 1000 : undefined;
       if (s !== undefined) result.notifySeconds = Math.max(result.notifySeconds ?? 0, s);
       if (sc.deliveryLookbackSeconds !== undefined && w.value) {
         const latest = (await notificationsSince(target, since)).filter((r) => matchesDelivery(r, d)).at(-1);
-        if (latest) result.notes.push(`latest ${d.alertname} notification ${((Date.now() - Date.parse(latest.time)) / 1000).toFixed(0)}s ago (repeat_interval 5m)`);
+        if (latest)
+          result.notes.push(
+            `latest ${d.alertname} notification ${((Date.now() - Date.parse(latest.time)) / 1000).toFixed(0)}s ago (repeat_interval 5m)`,
+          );
       }
       check({ what: `${describeDelivery(d)} delivered`, ok: w.ok, seconds: s, detail: w.ok ? undefined : 'nothing arrived' });
     }
@@ -233,16 +261,29 @@ export async function runScenario(sc: Scenario, ctx: RunContext): Promise<Scenar
     if (sc.observe) {
       const seen = new Map<string, string>();
       const host = new Set<string>();
-      await waitFor(voice, `anything but ${sc.observe.allowed.join(', ')} to fire (it must not)`, sc.observe.seconds, async () => {
-        for (const a of await prometheusAlerts(target)) {
-          if (a.state !== 'firing') continue;
-          if (isHostAlert(a.labels)) host.add(a.labels.alertname ?? '?');
-          else if (!sc.observe?.allowed.includes(a.labels.alertname ?? '')) seen.set(a.labels.alertname ?? '?', JSON.stringify(a.labels));
-        }
-        return false;
-      }, { intervalMs: 1000 });
+      await waitFor(
+        voice,
+        `anything but ${sc.observe.allowed.join(', ')} to fire (it must not)`,
+        sc.observe.seconds,
+        async () => {
+          for (const a of await prometheusAlerts(target)) {
+            if (a.state !== 'firing') continue;
+            if (isHostAlert(a.labels)) host.add(a.labels.alertname ?? '?');
+            else if (!sc.observe?.allowed.includes(a.labels.alertname ?? '')) seen.set(a.labels.alertname ?? '?', JSON.stringify(a.labels));
+          }
+          return false;
+        },
+        { intervalMs: 1000 },
+      );
       if (host.size > 0) result.notes.push(`ignored host resource alerts (this machine, not the stack): ${[...host].join(', ')}`);
-      check({ what: `only ${sc.observe.allowed.join(', ')} fired in ${sc.observe.seconds}s of normal traffic`, ok: seen.size === 0, detail: [...seen.values()].join('; ') || undefined }, false);
+      check(
+        {
+          what: `only ${sc.observe.allowed.join(', ')} fired in ${sc.observe.seconds}s of normal traffic`,
+          ok: seen.size === 0,
+          detail: [...seen.values()].join('; ') || undefined,
+        },
+        false,
+      );
     } else if (sc.quiet.length > 0) {
       await hold(voice, 'watching for notifications that must not come', quietHold);
     }
@@ -288,8 +329,17 @@ async function cleanup(
   if (sc.fault.kind !== 'none') voice.say('  fault cleared');
   const budget = timings.profile === 'test' ? 150 : budgetSeconds(timings, 900);
   for (const d of sc.recovers ?? []) {
-    const w = await waitFor(voice, describeDelivery(d), budget, async () => (await notificationsSince(target, tClear)).find((r) => matchesDelivery(r, d)));
-    check({ what: `${describeDelivery(d)} delivered after recovery`, ok: w.ok, seconds: w.value ? (Date.parse(w.value.time) - tClear) / 1000 : undefined }, false);
+    const w = await waitFor(voice, describeDelivery(d), budget, async () =>
+      (await notificationsSince(target, tClear)).find((r) => matchesDelivery(r, d)),
+    );
+    check(
+      {
+        what: `${describeDelivery(d)} delivered after recovery`,
+        ok: w.ok,
+        seconds: w.value ? (Date.parse(w.value.time) - tClear) / 1000 : undefined,
+      },
+      false,
+    );
   }
   if (sc.flushPredictions) {
     voice.say(`  sending ${sc.flushPredictions} normal predictions to push shifted rows out of the drift window`);
@@ -305,11 +355,22 @@ async function cleanup(
     const refs = sc.fires.filter((f) => f.alertname === name);
     return refs.length === 0 || refs.some((r) => labelsMatch(labels, r));
   };
-  const w = await waitFor(voice, `${[...names].join(', ')} to resolve in Prometheus`, budget, async () =>
-    (await prometheusAlerts(target)).every((a) => !ours(a.labels)), { intervalMs: 500 });
+  const w = await waitFor(
+    voice,
+    `${[...names].join(', ')} to resolve in Prometheus`,
+    budget,
+    async () => (await prometheusAlerts(target)).every((a) => !ours(a.labels)),
+    { intervalMs: 500 },
+  );
   check({ what: `cleanup: ${[...names].join(', ')} no longer active`, ok: w.ok, seconds: (Date.now() - tClear) / 1000 }, false);
-  const lingering = (await prometheusAlerts(target).catch(() => [])).filter((a) => a.state === 'firing' && a.labels.alertname !== 'Watchdog' && !isHostAlert(a.labels));
-  const names2 = new Set(lingering.map((a) => describeRef({ alertname: a.labels.alertname ?? '?', labels: a.labels.service ? { service: a.labels.service } : {} })));
+  const lingering = (await prometheusAlerts(target).catch(() => [])).filter(
+    (a) => a.state === 'firing' && a.labels.alertname !== 'Watchdog' && !isHostAlert(a.labels),
+  );
+  const names2 = new Set(
+    lingering.map((a) =>
+      describeRef({ alertname: a.labels.alertname ?? '?', labels: a.labels.service ? { service: a.labels.service } : {} }),
+    ),
+  );
   if (names2.size > 0) result.notes.push(`still firing after cleanup: ${[...names2].join(', ')}`);
 }
 

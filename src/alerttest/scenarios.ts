@@ -138,7 +138,13 @@ export const SCENARIOS: readonly Scenario[] = [
     // The exporter judges drift over its last 1000 predictions.
     flushPredictions: 1200,
     clears: ['FeatureDrift', 'PredictionDrift'],
-    theory: { kind: 'rule', alertname: 'FeatureDrift', forSeconds: 600, leadSeconds: 0, note: 'once shifted rows dominate the drift window' },
+    theory: {
+      kind: 'rule',
+      alertname: 'FeatureDrift',
+      forSeconds: 600,
+      leadSeconds: 0,
+      note: 'once shifted rows dominate the drift window',
+    },
   },
   {
     id: 'silence',

@@ -112,7 +112,9 @@ export function signalComponent(t: StackTarget, component: string, signal: 'SIGS
   }
   const cmd = pidCommandLine(pid) ?? '';
   if (!cmd.includes('mlmon')) {
-    throw new MlmonError('pid_mismatch', `pid ${pid} recorded for ${component} runs "${cmd}", not mlmon`, { hint: 'The state file is stale; restart the stack.' });
+    throw new MlmonError('pid_mismatch', `pid ${pid} recorded for ${component} runs "${cmd}", not mlmon`, {
+      hint: 'The state file is stale; restart the stack.',
+    });
   }
   process.kill(pid, signal);
   return pid;

@@ -49,7 +49,9 @@ export async function runAlertTests(opts: SuiteOptions): Promise<SuiteResult> {
     const target = targetFromDataDir(own?.dataDir ?? dataDirFrom(opts.dataDir));
     const s = target.settings;
     const timings = stackTimings(s.profile, s.scrapeInterval, s.evaluationInterval);
-    opts.voice.say(`stack: ${s.profile} profile, Prometheus ${target.prometheus}, Alertmanager ${target.alertmanager}, notifications in ${target.sinkDir}`);
+    opts.voice.say(
+      `stack: ${s.profile} profile, Prometheus ${target.prometheus}, Alertmanager ${target.alertmanager}, notifications in ${target.sinkDir}`,
+    );
     traffic = new Traffic(target.gateway, { rate: opts.rate ?? 30, feedbackRatio: 0.2 });
     const ctx = { target, voice: opts.voice, traffic, slos: slosOf(s.configDir, s.profile), timings };
     const warmedUp = await warmUp(ctx);

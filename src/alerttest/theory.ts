@@ -44,7 +44,12 @@ export function stackTimings(profile: Profile, scrapeInterval: string, evaluatio
 /** Seconds until a window of `windowSeconds` holds more than `threshold` bad
  * events once a steady `badRatio` starts, when only `historySeconds` of good
  * traffic came before (a young stack's windows are not full yet). */
-export function windowDetectionSeconds(windowSeconds: number, threshold: number, badRatio: number, historySeconds = Number.POSITIVE_INFINITY): number | undefined {
+export function windowDetectionSeconds(
+  windowSeconds: number,
+  threshold: number,
+  badRatio: number,
+  historySeconds = Number.POSITIVE_INFINITY,
+): number | undefined {
   if (badRatio <= threshold) return undefined;
   const full = (threshold * windowSeconds) / badRatio;
   const young = (threshold * historySeconds) / (badRatio - threshold);
@@ -91,11 +96,19 @@ export function theoryFor(theory: Theory, slos: readonly Slo[], t: StackTimings)
     case 'none':
       return { seconds: undefined, pipelineSeconds: pipeline, basis: '-' };
     case 'group-interval':
-      return { seconds: t.groupIntervalSeconds, pipelineSeconds: 0, basis: `next flush of the group (group_interval ${formatDuration(1000 * Math.round(t.groupIntervalSeconds))})` };
+      return {
+        seconds: t.groupIntervalSeconds,
+        pipelineSeconds: 0,
+        basis: `next flush of the group (group_interval ${formatDuration(1000 * Math.round(t.groupIntervalSeconds))})`,
+      };
     case 'rule': {
       const forS = scaledRule(theory.forSeconds, t.profile, TEST_RULE_SCALING.forFloorSeconds);
       const lead = scaledRule(theory.leadSeconds, t.profile, 0);
-      return { seconds: forS + lead, pipelineSeconds: pipeline, basis: `${theory.alertname} for: ${formatDuration(1000 * Math.round(forS))}${lead ? ` after ${formatDuration(1000 * Math.round(lead))} to cross its threshold` : ''}${theory.note ? `, ${theory.note}` : ''}` };
+      return {
+        seconds: forS + lead,
+        pipelineSeconds: pipeline,
+        basis: `${theory.alertname} for: ${formatDuration(1000 * Math.round(forS))}${lead ? ` after ${formatDuration(1000 * Math.round(lead))} to cross its threshold` : ''}${theory.note ? `, ${theory.note}` : ''}`,
+      };
     }
     case 'burn': {
       const slo = slos.find((s) => s.name === theory.slo);

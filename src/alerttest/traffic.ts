@@ -45,7 +45,9 @@ export class Traffic {
 
   /** A burst of normal predictions on top of the steady flow, waited for. */
   async burst(count: number, rate = 300): Promise<void> {
-    await runLoad({ gateway: this.gateway, rate, durationMs: (count / rate) * 1000, feedbackRatio: 0, requestTimeoutMs: 5000 }).catch(() => undefined);
+    await runLoad({ gateway: this.gateway, rate, durationMs: (count / rate) * 1000, feedbackRatio: 0, requestTimeoutMs: 5000 }).catch(
+      () => undefined,
+    );
   }
 
   async stop(): Promise<void> {

@@ -18,10 +18,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 const program = new Command();
-program
-  .name('mlmon')
-  .description('SLO-first Prometheus monitoring stack for ML inference services')
-  .showHelpAfterError();
+program.name('mlmon').description('SLO-first Prometheus monitoring stack for ML inference services').showHelpAfterError();
 
 // Each room registers its own commands; this file only wires them together.
 registerStackCommands(program);

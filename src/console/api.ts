@@ -40,10 +40,15 @@ interface PageLogs {
 
 function meta(logs: PageLogs, at: number): Meta {
   const round = (l: RequestLog) => ({ count: l.count, totalMs: Math.round(l.totalMs * 10) / 10 });
-  return { fetchedAt: new Date(at * 1000).toISOString(), upstream: { prometheus: round(logs.prometheus), alertmanager: round(logs.alertmanager), sink: round(logs.sink) } };
+  return {
+    fetchedAt: new Date(at * 1000).toISOString(),
+    upstream: { prometheus: round(logs.prometheus), alertmanager: round(logs.alertmanager), sink: round(logs.sink) },
+  };
 }
 
-export function errorBody(e: unknown): { status: number; body: { error: { kind: string; message: string; upstream?: string } } } | undefined {
+export function errorBody(
+  e: unknown,
+): { status: number; body: { error: { kind: string; message: string; upstream?: string } } } | undefined {
   if (e instanceof UpstreamError) {
     return { status: e.reachable ? 502 : 503, body: { error: { kind: 'upstream', upstream: e.upstream, message: e.message } } };
   }
@@ -178,7 +183,11 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     const at = now();
     const logs = clients().logs;
     if (!ctx.sinkUrl) return { ...meta(logs, at), configured: false, notifications: [] };
-    const notifications = await fetchNotifications(ctx.sinkUrl, { since: q.since ?? '24h', ...(q.integration ? { integration: q.integration } : {}) }, logs.sink);
+    const notifications = await fetchNotifications(
+      ctx.sinkUrl,
+      { since: q.since ?? '24h', ...(q.integration ? { integration: q.integration } : {}) },
+      logs.sink,
+    );
     // Newest first: the page reads top-down.
     notifications.sort((a, b) => b.time.localeCompare(a.time));
     return { ...meta(logs, at), configured: true, notifications };

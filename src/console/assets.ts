@@ -25,7 +25,11 @@ export const UPLOT_FILES = ['uPlot.iife.min.js', 'uPlot.min.css'] as const;
 
 function asset(path: string): Asset {
   const body = readFileSync(path);
-  return { body, type: TYPES[extname(path)] ?? 'application/octet-stream', etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"` };
+  return {
+    body,
+    type: TYPES[extname(path)] ?? 'application/octet-stream',
+    etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`,
+  };
 }
 
 /** URL path under /assets/ → file. */

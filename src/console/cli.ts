@@ -53,7 +53,8 @@ export function registerConsoleCommands(program: Command): void {
         throw new MlmonError('bad_flag', `--profile must be production or test, got "${opts.profile}"`);
       }
       const refresh = Number(opts.refresh);
-      if (!Number.isFinite(refresh) || refresh < 1) throw new MlmonError('bad_flag', `--refresh must be a number of seconds ≥ 1, got "${opts.refresh}"`);
+      if (!Number.isFinite(refresh) || refresh < 1)
+        throw new MlmonError('bad_flag', `--refresh must be a number of seconds ≥ 1, got "${opts.refresh}"`);
       const server = await startConsole({
         host: opts.host,
         port: port(opts.port),
@@ -70,7 +71,9 @@ export function registerConsoleCommands(program: Command): void {
       }).catch((e: unknown) => {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') {
-          throw new MlmonError('port_busy', `port ${opts.port} on ${opts.host} is already in use`, { hint: 'Stop what holds it or pass --port.' });
+          throw new MlmonError('port_busy', `port ${opts.port} on ${opts.host} is already in use`, {
+            hint: 'Stop what holds it or pass --port.',
+          });
         }
         throw e;
       });

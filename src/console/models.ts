@@ -74,7 +74,17 @@ export function modelDetailUrl(model: string): string {
   return `/models/${encodeURIComponent(model)}`;
 }
 
-const LIST_NAMES = [ML.info, ML.trained, ML.referenceAccuracy, ML.accuracy, ML.predictionDrift, ML.featureDrift, ML.datasetDrift, ML.windowSamples, ML.threshold];
+const LIST_NAMES = [
+  ML.info,
+  ML.trained,
+  ML.referenceAccuracy,
+  ML.accuracy,
+  ML.predictionDrift,
+  ML.featureDrift,
+  ML.datasetDrift,
+  ML.windowSamples,
+  ML.threshold,
+];
 
 /** The model list's two queries (every model's gauges in one selector; firing model alerts). Pure. */
 export function modelListQueries(): { series: string; alerts: string } {
@@ -122,7 +132,9 @@ export function buildModelSummaries(series: readonly InstantSample[], alerts: re
       accuracy,
       referenceAccuracy: finiteOrNull(mine.find((s) => s.labels.__name__ === ML.referenceAccuracy && ofVersion(s))?.value),
       windowSamples: finiteOrNull(mine.find((s) => s.labels.__name__ === ML.windowSamples)?.value),
-      firing: alerts.filter((a) => a.labels.model === model).map((a) => ({ alertname: a.labels.alertname ?? '', severity: a.labels.severity ?? '', labels: stripName(a.labels) })),
+      firing: alerts
+        .filter((a) => a.labels.model === model)
+        .map((a) => ({ alertname: a.labels.alertname ?? '', severity: a.labels.severity ?? '', labels: stripName(a.labels) })),
       detailUrl: modelDetailUrl(model),
     };
   });
@@ -157,7 +169,12 @@ export interface ModelDetail {
   /** Share of predictions per class over MIX_WINDOW for each version, and the training mix of the active version. */
   predictionMix: { window: string; byVersion: Record<string, Record<string, number>>; training: Record<string, number> | null };
   labelDelay: { window: string; quantiles: Record<string, number | null>; pending: number | null };
-  freshness: { ageSeconds: number | null; exporterComputeAgeSeconds: number | null; lastEventAgeSeconds: number | null; eventLagSeconds: number | null };
+  freshness: {
+    ageSeconds: number | null;
+    exporterComputeAgeSeconds: number | null;
+    lastEventAgeSeconds: number | null;
+    eventLagSeconds: number | null;
+  };
 }
 
 function modelSel(model: string): string {
@@ -167,9 +184,22 @@ function modelSel(model: string): string {
 /** The detail page's PromQL, five queries. Pure. */
 export function modelDetailQueries(model: string): { instant: string; mix: string; delay: string; range: string; alerts: string } {
   const m = modelSel(model);
-  const gauges = [ML.info, ML.trained, ML.referenceAccuracy, ML.accuracy, ML.qualitySamples, ML.predictionDrift, ML.featureDrift, ML.featurePValue, ML.datasetDrift, ML.windowSamples, ML.pending];
+  const gauges = [
+    ML.info,
+    ML.trained,
+    ML.referenceAccuracy,
+    ML.accuracy,
+    ML.qualitySamples,
+    ML.predictionDrift,
+    ML.featureDrift,
+    ML.featurePValue,
+    ML.datasetDrift,
+    ML.windowSamples,
+    ML.pending,
+  ];
   const delay = DELAY_QUANTILES.map(
-    (q) => `label_replace(histogram_quantile(${q}, sum by (le) (rate(${ML.labelDelay}_bucket{${m}}[${MIX_WINDOW}]))), "quantile", "${q}", "", "")`,
+    (q) =>
+      `label_replace(histogram_quantile(${q}, sum by (le) (rate(${ML.labelDelay}_bucket{${m}}[${MIX_WINDOW}]))), "quantile", "${q}", "", "")`,
   );
   return {
     instant: `{__name__=~"${gauges.join('|')}",${m}} or ${ML.threshold} or {__name__=~"${ML.lastCompute}|${ML.lastEvent}|${ML.eventLag}"}`,
@@ -207,7 +237,8 @@ export function buildModelDetail(
   if (!summary) throw new ConsoleInputError(`Prometheus has no ${ML.info} for model "${model}"`, 404);
   const mine = r.instant.filter((s) => s.labels.model === model);
   const featureNames = [...new Set(mine.filter((s) => s.labels.__name__ === ML.featureDrift).map((s) => s.labels.feature ?? ''))].sort();
-  const value = (name: string, pred: (l: Labels) => boolean) => finiteOrNull(mine.find((s) => s.labels.__name__ === name && pred(s.labels))?.value);
+  const value = (name: string, pred: (l: Labels) => boolean) =>
+    finiteOrNull(mine.find((s) => s.labels.__name__ === name && pred(s.labels))?.value);
   const features = featureNames.map((feature) => ({
     feature,
     psi: value(ML.featureDrift, (l) => l.feature === feature && l.method === 'psi'),
@@ -230,8 +261,16 @@ export function buildModelDetail(
     range: { ...range, choices: [...MODEL_RANGES] },
     grid,
     features,
-    psiHeatmap: featureNames.map((f) => onGrid(grid, rangeOf((l) => l.__name__ === ML.featureDrift && l.feature === f && l.method === 'psi'))),
-    datasetDriftShare: onGrid(grid, rangeOf((l) => l.__name__ === ML.datasetDrift)),
+    psiHeatmap: featureNames.map((f) =>
+      onGrid(
+        grid,
+        rangeOf((l) => l.__name__ === ML.featureDrift && l.feature === f && l.method === 'psi'),
+      ),
+    ),
+    datasetDriftShare: onGrid(
+      grid,
+      rangeOf((l) => l.__name__ === ML.datasetDrift),
+    ),
     accuracy: accuracySeries
       .map((s) => ({
         version: s.labels.version ?? '',
@@ -248,7 +287,9 @@ export function buildModelDetail(
     },
     labelDelay: {
       window: MIX_WINDOW,
-      quantiles: Object.fromEntries(DELAY_QUANTILES.map((q) => [String(q), finiteOrNull(r.delay.find((s) => s.labels.quantile === String(q))?.value)])),
+      quantiles: Object.fromEntries(
+        DELAY_QUANTILES.map((q) => [String(q), finiteOrNull(r.delay.find((s) => s.labels.quantile === String(q))?.value)]),
+      ),
       pending: value(ML.pending, () => true),
     },
     freshness: {
@@ -262,7 +303,11 @@ export function buildModelDetail(
 
 /** The training class mix of a version, from the registry on disk when the
  * console runs beside the stack's data directory (read-only); null otherwise. */
-export async function trainingMix(registryDir: string | undefined, model: string, version: string | null): Promise<Record<string, number> | null> {
+export async function trainingMix(
+  registryDir: string | undefined,
+  model: string,
+  version: string | null,
+): Promise<Record<string, number> | null> {
   if (!registryDir || !version) return null;
   try {
     return (await readMetadata(registryDir, model, version)).reference.class_mix;

@@ -84,7 +84,11 @@ export class PrometheusClient {
   /** Every rule Prometheus has loaded, flattened. */
   async rules(): Promise<PrometheusRule[]> {
     const data = (await this.data('/api/v1/rules')) as {
-      groups: Array<{ name: string; file: string; rules: Array<{ type: string; name: string; query: string; labels?: Labels; duration?: number }> }>;
+      groups: Array<{
+        name: string;
+        file: string;
+        rules: Array<{ type: string; name: string; query: string; labels?: Labels; duration?: number }>;
+      }>;
     };
     return data.groups.flatMap((g) =>
       g.rules.map((r) => ({

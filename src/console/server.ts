@@ -55,7 +55,9 @@ export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer>
   // Pages refresh every few seconds: one log line per request would drown the events that matter.
   const app = Fastify({ logger, logController: new LogController({ disableRequestLogging: true }) });
   // Throws MlmonError (file:line) when the spec is invalid: refuse to start rather than show nothing.
-  const catalog = watchedCatalog(opts.configDir, profile, (message) => app.log.warn({ message }, 'SLO spec changed but does not validate; keeping the last good one'));
+  const catalog = watchedCatalog(opts.configDir, profile, (message) =>
+    app.log.warn({ message }, 'SLO spec changed but does not validate; keeping the last good one'),
+  );
   const assets = loadAssets();
   const refreshSeconds = opts.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
 

@@ -29,7 +29,9 @@ export function parseRange(slo: Slo, text: string | undefined): { name: string; 
   const period = slo.windows.period.seconds;
   const floor = Math.min(3600, period);
   if (seconds === undefined || seconds < floor || seconds > period) {
-    throw new ConsoleInputError(`range must be a duration from ${floor === 3600 ? '1h' : slo.windows.period.name} to the SLO's period ${slo.windows.period.name}, got "${name}"`);
+    throw new ConsoleInputError(
+      `range must be a duration from ${floor === 3600 ? '1h' : slo.windows.period.name} to the SLO's period ${slo.windows.period.name}, got "${name}"`,
+    );
   }
   return { name, seconds };
 }

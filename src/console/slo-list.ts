@@ -178,7 +178,11 @@ export function buildSloRows(slos: readonly Slo[], r: SloListResults): SloRow[] 
       periodSeconds: slo.windows.period.seconds,
       sli: finiteOrNull(values.get(`${sloSeries.ratio(slo.kind, slo.windows.period.name)}\u0000${key}`)),
       budgetRemaining: remaining,
-      budgetTimeLeftSeconds: budgetTimeLeft(remaining, slo.windows.period.seconds, burnRates.find((b) => b.window === current)?.value ?? null),
+      budgetTimeLeftSeconds: budgetTimeLeft(
+        remaining,
+        slo.windows.period.seconds,
+        burnRates.find((b) => b.window === current)?.value ?? null,
+      ),
       currentBurnWindow: current,
       burnRates,
       alertState: alertStateOf(alerts),

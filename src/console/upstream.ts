@@ -88,7 +88,11 @@ export async function requestJson(
     });
     text = await res.text();
   } catch (e) {
-    throw new UpstreamError(upstream, base, `${DISPLAY[upstream]} cannot be reached at ${base} (${networkReason(e)}). Is the stack up? \`mlmon status\` shows it.`);
+    throw new UpstreamError(
+      upstream,
+      base,
+      `${DISPLAY[upstream]} cannot be reached at ${base} (${networkReason(e)}). Is the stack up? \`mlmon status\` shows it.`,
+    );
   } finally {
     if (log) {
       log.count += 1;
@@ -102,12 +106,21 @@ export async function requestJson(
     parsed = undefined;
   }
   if (!res.ok) {
-    const detail =
-      (parsed as { error?: unknown } | undefined)?.error ?? (typeof parsed === 'string' ? parsed : text.trim().slice(0, 300));
-    throw new UpstreamError(upstream, base, `${DISPLAY[upstream]} answered HTTP ${res.status} to ${path.split('?')[0]}: ${String(detail)}`, res.status);
+    const detail = (parsed as { error?: unknown } | undefined)?.error ?? (typeof parsed === 'string' ? parsed : text.trim().slice(0, 300));
+    throw new UpstreamError(
+      upstream,
+      base,
+      `${DISPLAY[upstream]} answered HTTP ${res.status} to ${path.split('?')[0]}: ${String(detail)}`,
+      res.status,
+    );
   }
   if (parsed === undefined) {
-    throw new UpstreamError(upstream, base, `${DISPLAY[upstream]} answered ${path.split('?')[0]} with something that is not JSON`, res.status);
+    throw new UpstreamError(
+      upstream,
+      base,
+      `${DISPLAY[upstream]} answered ${path.split('?')[0]} with something that is not JSON`,
+      res.status,
+    );
   }
   return parsed;
 }

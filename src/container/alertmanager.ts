@@ -11,7 +11,11 @@ export const CONTAINER_SECRETS_DIR = `${MOUNTS.alertmanagerConfigDir}/secrets`;
  * routing, inhibition and templates as the native one. With no credentials
  * every integration goes to the notification-sink container; `env` holding
  * the variables of .env.example switches them to the real destinations. */
-export function renderContainerAlertmanagerConfig(s: StackSettings, env: NodeJS.ProcessEnv = {}, header: string = CONTAINER_HEADER): string {
+export function renderContainerAlertmanagerConfig(
+  s: StackSettings,
+  env: NodeJS.ProcessEnv = {},
+  header: string = CONTAINER_HEADER,
+): string {
   const ph = placeholderSettings(s);
   const text = renderAlertmanagerConfig(ph, resolveNotificationTargets(env, ph), {
     // Alertmanager reads *_file paths as given (not relative to the config file), so they are absolute.

@@ -9,7 +9,8 @@ import { containerSettings } from './settings.js';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function parseGid(v: string): number {
-  if (!/^\d+$/.test(v)) throw new MlmonError('bad_option', `--gid ${v}: expected a numeric group id`, { location: '--gid', hint: 'e.g. --gid "$(id -g)"' });
+  if (!/^\d+$/.test(v))
+    throw new MlmonError('bad_option', `--gid ${v}: expected a numeric group id`, { location: '--gid', hint: 'e.g. --gid "$(id -g)"' });
   return Number(v);
 }
 
@@ -20,10 +21,16 @@ export function registerContainerCommands(program: Command): void {
   const compose = program.command('compose').description('Docker Compose: per-machine configuration of the compose stack');
   compose
     .command('configure')
-    .description('render the compose Alertmanager config with the credentials of .env (Slack, PagerDuty, email, heartbeat) into a git-ignored folder and point docker-compose.yml at it')
+    .description(
+      'render the compose Alertmanager config with the credentials of .env (Slack, PagerDuty, email, heartbeat) into a git-ignored folder and point docker-compose.yml at it',
+    )
     .option('--env-file <file>', 'the .env to read credentials from (the environment wins) and to update', join(repoRoot, '.env'))
     .option('--out <dir>', 'folder to write (mounted read-only as /etc/alertmanager/config)', join(repoRoot, CONFIGURED_ALERTMANAGER_DIR))
-    .option('--gid <gid>', 'host group allowed to read the secrets (given to the Alertmanager container); default: your primary group', parseGid)
+    .option(
+      '--gid <gid>',
+      'host group allowed to read the secrets (given to the Alertmanager container); default: your primary group',
+      parseGid,
+    )
     .option('--no-update-env', 'do not write the compose variables to the .env file; print them instead')
     .action(async (o: { envFile: string; out: string; gid?: number; updateEnv: boolean }) => {
       const r = await configureComposeAlertmanager({

@@ -1,7 +1,18 @@
 import { ALERTMANAGER_CONFIG_FILE } from '../alerting/index.js';
 import { RULE_FILES } from '../definition/index.js';
 import type { ComponentName, StackSettings } from '../definition/index.js';
-import { CADVISOR, COMPOSE_VARIABLES, DOCKER_SOCKET, IMAGES, MOUNTS, NETWORK, OWN_SERVICES, PROJECT, SCRAPE_LABELS, composeVariable } from './conventions.js';
+import {
+  CADVISOR,
+  COMPOSE_VARIABLES,
+  DOCKER_SOCKET,
+  IMAGES,
+  MOUNTS,
+  NETWORK,
+  OWN_SERVICES,
+  PROJECT,
+  SCRAPE_LABELS,
+  composeVariable,
+} from './conventions.js';
 import { scrapedComponents } from './prometheus.js';
 
 type Service = Record<string, unknown>;
@@ -135,7 +146,11 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
   if (has('pushgateway')) {
     services.pushgateway = {
       image: IMAGES.pushgateway,
-      command: [`--persistence.file=${MOUNTS.pushgatewayData}/metrics.store`, '--persistence.interval=1m', `--web.listen-address=:${p.pushgateway}`],
+      command: [
+        `--persistence.file=${MOUNTS.pushgatewayData}/metrics.store`,
+        '--persistence.interval=1m',
+        `--web.listen-address=:${p.pushgateway}`,
+      ],
       ports: [publish(p.pushgateway)],
       volumes: [`${VOLUMES.pushgateway}:${MOUNTS.pushgatewayData}`],
       healthcheck: wgetCheck(`http://127.0.0.1:${p.pushgateway}/-/ready`),
@@ -157,7 +172,9 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
       ...common,
     };
   };
-  own('notification-sink', 'sink', ['--smtp-port', String(p['notification-sink-smtp'])], VOLUMES.sink, '/notifications?limit=1', [p['notification-sink']]);
+  own('notification-sink', 'sink', ['--smtp-port', String(p['notification-sink-smtp'])], VOLUMES.sink, '/notifications?limit=1', [
+    p['notification-sink'],
+  ]);
   own('inference-gateway', 'gateway', [], VOLUMES.mlmon, '/ready', [p['inference-gateway']]);
   own('ml-model-exporter', 'exporter', [], VOLUMES.mlmon, '/metrics', []);
   // The console reads the APIs over the compose network; its links open them on the host.
@@ -165,12 +182,18 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
     'console',
     'console',
     [
-      '--config-dir', '/app/config',
-      '--prometheus', `http://prometheus:${p.prometheus}`,
-      '--alertmanager', `http://alertmanager:${p.alertmanager}`,
-      '--sink', `http://notification-sink:${p['notification-sink']}`,
-      '--prometheus-public-url', `http://127.0.0.1:${p.prometheus}`,
-      '--alertmanager-public-url', `http://127.0.0.1:${p.alertmanager}`,
+      '--config-dir',
+      '/app/config',
+      '--prometheus',
+      `http://prometheus:${p.prometheus}`,
+      '--alertmanager',
+      `http://alertmanager:${p.alertmanager}`,
+      '--sink',
+      `http://notification-sink:${p['notification-sink']}`,
+      '--prometheus-public-url',
+      `http://127.0.0.1:${p.prometheus}`,
+      '--alertmanager-public-url',
+      `http://127.0.0.1:${p.alertmanager}`,
     ],
     VOLUMES.mlmon,
     '/-/healthy',
@@ -179,7 +202,8 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
   // Start order follows the data flow; `service_healthy` waits for the health checks.
   const after = (svc: string, deps: string[]) => {
     const present = deps.filter((d) => services[d]);
-    if (services[svc] && present.length > 0) services[svc].depends_on = Object.fromEntries(present.map((d) => [d, { condition: 'service_healthy' }]));
+    if (services[svc] && present.length > 0)
+      services[svc].depends_on = Object.fromEntries(present.map((d) => [d, { condition: 'service_healthy' }]));
   };
   after('prometheus', ['alertmanager']);
   after('alertmanager', ['notification-sink']);

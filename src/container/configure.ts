@@ -83,10 +83,14 @@ async function checkWithAmtool(text: string, templatesDir: string, env: NodeJS.P
     const r = await runTool(amtool, ['check-config', file]);
     const out = redactSecrets(`${r.stdout}${r.stderr}`, env).split(stage).join('');
     if (r.code !== 0) {
-      throw new MlmonError('invalid_config', `amtool check-config refused the rendered Alertmanager config; nothing was written:\n${out.trim()}`, {
-        location: 'environment (.env)',
-        hint: 'Fix the variable amtool complains about (see .env.example) and run `mlmon compose configure` again.',
-      });
+      throw new MlmonError(
+        'invalid_config',
+        `amtool check-config refused the rendered Alertmanager config; nothing was written:\n${out.trim()}`,
+        {
+          location: 'environment (.env)',
+          hint: 'Fix the variable amtool complains about (see .env.example) and run `mlmon compose configure` again.',
+        },
+      );
     }
     return out.trim();
   } finally {
@@ -104,7 +108,6 @@ async function restrict(path: string, mode: number, gid: number): Promise<void> 
     });
   }
 }
-
 
 /** The caller's primary group, which on user-private-group systems holds
  * only the caller. Root can give the files to the image user's own group
@@ -181,7 +184,8 @@ async function updateEnvFile(file: string, values: Record<string, string>): Prom
 /** Lines for a person: where each integration goes, what was written. No secret. */
 export function describeConfigureResult(r: ComposeConfigureResult, envFile: string): string[] {
   const lines = [`amtool check-config: ${/SUCCESS/.test(r.check) ? 'SUCCESS' : r.check}`];
-  for (const i of INTEGRATIONS) lines.push(`  ${i.padEnd(10)} ${r.real.includes(i) ? 'real destination' : 'notification-sink container (no credentials set)'}`);
+  for (const i of INTEGRATIONS)
+    lines.push(`  ${i.padEnd(10)} ${r.real.includes(i) ? 'real destination' : 'notification-sink container (no credentials set)'}`);
   lines.push(`wrote ${r.outDir} (group ${r.gid}; folders 0750, files 0640):`);
   for (const f of r.files) lines.push(`  ${f.path}  ${f.mode.toString(8).padStart(4, '0')}`);
   const assignments = Object.entries(r.variables).map(([k, v]) => `${k}=${v}`);
@@ -190,6 +194,8 @@ export function describeConfigureResult(r: ComposeConfigureResult, envFile: stri
   if (r.envFileMode !== undefined && (r.envFileMode & 0o077) !== 0) {
     lines.push(`warning: ${envFile} holds credentials and is readable by others (mode ${r.envFileMode.toString(8)}): chmod 600 ${envFile}`);
   }
-  lines.push('then `docker compose up -d alertmanager` (recreates it on this folder; if it already used it, `docker compose restart alertmanager`)');
+  lines.push(
+    'then `docker compose up -d alertmanager` (recreates it on this folder; if it already used it, `docker compose restart alertmanager`)',
+  );
   return lines;
 }

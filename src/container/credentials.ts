@@ -37,14 +37,22 @@ function envError(name: string, message: string, hint: string): MlmonError {
 export function checkComposeCredentials(env: NodeJS.ProcessEnv): void {
   for (const d of DEPENDENCIES) {
     if (set(env, d.variable) && !set(env, d.needs)) {
-      throw envError(d.variable, `is set but ${d.needs} is empty`, `Set ${d.needs} to send ${d.what} notifications for real, or unset ${d.variable} to send them to the notification-sink container.`);
+      throw envError(
+        d.variable,
+        `is set but ${d.needs} is empty`,
+        `Set ${d.needs} to send ${d.what} notifications for real, or unset ${d.variable} to send them to the notification-sink container.`,
+      );
     }
   }
   const key = env.PAGERDUTY_ROUTING_KEY?.trim() ?? '';
   if (key !== '') {
     // The usual slip is pasting the events URL or a key with a space in it.
     if (/^https?:/i.test(key)) {
-      throw envError('PAGERDUTY_ROUTING_KEY', 'holds a URL, not an integration key', 'Use the 32-character "Integration Key" of an Events API v2 integration; the endpoint goes in PAGERDUTY_URL.');
+      throw envError(
+        'PAGERDUTY_ROUTING_KEY',
+        'holds a URL, not an integration key',
+        'Use the 32-character "Integration Key" of an Events API v2 integration; the endpoint goes in PAGERDUTY_URL.',
+      );
     }
     if (/[\s"'`]/.test(key)) {
       throw envError('PAGERDUTY_ROUTING_KEY', 'contains spaces or quotes', 'Copy the integration key again without surrounding text.');

@@ -16,7 +16,9 @@ export function containerSettings(overrides: Partial<StackSettings> = {}): Stack
 /** The compose service listening on `port` (ports are unique within a stack;
  * the sink's SMTP port belongs to the sink's container). */
 export function serviceOfPort(s: StackSettings, port: number): ComponentName | undefined {
-  const entry = (Object.entries(s.ports) as Array<[PortName, number]>).find(([name, p]) => p === port && (name === 'notification-sink-smtp' || s.components.includes(name)));
+  const entry = (Object.entries(s.ports) as Array<[PortName, number]>).find(
+    ([name, p]) => p === port && (name === 'notification-sink-smtp' || s.components.includes(name)),
+  );
   if (!entry) return undefined;
   return entry[0] === 'notification-sink-smtp' ? 'notification-sink' : entry[0];
 }

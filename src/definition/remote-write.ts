@@ -3,9 +3,7 @@
  * (`StackSettings.remoteWrite`), rendered into prometheus.yml here. */
 
 /** Credentials are always read from files, so no secret enters a rendered config. */
-export type RemoteWriteAuth =
-  | { kind: 'bearer'; credentialsFile: string }
-  | { kind: 'basic'; username: string; passwordFile: string };
+export type RemoteWriteAuth = { kind: 'bearer'; credentialsFile: string } | { kind: 'basic'; username: string; passwordFile: string };
 
 /** Prometheus's `queue_config`, in our names. */
 export interface QueueSettings {
@@ -54,7 +52,6 @@ export const DEFAULT_QUEUE: Readonly<QueueSettings> = {
 
 export const DEFAULT_REMOTE_NAME = 'long-term';
 export const DEFAULT_REMOTE_TIMEOUT = '30s';
-
 
 /** The `__name__` regex of the keep rule. Prometheus anchors relabel regexes
  * (`^(?:...)$`), so a plain alternation keeps exactly these names. */

@@ -17,7 +17,11 @@ export interface RuleScaling {
   rangeFloorSeconds: number;
 }
 
-export const TEST_RULE_SCALING: Readonly<RuleScaling> = Object.freeze({ factor: TEST_PROFILE_FACTOR, forFloorSeconds: 3, rangeFloorSeconds: 20 });
+export const TEST_RULE_SCALING: Readonly<RuleScaling> = Object.freeze({
+  factor: TEST_PROFILE_FACTOR,
+  forFloorSeconds: 3,
+  rangeFloorSeconds: 20,
+});
 
 /** A duration divided by `factor`, at least `floor` seconds, in whole seconds. */
 function scaled(text: string, factor: number, floor: number): string {

@@ -46,9 +46,7 @@ export function scrapeJobs(s: StackSettings): ScrapeJob[] {
     });
   };
   simple('prometheus', 'prometheus', {
-    metric_relabel_configs: [
-      { source_labels: ['__name__'], regex: DROPPED_FAMILIES.join('|'), action: 'drop' },
-    ],
+    metric_relabel_configs: [{ source_labels: ['__name__'], regex: DROPPED_FAMILIES.join('|'), action: 'drop' }],
   });
   simple('alertmanager', 'alertmanager');
   simple('node', 'node-exporter');

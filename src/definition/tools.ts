@@ -45,7 +45,11 @@ export interface ToolResult {
 }
 
 /** Runs a program to completion and captures its output (no shell). */
-export function runTool(program: string, args: string[], opts: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<ToolResult> {
+export function runTool(
+  program: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
     let stdout = '';

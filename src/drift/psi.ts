@@ -22,9 +22,7 @@ export interface PsiOptions {
 
 export function psi(referenceProportions: readonly number[], sampleProportions: readonly number[], opts: PsiOptions = {}): number {
   if (referenceProportions.length !== sampleProportions.length) {
-    throw new RangeError(
-      `psi: reference has ${referenceProportions.length} bins but sample has ${sampleProportions.length}`,
-    );
+    throw new RangeError(`psi: reference has ${referenceProportions.length} bins but sample has ${sampleProportions.length}`);
   }
   if (referenceProportions.length === 0) throw new RangeError('psi: no bins');
   const eps = opts.epsilon ?? DEFAULT_PSI_EPSILON;

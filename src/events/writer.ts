@@ -88,7 +88,14 @@ export async function openEventWriter(opts: EventWriterOptions): Promise<EventWr
 
   async function enforceDiskBound(): Promise<void> {
     const seqs = await listSegments(opts.dir);
-    const sizes = await Promise.all(seqs.map((s) => stat(segmentPath(opts.dir, s)).then((st) => st.size, () => 0)));
+    const sizes = await Promise.all(
+      seqs.map((s) =>
+        stat(segmentPath(opts.dir, s)).then(
+          (st) => st.size,
+          () => 0,
+        ),
+      ),
+    );
     let total = sizes.reduce((a, b) => a + b, 0);
     for (let i = 0; i < seqs.length && total > maxTotalBytes; i++) {
       const seq = seqs[i] as number;

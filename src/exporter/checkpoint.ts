@@ -42,9 +42,7 @@ const checkpointSchema = z.object({
   delay: z.array(
     z.tuple([z.string(), z.object({ bounds: z.array(z.number()), counts: z.array(z.number()), sum: z.number(), count: z.number() })]),
   ),
-  pending: z.array(
-    z.tuple([z.string(), z.object({ model: z.string(), version: z.string(), prediction: z.string(), ts: z.number() })]),
-  ),
+  pending: z.array(z.tuple([z.string(), z.object({ model: z.string(), version: z.string(), prediction: z.string(), ts: z.number() })])),
   windows: z.array(
     z.tuple([
       z.string(),

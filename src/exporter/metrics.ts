@@ -12,9 +12,21 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   { name: METRIC.modelInfo, type: 'gauge', help: 'Active version of each model in the registry (always 1).' },
   { name: METRIC.lastTrained, type: 'gauge', help: 'When the active model version was trained (unix seconds).' },
   { name: METRIC.referenceAccuracy, type: 'gauge', help: 'Held-out accuracy of the active model version at training time.' },
-  { name: METRIC.predictions, type: 'counter', help: 'Predictions served, by predicted class (classes outside the model metadata count as "unknown").' },
-  { name: METRIC.predictionDrift, type: 'gauge', help: 'Drift of the predicted-class mix in the drift window against the training class mix.' },
-  { name: METRIC.featureDrift, type: 'gauge', help: 'Drift of each feature in the drift window against the training reference (psi: population stability index; ks: Kolmogorov-Smirnov statistic).' },
+  {
+    name: METRIC.predictions,
+    type: 'counter',
+    help: 'Predictions served, by predicted class (classes outside the model metadata count as "unknown").',
+  },
+  {
+    name: METRIC.predictionDrift,
+    type: 'gauge',
+    help: 'Drift of the predicted-class mix in the drift window against the training class mix.',
+  },
+  {
+    name: METRIC.featureDrift,
+    type: 'gauge',
+    help: 'Drift of each feature in the drift window against the training reference (psi: population stability index; ks: Kolmogorov-Smirnov statistic).',
+  },
   { name: METRIC.featureDriftPValue, type: 'gauge', help: 'Asymptotic p-value of the two-sample Kolmogorov-Smirnov test of each feature.' },
   { name: METRIC.datasetDriftShare, type: 'gauge', help: 'Share of the features of a model currently called drifted.' },
   { name: METRIC.windowSamples, type: 'gauge', help: 'Predictions of the active version in the drift window.' },
@@ -26,7 +38,11 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   { name: METRIC.accuracy, type: 'gauge', help: 'Share of correct predictions among those labelled within the window (by label time).' },
   { name: METRIC.qualitySamples, type: 'gauge', help: 'Labelled predictions within the accuracy window.' },
   { name: METRIC.groundTruthReceived, type: 'counter', help: 'Ground-truth labels joined to a prediction.' },
-  { name: METRIC.groundTruthUnknown, type: 'counter', help: 'Ground-truth labels for request ids with no pending prediction (unknown, expired or already labelled).' },
+  {
+    name: METRIC.groundTruthUnknown,
+    type: 'counter',
+    help: 'Ground-truth labels for request ids with no pending prediction (unknown, expired or already labelled).',
+  },
   { name: METRIC.groundTruthExpired, type: 'counter', help: 'Predictions dropped unlabelled from the pending set (too old or too many).' },
   { name: METRIC.groundTruthPending, type: 'gauge', help: 'Predictions awaiting a ground-truth label.' },
   { name: METRIC.groundTruthDelay, type: 'histogram', help: 'Time from prediction to its ground-truth label.' },
@@ -139,7 +155,8 @@ export function projectMetrics(
   // Predictions: every class of the metadata for every known version at 0, plus what was counted.
   const predictionSeries = new Map<string, [string, string, string]>();
   for (const e of catalog.models.values()) {
-    for (const v of e.versions) for (const cls of [...e.classes, UNKNOWN]) predictionSeries.set(`${e.model}\u001f${v}\u001f${cls}`, [e.model, v, cls]);
+    for (const v of e.versions)
+      for (const cls of [...e.classes, UNKNOWN]) predictionSeries.set(`${e.model}\u001f${v}\u001f${cls}`, [e.model, v, cls]);
   }
   for (const [labels] of c.predictions.entries()) predictionSeries.set(labels.join('\u001f'), labels as [string, string, string]);
   for (const [model, version, cls] of predictionSeries.values()) {
@@ -194,4 +211,3 @@ function addHistogram(
   add(name, labels, h.sum, `${name}_sum`);
   add(name, labels, h.count, `${name}_count`);
 }
-

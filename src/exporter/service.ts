@@ -212,16 +212,24 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
   every(config.computeIntervalMs, compute);
   every(config.checkpointIntervalMs, checkpoint);
   log.info(
-    { url, dataDir: paths.dataDir, windowSize: config.windowSize, computeIntervalMs: config.computeIntervalMs, models: [...catalog.models.keys()], position: state.position },
+    {
+      url,
+      dataDir: paths.dataDir,
+      windowSize: config.windowSize,
+      computeIntervalMs: config.computeIntervalMs,
+      models: [...catalog.models.keys()],
+      position: state.position,
+    },
     'ml model exporter listening',
   );
 
   return {
     url,
-    refresh: () => exclusive(async () => {
-      await ingest();
-      await compute();
-    }),
+    refresh: () =>
+      exclusive(async () => {
+        await ingest();
+        await compute();
+      }),
     close: async () => {
       if (closed) return;
       closed = true;

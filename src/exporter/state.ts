@@ -237,7 +237,13 @@ export function trimOutcomes(state: ExporterState, nowMs: number, longestWindowM
 
 /** Accuracy of one model/version over labels received in the last `windowMs`
  * (minute resolution: the window may reach up to a minute further back). */
-export function windowOutcome(state: ExporterState, model: string, version: string, nowMs: number, windowMs: number): { correct: number; total: number } {
+export function windowOutcome(
+  state: ExporterState,
+  model: string,
+  version: string,
+  nowMs: number,
+  windowMs: number,
+): { correct: number; total: number } {
   const minutes = state.outcomes.get(outcomeKey(model, version));
   let correct = 0;
   let total = 0;

@@ -60,10 +60,12 @@ export class PredictionWindow {
     const start = this.count < this.capacity ? 0 : this.head;
     for (let k = 0; k < this.count; k++) {
       const i = (start + k) % this.capacity;
-      rows.push(this.columns.map((c) => {
-        const v = c[i] as number;
-        return Number.isNaN(v) ? null : v;
-      }));
+      rows.push(
+        this.columns.map((c) => {
+          const v = c[i] as number;
+          return Number.isNaN(v) ? null : v;
+        }),
+      );
       predicted.push(this.predicted[i] as string);
     }
     return { version: this.version, features: [...this.features], rows, predicted };
@@ -74,7 +76,10 @@ export class PredictionWindow {
     const w = new PredictionWindow(s.version, s.features, capacity);
     const from = Math.max(0, s.rows.length - capacity);
     for (let k = from; k < s.rows.length; k++) {
-      w.push((s.rows[k] ?? []).map((v) => (v === null ? Number.NaN : v)), s.predicted[k] ?? 'unknown');
+      w.push(
+        (s.rows[k] ?? []).map((v) => (v === null ? Number.NaN : v)),
+        s.predicted[k] ?? 'unknown',
+      );
     }
     return w;
   }

@@ -58,48 +58,61 @@ export function registerGatewayCommands(program: Command): void {
     .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS['inference-gateway']));
   dataDirOption(serveGateway, 'data directory (model registry, event spool)')
     .option('--model <name>', 'model to serve', 'iris')
-    .option('--admin', `enable the fault control on /admin/fault (loopback clients only); also MLMON_GATEWAY_ADMIN=1. It needs ${ADMIN_TOKEN_ENV} unless --admin is given on a loopback address`)
+    .option(
+      '--admin',
+      `enable the fault control on /admin/fault (loopback clients only); also MLMON_GATEWAY_ADMIN=1. It needs ${ADMIN_TOKEN_ENV} unless --admin is given on a loopback address`,
+    )
     .option('--no-instrument', 'do not record request metrics (for overhead measurements)')
     .option('--log-level <level>', 'pino log level', process.env.MLMON_LOG_LEVEL ?? 'info')
-    .action(async (opts: { host: string; port: string; dataDir: string; model: string; admin?: boolean; instrument: boolean; logLevel: string }) => {
-      const admin = opts.admin === true || process.env.MLMON_GATEWAY_ADMIN === '1' || process.env.MLMON_GATEWAY_ADMIN === 'true';
-      const adminToken = process.env[ADMIN_TOKEN_ENV]?.trim() || undefined;
-      // Turned on through the environment (as the stack does) it must come with a
-      // token; only a person typing --admin may run it tokenless, and then on loopback only.
-      if (admin && !adminToken && opts.admin !== true) {
-        throw new MlmonError('admin_needs_token', `MLMON_GATEWAY_ADMIN=1 needs ${ADMIN_TOKEN_ENV} as well`, {
-          location: 'inference-gateway',
-          hint: 'start the stack with `mlmon up --fault-injection` (it makes the token), or pass --admin on a loopback address for a hand-run test',
+    .action(
+      async (opts: {
+        host: string;
+        port: string;
+        dataDir: string;
+        model: string;
+        admin?: boolean;
+        instrument: boolean;
+        logLevel: string;
+      }) => {
+        const admin = opts.admin === true || process.env.MLMON_GATEWAY_ADMIN === '1' || process.env.MLMON_GATEWAY_ADMIN === 'true';
+        const adminToken = process.env[ADMIN_TOKEN_ENV]?.trim() || undefined;
+        // Turned on through the environment (as the stack does) it must come with a
+        // token; only a person typing --admin may run it tokenless, and then on loopback only.
+        if (admin && !adminToken && opts.admin !== true) {
+          throw new MlmonError('admin_needs_token', `MLMON_GATEWAY_ADMIN=1 needs ${ADMIN_TOKEN_ENV} as well`, {
+            location: 'inference-gateway',
+            hint: 'start the stack with `mlmon up --fault-injection` (it makes the token), or pass --admin on a loopback address for a hand-run test',
+          });
+        }
+        const gw = await startGateway({
+          host: opts.host,
+          port: number('--port', opts.port, 0, 65535),
+          dataDir: opts.dataDir,
+          model: opts.model,
+          admin,
+          ...(admin && adminToken ? { adminToken } : {}),
+          instrument: opts.instrument,
+          logLevel: opts.logLevel,
         });
-      }
-      const gw = await startGateway({
-        host: opts.host,
-        port: number('--port', opts.port, 0, 65535),
-        dataDir: opts.dataDir,
-        model: opts.model,
-        admin,
-        ...(admin && adminToken ? { adminToken } : {}),
-        instrument: opts.instrument,
-        logLevel: opts.logLevel,
-      });
-      let stopping = false;
-      const stop = () => {
-        if (stopping) return;
-        stopping = true;
-        // close() stops accepting, finishes requests in flight and flushes the event spool.
-        gw.close().then(
-          () => process.exit(0),
-          (e: unknown) => {
-            process.stderr.write(`mlmon: gateway shutdown failed: ${(e as Error).message}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
+        let stopping = false;
+        const stop = () => {
+          if (stopping) return;
+          stopping = true;
+          // close() stops accepting, finishes requests in flight and flushes the event spool.
+          gw.close().then(
+            () => process.exit(0),
+            (e: unknown) => {
+              process.stderr.write(`mlmon: gateway shutdown failed: ${(e as Error).message}\n`);
+              process.exit(1);
+            },
+          );
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      },
+    );
 
-  const fault = program.command('fault').description("inject faults into a gateway started with --admin (for alert tests)");
+  const fault = program.command('fault').description('inject faults into a gateway started with --admin (for alert tests)');
   const setFault = fault
     .command('set')
     .description('replace the injected fault (flags left out are off)')
@@ -108,8 +121,8 @@ export function registerGatewayCommands(program: Command): void {
     .option('--shift <feature=amount...>', `add amount to a feature before prediction (${IRIS_FEATURES.join(', ')})`)
     .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
     .option('--json', 'print the result as JSON');
-  dataDirOption(setFault, `data directory of the stack, whose secrets/admin-token is sent (or set ${ADMIN_TOKEN_ENV})`)
-    .action(async (opts: { errorRatio: string; latencyMs: string; shift?: string[]; gateway?: string; dataDir: string; json?: boolean }) => {
+  dataDirOption(setFault, `data directory of the stack, whose secrets/admin-token is sent (or set ${ADMIN_TOKEN_ENV})`).action(
+    async (opts: { errorRatio: string; latencyMs: string; shift?: string[]; gateway?: string; dataDir: string; json?: boolean }) => {
       const feature_shift: Record<string, number> = {};
       for (const s of opts.shift ?? []) {
         const [name, amount] = s.split('=');
@@ -122,7 +135,8 @@ export function registerGatewayCommands(program: Command): void {
         feature_shift,
       };
       printFault(await faultRequest(gatewayFor(opts), 'PUT', body, { dataDir: opts.dataDir }), opts.json);
-    });
+    },
+  );
   // `show` and `clear` differ only in the HTTP method they send.
   for (const [name, description, method] of [
     ['show', 'show the injected fault', 'GET'],
@@ -135,9 +149,9 @@ export function registerGatewayCommands(program: Command): void {
         .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
         .option('--json', 'print as JSON'),
       'data directory of the stack (for its admin token)',
-    )
-      .action(async (opts: { gateway?: string; dataDir: string; json?: boolean }) =>
-        printFault(await faultRequest(gatewayFor(opts), method, undefined, { dataDir: opts.dataDir }), opts.json));
+    ).action(async (opts: { gateway?: string; dataDir: string; json?: boolean }) =>
+      printFault(await faultRequest(gatewayFor(opts), method, undefined, { dataDir: opts.dataDir }), opts.json),
+    );
   }
 
   program
@@ -149,31 +163,39 @@ export function registerGatewayCommands(program: Command): void {
     .option('--feedback-ratio <r>', 'share of predictions followed by their true label', '0.5')
     .option('--feedback-delay <d>', 'delay before the label arrives', '1s')
     .option('--json', 'print the summary as JSON')
-    .action(async (opts: { gateway: string; rate: string; duration: string; feedbackRatio: string; feedbackDelay: string; json?: boolean }) => {
-      const durationMs = parseDuration(opts.duration, '--duration', { positive: true });
-      const feedbackDelayMs = parseDuration(opts.feedbackDelay, '--feedback-delay');
-      const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
-      const summary = await runLoad({
-        gateway: opts.gateway,
-        rate: number('--rate', opts.rate, 0.01, 100_000),
-        durationMs,
-        feedbackRatio: number('--feedback-ratio', opts.feedbackRatio, 0, 1),
-        feedbackDelayMs,
-        signal: controller.signal,
-      });
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-        return;
-      }
-      const statuses = Object.entries(summary.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
-      process.stdout.write(
-        `sent ${summary.sent} predictions in ${summary.durationSeconds.toFixed(1)} s (${statuses})\n` +
-          `latency p50 ${summary.latencyMs.p50.toFixed(1)} ms, p99 ${summary.latencyMs.p99.toFixed(1)} ms\n` +
-          `feedback ${summary.feedbackAccepted}/${summary.feedbackSent} accepted; accuracy on labelled ${Number.isNaN(summary.accuracy) ? 'n/a' : (summary.accuracy * 100).toFixed(1) + '%'}\n`,
-      );
-      if (summary.sent > 0 && (summary.byStatus.network ?? 0) === summary.sent) {
-        throw new MlmonError('gateway_unreachable', 'no request reached the gateway', { location: opts.gateway, hint: 'Is the stack up (`mlmon status`)?' });
-      }
-    });
+    .action(
+      async (opts: { gateway: string; rate: string; duration: string; feedbackRatio: string; feedbackDelay: string; json?: boolean }) => {
+        const durationMs = parseDuration(opts.duration, '--duration', { positive: true });
+        const feedbackDelayMs = parseDuration(opts.feedbackDelay, '--feedback-delay');
+        const controller = new AbortController();
+        process.once('SIGINT', () => controller.abort());
+        const summary = await runLoad({
+          gateway: opts.gateway,
+          rate: number('--rate', opts.rate, 0.01, 100_000),
+          durationMs,
+          feedbackRatio: number('--feedback-ratio', opts.feedbackRatio, 0, 1),
+          feedbackDelayMs,
+          signal: controller.signal,
+        });
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+          return;
+        }
+        const statuses =
+          Object.entries(summary.byStatus)
+            .map(([s, n]) => `${s}: ${n}`)
+            .join(', ') || 'none';
+        process.stdout.write(
+          `sent ${summary.sent} predictions in ${summary.durationSeconds.toFixed(1)} s (${statuses})\n` +
+            `latency p50 ${summary.latencyMs.p50.toFixed(1)} ms, p99 ${summary.latencyMs.p99.toFixed(1)} ms\n` +
+            `feedback ${summary.feedbackAccepted}/${summary.feedbackSent} accepted; accuracy on labelled ${Number.isNaN(summary.accuracy) ? 'n/a' : (summary.accuracy * 100).toFixed(1) + '%'}\n`,
+        );
+        if (summary.sent > 0 && (summary.byStatus.network ?? 0) === summary.sent) {
+          throw new MlmonError('gateway_unreachable', 'no request reached the gateway', {
+            location: opts.gateway,
+            hint: 'Is the stack up (`mlmon status`)?',
+          });
+        }
+      },
+    );
 }

@@ -18,7 +18,12 @@ export interface FaultAuth {
 /** Talk to a running gateway's /admin/fault; errors say what to do about them.
  * The bearer token comes from `auth.token`, MLMON_GATEWAY_ADMIN_TOKEN, or the
  * stack's `<data-dir>/secrets/admin-token`, in that order. */
-export async function faultRequest(gateway: string, method: 'GET' | 'PUT' | 'DELETE', body?: unknown, auth: FaultAuth = {}): Promise<FaultView> {
+export async function faultRequest(
+  gateway: string,
+  method: 'GET' | 'PUT' | 'DELETE',
+  body?: unknown,
+  auth: FaultAuth = {},
+): Promise<FaultView> {
   const url = `${gateway.replace(/\/+$/, '')}/admin/fault`;
   const token = auth.token ?? findAdminToken(auth.dataDir === undefined ? {} : { dataDir: auth.dataDir });
   const headers: Record<string, string> = {};
@@ -47,10 +52,14 @@ export async function faultRequest(gateway: string, method: 'GET' | 'PUT' | 'DEL
     });
   }
   if (res.status === 401) {
-    throw new MlmonError('fault_unauthorized', token ? 'the gateway refused the admin token' : 'the gateway needs an admin token and none was found', {
-      location: url,
-      hint: `Pass --data-dir of the stack (its token is ${adminTokenPath(dataDirFrom(auth.dataDir))}) or set MLMON_GATEWAY_ADMIN_TOKEN; the token changes at every \`mlmon up\`.`,
-    });
+    throw new MlmonError(
+      'fault_unauthorized',
+      token ? 'the gateway refused the admin token' : 'the gateway needs an admin token and none was found',
+      {
+        location: url,
+        hint: `Pass --data-dir of the stack (its token is ${adminTokenPath(dataDirFrom(auth.dataDir))}) or set MLMON_GATEWAY_ADMIN_TOKEN; the token changes at every \`mlmon up\`.`,
+      },
+    );
   }
   if (!res.ok) {
     let detail = text;

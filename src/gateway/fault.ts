@@ -13,7 +13,9 @@ export interface FaultState {
 export const NO_FAULT: Readonly<FaultState> = Object.freeze({ error_ratio: 0, latency_ms: 0, feature_shift: {} });
 
 export function faultSchema(features: readonly string[]) {
-  const shift = z.strictObject(Object.fromEntries(features.map((f) => [f, z.number().optional()])) as Record<string, z.ZodOptional<z.ZodNumber>>);
+  const shift = z.strictObject(
+    Object.fromEntries(features.map((f) => [f, z.number().optional()])) as Record<string, z.ZodOptional<z.ZodNumber>>,
+  );
   return z.strictObject({
     error_ratio: z.number().min(0).max(1).optional(),
     latency_ms: z.number().min(0).max(60_000).optional(),
@@ -21,7 +23,11 @@ export function faultSchema(features: readonly string[]) {
   });
 }
 
-export function faultFrom(body: { error_ratio?: number; latency_ms?: number; feature_shift?: Record<string, number | undefined> }): FaultState {
+export function faultFrom(body: {
+  error_ratio?: number;
+  latency_ms?: number;
+  feature_shift?: Record<string, number | undefined>;
+}): FaultState {
   const shift: Record<string, number> = {};
   for (const [k, v] of Object.entries(body.feature_shift ?? {})) if (v !== undefined && v !== 0) shift[k] = v;
   return { error_ratio: body.error_ratio ?? 0, latency_ms: body.latency_ms ?? 0, feature_shift: shift };

@@ -92,13 +92,23 @@ export function rejectionFromIssues(issues: readonly z.core.$ZodIssue[], data: u
       const value = valueAt(data, path);
       if (value === undefined) {
         const reason = isFeaturePath(path) ? 'missing_feature' : 'missing_field';
-        return { status: 400, reason, field, message: `${reason === 'missing_feature' ? 'missing feature' : 'missing field'} "${last}" (expected ${issue.expected})` };
+        return {
+          status: 400,
+          reason,
+          field,
+          message: `${reason === 'missing_feature' ? 'missing feature' : 'missing field'} "${last}" (expected ${issue.expected})`,
+        };
       }
       if (typeof value === 'number' && !Number.isFinite(value)) {
         return { status: 400, reason: 'non_finite', field, message: `${field} must be a finite number, got ${value}` };
       }
       const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-      return { status: 400, reason: 'invalid_type', field, message: `${field} must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${got}` };
+      return {
+        status: 400,
+        reason: 'invalid_type',
+        field,
+        message: `${field} must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${got}`,
+      };
     }
     case 'too_big':
       if (path[0] === 'instances' && path.length === 1) {
@@ -113,7 +123,12 @@ export function rejectionFromIssues(issues: readonly z.core.$ZodIssue[], data: u
         return { status: 400, reason: 'invalid_type', field, message: `${field} must be a string` };
       }
       if (path[0] === 'label') {
-        return { status: 400, reason: 'unknown_label', field, message: `unknown label ${JSON.stringify(valueAt(data, path))}; expected one of ${issue.values.join(', ')}` };
+        return {
+          status: 400,
+          reason: 'unknown_label',
+          field,
+          message: `unknown label ${JSON.stringify(valueAt(data, path))}; expected one of ${issue.values.join(', ')}`,
+        };
       }
       return { status: 400, reason: 'invalid_value', field, message: `${field}: ${issue.message}` };
     case 'custom':

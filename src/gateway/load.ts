@@ -59,7 +59,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   const rows = irisRows();
   const noise = opts.noise ?? 0.05;
   const timeout = opts.requestTimeoutMs ?? 5000;
-  const summary: LoadSummary = { sent: 0, byStatus: {}, feedbackSent: 0, feedbackAccepted: 0, accuracy: NaN, durationSeconds: 0, latencyMs: { p50: NaN, p99: NaN } };
+  const summary: LoadSummary = {
+    sent: 0,
+    byStatus: {},
+    feedbackSent: 0,
+    feedbackAccepted: 0,
+    accuracy: NaN,
+    durationSeconds: 0,
+    latencyMs: { p50: NaN, p99: NaN },
+  };
   const latencies: number[] = [];
   const pending = new Set<Promise<unknown>>();
   let labelled = 0;
@@ -69,7 +77,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
     void p.finally(() => pending.delete(p));
   };
   const post = (path: string, body: unknown) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeout) });
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeout),
+    });
 
   const sendFeedback = async (requestId: string, label: string) => {
     summary.feedbackSent++;
@@ -124,4 +137,3 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   summary.accuracy = labelled === 0 ? NaN : correct / labelled;
   return summary;
 }
-

@@ -21,7 +21,15 @@ export interface RouteSpec {
   reasons: RejectReason[];
 }
 
-const BODY_REASONS: RejectReason[] = ['malformed_json', 'unsupported_media_type', 'body_too_large', 'invalid_type', 'invalid_value', 'missing_field', 'unknown_field'];
+const BODY_REASONS: RejectReason[] = [
+  'malformed_json',
+  'unsupported_media_type',
+  'body_too_large',
+  'invalid_type',
+  'invalid_value',
+  'missing_field',
+  'unknown_field',
+];
 
 export function routeSpecs(admin: boolean): RouteSpec[] {
   const specs: RouteSpec[] = [
@@ -44,7 +52,12 @@ export function routeSpecs(admin: boolean): RouteSpec[] {
   ];
   if (admin) {
     for (const method of ['GET', 'PUT', 'DELETE']) {
-      specs.push({ method, route: '/admin/fault', statuses: [200, 400, 403], reasons: method === 'PUT' ? [...BODY_REASONS, 'unknown_feature', 'non_finite', 'forbidden'] : ['forbidden'] });
+      specs.push({
+        method,
+        route: '/admin/fault',
+        statuses: [200, 400, 403],
+        reasons: method === 'PUT' ? [...BODY_REASONS, 'unknown_feature', 'non_finite', 'forbidden'] : ['forbidden'],
+      });
     }
   }
   return specs;
@@ -94,15 +107,63 @@ export class GatewayMetrics {
     }
     const httpLabels = ['method', 'route', 'status'];
     const modelLabels = ['model', 'version'];
-    this.httpRequests = new CounterFamily({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route template and status code.', labelNames: httpLabels, registry });
-    this.httpDuration = new HistogramFamily({ name: 'http_request_duration_seconds', help: 'Time from request received to response sent, by method, route template and status code.', labelNames: httpLabels, buckets: HTTP_DURATION_BUCKETS, registry });
-    this.rejected = new CounterFamily({ name: 'http_request_errors_total', help: 'Requests refused for bad input, by route template and reason.', labelNames: ['route', 'reason'], registry });
-    const inferenceRequests = new CounterFamily({ name: 'inference_requests_total', help: 'Prediction requests by outcome (success, invalid_input, error).', labelNames: [...modelLabels, 'outcome'], registry });
-    const inferenceDuration = new HistogramFamily({ name: 'inference_duration_seconds', help: 'Time spent producing predictions for one request (model call, including injected latency).', labelNames: modelLabels, buckets: INFERENCE_DURATION_BUCKETS, registry });
-    const inFlight = new GaugeFamily({ name: 'inference_in_flight', help: 'Prediction requests being processed now.', labelNames: modelLabels, registry });
-    const predictions = new CounterFamily({ name: 'inference_predictions_total', help: 'Predictions made, by predicted class.', labelNames: [...modelLabels, 'class'], registry });
-    const confidence = new HistogramFamily({ name: 'inference_prediction_confidence', help: 'Probability of the predicted class.', labelNames: modelLabels, buckets: CONFIDENCE_BUCKETS, registry });
-    const modelInfo = new GaugeFamily({ name: 'model_info', help: 'The model version being served (always 1).', labelNames: modelLabels, registry });
+    this.httpRequests = new CounterFamily({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status code.',
+      labelNames: httpLabels,
+      registry,
+    });
+    this.httpDuration = new HistogramFamily({
+      name: 'http_request_duration_seconds',
+      help: 'Time from request received to response sent, by method, route template and status code.',
+      labelNames: httpLabels,
+      buckets: HTTP_DURATION_BUCKETS,
+      registry,
+    });
+    this.rejected = new CounterFamily({
+      name: 'http_request_errors_total',
+      help: 'Requests refused for bad input, by route template and reason.',
+      labelNames: ['route', 'reason'],
+      registry,
+    });
+    const inferenceRequests = new CounterFamily({
+      name: 'inference_requests_total',
+      help: 'Prediction requests by outcome (success, invalid_input, error).',
+      labelNames: [...modelLabels, 'outcome'],
+      registry,
+    });
+    const inferenceDuration = new HistogramFamily({
+      name: 'inference_duration_seconds',
+      help: 'Time spent producing predictions for one request (model call, including injected latency).',
+      labelNames: modelLabels,
+      buckets: INFERENCE_DURATION_BUCKETS,
+      registry,
+    });
+    const inFlight = new GaugeFamily({
+      name: 'inference_in_flight',
+      help: 'Prediction requests being processed now.',
+      labelNames: modelLabels,
+      registry,
+    });
+    const predictions = new CounterFamily({
+      name: 'inference_predictions_total',
+      help: 'Predictions made, by predicted class.',
+      labelNames: [...modelLabels, 'class'],
+      registry,
+    });
+    const confidence = new HistogramFamily({
+      name: 'inference_prediction_confidence',
+      help: 'Probability of the predicted class.',
+      labelNames: modelLabels,
+      buckets: CONFIDENCE_BUCKETS,
+      registry,
+    });
+    const modelInfo = new GaugeFamily({
+      name: 'model_info',
+      help: 'The model version being served (always 1).',
+      labelNames: modelLabels,
+      registry,
+    });
     const droppedEvents = opts.droppedEvents;
     new Counter({
       name: 'inference_events_dropped_total',

@@ -7,7 +7,14 @@ import { MlmonError } from '../errors.js';
 import { ensureModel, listModels, loadCurrentModel, DEFAULT_MODEL, type LoadedModel } from '../model/index.js';
 import { openEventWriter, type EventWriter } from '../events/index.js';
 import { GatewayMetrics } from './metrics.js';
-import { predictSchemas, rejectionFromFastifyError, rejectionFromIssues, type PredictBody, type FeedbackBody, type Rejection } from './input.js';
+import {
+  predictSchemas,
+  rejectionFromFastifyError,
+  rejectionFromIssues,
+  type PredictBody,
+  type FeedbackBody,
+  type Rejection,
+} from './input.js';
 import { faultFrom, faultSchema, isActive, isLoopback, NO_FAULT, type FaultState } from './fault.js';
 import { RecentPredictions } from './recent.js';
 import { bearerMatches } from './token.js';
@@ -60,18 +67,31 @@ function errorBody(r: Rejection) {
 }
 
 /** Build the gateway without listening (tests use inject); startGateway adds the socket. */
-export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> & { logger?: Logger; timeouts?: Partial<GatewayTimeouts> }): Promise<Gateway> {
+export async function buildGateway(
+  opts: Omit<GatewayOptions, 'host' | 'port'> & { logger?: Logger; timeouts?: Partial<GatewayTimeouts> },
+): Promise<Gateway> {
   const log = opts.logger ?? pino({ level: opts.logLevel ?? 'info', base: { component: 'inference-gateway' } });
   const paths = stackPaths(opts.dataDir);
   const modelName = opts.model ?? DEFAULT_MODEL;
   const trained = await ensureModel(paths.registryDir, modelName);
-  if (trained) log.info({ model: trained.model, version: trained.version, heldout_accuracy: trained.heldout_accuracy }, 'registry was empty: trained the first model version');
+  if (trained)
+    log.info(
+      { model: trained.model, version: trained.version, heldout_accuracy: trained.heldout_accuracy },
+      'registry was empty: trained the first model version',
+    );
   const model = await loadCurrentModel(paths.registryDir, modelName);
   const { features, classes } = model.metadata;
   const served = { model: model.metadata.model, version: model.metadata.version };
-  const events = await openEventWriter({ dir: paths.eventsDir, onError: (err) => log.error({ err }, 'inference events could not be written') });
+  const events = await openEventWriter({
+    dir: paths.eventsDir,
+    onError: (err) => log.error({ err }, 'inference events could not be written'),
+  });
   const instrument = opts.instrument !== false;
-  const metrics = new GatewayMetrics({ served: { ...served, classes }, admin: opts.admin === true, droppedEvents: () => events.stats.dropped });
+  const metrics = new GatewayMetrics({
+    served: { ...served, classes },
+    admin: opts.admin === true,
+    droppedEvents: () => events.stats.dropped,
+  });
   const m = instrument ? metrics : undefined;
   const schemas = predictSchemas(features, classes);
   const recent = new RecentPredictions();
@@ -83,7 +103,8 @@ export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> &
     loggerInstance: log,
     // One log line per request would cost more than the prediction; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT, return503OnClosing: true,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
     requestTimeout: timeouts.requestTimeoutMs,
     connectionTimeout: timeouts.connectionTimeoutMs,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
@@ -166,10 +187,20 @@ export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> &
     const { request_id, label } = parsed.data as FeedbackBody;
     const known = recent.get(request_id);
     if (!known) {
-      return reject(request, reply, { status: 404, reason: 'unknown_request_id', field: 'request_id', message: `no recent prediction has request_id ${JSON.stringify(request_id)}` });
+      return reject(request, reply, {
+        status: 404,
+        reason: 'unknown_request_id',
+        field: 'request_id',
+        message: `no recent prediction has request_id ${JSON.stringify(request_id)}`,
+      });
     }
     if (known.labelled) {
-      return reject(request, reply, { status: 409, reason: 'duplicate_feedback', field: 'request_id', message: `request ${request_id} already has a label` });
+      return reject(request, reply, {
+        status: 409,
+        reason: 'duplicate_feedback',
+        field: 'request_id',
+        message: `request ${request_id} already has a label`,
+      });
     }
     known.labelled = true;
     events.append({ type: 'feedback', id: request_id, ts: Date.now(), label, model: known.model, version: known.version });
@@ -203,7 +234,12 @@ export async function buildGateway(opts: Omit<GatewayOptions, 'host' | 'port'> &
     const schema = faultSchema(features);
     const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
       if (!isLoopback(request.socket.remoteAddress)) {
-        return reject(request, reply, { status: 403, reason: 'forbidden', field: 'client', message: 'the fault control answers loopback clients only' });
+        return reject(request, reply, {
+          status: 403,
+          reason: 'forbidden',
+          field: 'client',
+          message: 'the fault control answers loopback clients only',
+        });
       }
       if (opts.adminToken !== undefined && !bearerMatches(request.headers.authorization, opts.adminToken)) {
         reply.header('www-authenticate', 'Bearer realm="mlmon-gateway-admin"');
@@ -266,7 +302,9 @@ function isLoopbackHost(host: string): boolean {
 }
 
 /** Load (or first train) the model, open the event spool and listen. */
-export async function startGateway(opts: GatewayOptions & { timeouts?: Partial<GatewayTimeouts> }): Promise<{ url: string; close(): Promise<void> }> {
+export async function startGateway(
+  opts: GatewayOptions & { timeouts?: Partial<GatewayTimeouts> },
+): Promise<{ url: string; close(): Promise<void> }> {
   assertAdminAllowed(opts);
   const gw = await buildGateway(opts);
   try {
@@ -278,6 +316,9 @@ export async function startGateway(opts: GatewayOptions & { timeouts?: Partial<G
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const addr = gw.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  gw.app.log.info({ url: `http://${host}:${port}`, model: gw.model.metadata.model, version: gw.model.metadata.version }, 'inference gateway listening');
+  gw.app.log.info(
+    { url: `http://${host}:${port}`, model: gw.model.metadata.model, version: gw.model.metadata.version },
+    'inference gateway listening',
+  );
   return { url: `http://${host}:${port}`, close: () => gw.close() };
 }

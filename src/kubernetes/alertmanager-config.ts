@@ -33,7 +33,16 @@ function receivers(opts: KubernetesOptions): Array<Record<string, unknown>> {
     { name: RECEIVERS.heartbeat, webhookConfigs: [{ urlSecret: secret(opts, SECRET_KEYS.heartbeatUrl), sendResolved: false }] },
     {
       name: RECEIVERS.page,
-      pagerdutyConfigs: [{ routingKey: secret(opts, SECRET_KEYS.pagerdutyRoutingKey), sendResolved: true, severity: '{{ .CommonLabels.severity }}', class: '{{ .CommonLabels.alertname }}', component: '{{ .CommonLabels.service }}', group: '{{ .CommonLabels.category }}' }],
+      pagerdutyConfigs: [
+        {
+          routingKey: secret(opts, SECRET_KEYS.pagerdutyRoutingKey),
+          sendResolved: true,
+          severity: '{{ .CommonLabels.severity }}',
+          class: '{{ .CommonLabels.alertname }}',
+          component: '{{ .CommonLabels.service }}',
+          group: '{{ .CommonLabels.category }}',
+        },
+      ],
       slackConfigs: [slack('#alerts')],
     },
     { name: RECEIVERS.slackAlerts, slackConfigs: [slack('#alerts')] },

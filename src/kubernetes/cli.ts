@@ -24,14 +24,26 @@ export function renderHeader(flags: KubernetesFlags): string {
  * an option of it: generate keeps the committed files at the default
  * rendering (what `generate --check` compares); this writes a cluster's copy. */
 export function registerKubernetesCommands(program: Command): void {
-  const k8s = program.command('kubernetes').description('prometheus-operator manifests (PrometheusRule, ServiceMonitor, AlertmanagerConfig)');
+  const k8s = program
+    .command('kubernetes')
+    .description('prometheus-operator manifests (PrometheusRule, ServiceMonitor, AlertmanagerConfig)');
   k8s
     .command('render')
-    .description('render the manifests for a namespace and the labels your Prometheus selects on (deploy/kubernetes holds the default rendering)')
+    .description(
+      'render the manifests for a namespace and the labels your Prometheus selects on (deploy/kubernetes holds the default rendering)',
+    )
     .option('--namespace <name>', 'namespace of the manifests, where the gateway and exporter run', DEFAULT_KUBERNETES_OPTIONS.namespace)
-    .option('--selector <key=value>', 'label matched by the Prometheus ruleSelector/serviceMonitorSelector, e.g. release=monitoring (repeatable; default release=kube-prometheus-stack)', collect, [])
+    .option(
+      '--selector <key=value>',
+      'label matched by the Prometheus ruleSelector/serviceMonitorSelector, e.g. release=monitoring (repeatable; default release=kube-prometheus-stack)',
+      collect,
+      [],
+    )
     .option('--secret-name <name>', 'Secret holding the notification credentials', DEFAULT_KUBERNETES_OPTIONS.secretName)
-    .option('-o, --out <dir>', 'write one file per manifest kind into this folder (default: all documents to stdout, for kubectl apply -f -)')
+    .option(
+      '-o, --out <dir>',
+      'write one file per manifest kind into this folder (default: all documents to stdout, for kubectl apply -f -)',
+    )
     .option('--config-dir <dir>', 'configuration folder (config/slos.yaml, config/prometheus/alerting_rules.yml)', join(repoRoot, 'config'))
     .action((o: { namespace: string; selector: string[]; secretName: string; out?: string; configDir: string }) => {
       const flags: KubernetesFlags = { namespace: o.namespace, selector: o.selector, secretName: o.secretName };
@@ -43,6 +55,10 @@ export function registerKubernetesCommands(program: Command): void {
       }
       mkdirSync(o.out, { recursive: true });
       for (const f of files) writeFileSync(join(o.out, basename(f.path)), f.content);
-      process.stdout.write(`wrote ${files.length} files to ${o.out} (namespace ${opts.namespace}, selector ${Object.entries(opts.selectorLabels).map(([k, v]) => `${k}=${v}`).join(',')})\n`);
+      process.stdout.write(
+        `wrote ${files.length} files to ${o.out} (namespace ${opts.namespace}, selector ${Object.entries(opts.selectorLabels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')})\n`,
+      );
     });
 }

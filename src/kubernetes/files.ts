@@ -27,7 +27,10 @@ export function kubernetesFiles(
   header: string = KUBERNETES_HEADER,
 ): ManifestFile[] {
   return [
-    ...ruleFiles.map((f) => ({ path: `${MANIFEST_DIR}/prometheusrule-${f.name.replace(/\.ya?ml$/, '').replace(/_/g, '-')}.yaml`, content: manifests([renderPrometheusRule(f, opts)], header) })),
+    ...ruleFiles.map((f) => ({
+      path: `${MANIFEST_DIR}/prometheusrule-${f.name.replace(/\.ya?ml$/, '').replace(/_/g, '-')}.yaml`,
+      content: manifests([renderPrometheusRule(f, opts)], header),
+    })),
     { path: `${MANIFEST_DIR}/servicemonitors.yaml`, content: manifests(renderServiceMonitors(s, opts), header) },
     { path: `${MANIFEST_DIR}/alertmanagerconfig.yaml`, content: manifests([renderAlertmanagerConfigResource(opts)], header) },
   ];

@@ -6,5 +6,12 @@ export { METRICS_PORT_NAME, MONITORED, renderServiceMonitors } from './service-m
 export { parseMatcher, renderAlertmanagerConfigResource, type K8sMatcher } from './alertmanager-config.js';
 export { kubernetesFiles, MANIFEST_DIR, type ManifestFile } from './files.js';
 export { kubernetesRuleSources } from './sources.js';
-export { dns1123LabelProblem, kubernetesOptionsFrom, labelKeyProblem, labelValueProblem, parseSelectorLabel, type KubernetesFlags } from './options.js';
+export {
+  dns1123LabelProblem,
+  kubernetesOptionsFrom,
+  labelKeyProblem,
+  labelValueProblem,
+  parseSelectorLabel,
+  type KubernetesFlags,
+} from './options.js';
 export { registerKubernetesCommands, renderHeader } from './cli.js';

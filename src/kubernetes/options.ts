@@ -46,7 +46,8 @@ export function labelValueProblem(value: string): string | undefined {
 /** `release=monitoring` → ['release', 'monitoring'], validated. */
 export function parseSelectorLabel(arg: string): [string, string] {
   const eq = arg.indexOf('=');
-  const hint = 'Give the label your Prometheus selects rules and monitors by, e.g. --selector release=kube-prometheus-stack (kubectl get prometheus -A -o yaml | grep -A3 ruleSelector).';
+  const hint =
+    'Give the label your Prometheus selects rules and monitors by, e.g. --selector release=kube-prometheus-stack (kubectl get prometheus -A -o yaml | grep -A3 ruleSelector).';
   if (eq < 0) throw optionError('--selector', `"${arg}" is not key=value`, hint);
   const key = arg.slice(0, eq);
   const value = arg.slice(eq + 1);
@@ -69,11 +70,23 @@ export interface KubernetesFlags {
 export function kubernetesOptionsFrom(flags: KubernetesFlags): KubernetesOptions {
   const namespace = flags.namespace ?? DEFAULT_KUBERNETES_OPTIONS.namespace;
   const nsProblem = dns1123LabelProblem(namespace);
-  if (nsProblem) throw optionError('--namespace', `namespace "${namespace}" ${nsProblem}`, 'Use the namespace the gateway and exporter run in, e.g. --namespace ml-serving.');
+  if (nsProblem)
+    throw optionError(
+      '--namespace',
+      `namespace "${namespace}" ${nsProblem}`,
+      'Use the namespace the gateway and exporter run in, e.g. --namespace ml-serving.',
+    );
   const secretName = flags.secretName ?? DEFAULT_KUBERNETES_OPTIONS.secretName;
   if (secretName.length > 253 || !DNS1123_SUBDOMAIN.test(secretName)) {
-    throw optionError('--secret-name', `secret name "${secretName}" must be a DNS subdomain: lower-case letters, digits, "-" and "."`, 'e.g. --secret-name mlmon-alertmanager');
+    throw optionError(
+      '--secret-name',
+      `secret name "${secretName}" must be a DNS subdomain: lower-case letters, digits, "-" and "."`,
+      'e.g. --secret-name mlmon-alertmanager',
+    );
   }
-  const selectorLabels = flags.selector && flags.selector.length > 0 ? Object.fromEntries(flags.selector.map(parseSelectorLabel)) : { ...DEFAULT_KUBERNETES_OPTIONS.selectorLabels };
+  const selectorLabels =
+    flags.selector && flags.selector.length > 0
+      ? Object.fromEntries(flags.selector.map(parseSelectorLabel))
+      : { ...DEFAULT_KUBERNETES_OPTIONS.selectorLabels };
   return { ...DEFAULT_KUBERNETES_OPTIONS, email: { ...DEFAULT_KUBERNETES_OPTIONS.email }, namespace, secretName, selectorLabels };
 }

@@ -9,7 +9,10 @@ export interface RuleFileText {
 
 /** `slo_alerting_rules.yml` → `mlmon-slo-alerting-rules` (a DNS-1123 name). */
 export function ruleResourceName(file: string): string {
-  return `mlmon-${file.replace(/\.ya?ml$/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+  return `mlmon-${file
+    .replace(/\.ya?ml$/, '')
+    .replace(/[^a-z0-9]+/gi, '-')
+    .toLowerCase()}`;
 }
 
 /** A PrometheusRule holding exactly the groups of one rule file (pure), so

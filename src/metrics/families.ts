@@ -43,7 +43,10 @@ abstract class LiveFamily<S> {
   readonly labelNames: readonly string[];
   private readonly cells = new Map<string, { labels: Record<string, string>; cell: S }>();
 
-  constructor(readonly type: MetricType, opts: FamilyOptions) {
+  constructor(
+    readonly type: MetricType,
+    opts: FamilyOptions,
+  ) {
     this.name = opts.name;
     this.help = opts.help;
     this.labelNames = opts.labelNames;
@@ -64,7 +67,9 @@ abstract class LiveFamily<S> {
     let entry = this.cells.get(key);
     if (!entry) {
       if (values.length !== this.labelNames.length) {
-        throw new Error(`metric ${this.name}: expected ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`);
+        throw new Error(
+          `metric ${this.name}: expected ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`,
+        );
       }
       const labels: Record<string, string> = {};
       this.labelNames.forEach((l, i) => (labels[l] = values[i] as string));

@@ -7,9 +7,7 @@ import { dataDirOption } from '../commandline/index.js';
 /** `mlmon train`: the batch job that publishes a new model version and reports to the Pushgateway. */
 export function registerTrainCommand(program: Command): void {
   dataDirOption(
-    program
-      .command('train')
-      .description('train a new model version into the registry and push the job metrics to the Pushgateway'),
+    program.command('train').description('train a new model version into the registry and push the job metrics to the Pushgateway'),
     'data directory holding the model registry',
   )
     .option('--seed <n>', 'random seed of the split and the forest (same seed, same model)', '42')
@@ -29,7 +27,9 @@ export function registerTrainCommand(program: Command): void {
       const m = outcome.metadata;
       if (opts.json) {
         const { reference: _reference, ...rest } = m;
-        process.stdout.write(JSON.stringify({ ...rest, duration_seconds: outcome.durationSeconds, pushed: outcome.pushed }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify({ ...rest, duration_seconds: outcome.durationSeconds, pushed: outcome.pushed }, null, 2) + '\n',
+        );
         return;
       }
       process.stdout.write(

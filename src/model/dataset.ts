@@ -27,7 +27,10 @@ export function splitDataset(rows: readonly LabelledRow[], seed: number, heldout
   const train: LabelledRow[] = [];
   const heldout: LabelledRow[] = [];
   for (const cls of IRIS_CLASSES) {
-    const ofClass = shuffled(rows.filter((r) => r.label === cls), rand);
+    const ofClass = shuffled(
+      rows.filter((r) => r.label === cls),
+      rand,
+    );
     const nHeldout = Math.round(ofClass.length * heldoutShare);
     heldout.push(...ofClass.slice(0, nHeldout));
     train.push(...ofClass.slice(nHeldout));
@@ -39,5 +42,7 @@ export function splitDataset(rows: readonly LabelledRow[], seed: number, heldout
  * per row, lines sorted), so the fingerprint names the data, not its order. */
 export function fingerprintRows(rows: readonly LabelledRow[]): string {
   const lines = rows.map((r) => `${r.features.join(',')},${r.label}`).sort();
-  return `sha256:${createHash('sha256').update(lines.join('\n') + '\n').digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(lines.join('\n') + '\n')
+    .digest('hex')}`;
 }

@@ -83,10 +83,14 @@ export async function readMetadata(registryDir: string, model: string, version: 
     return JSON.parse(await readFile(path, 'utf8')) as ModelMetadata;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new MlmonError('model_metadata', code === 'ENOENT' ? 'no such model version' : `cannot read model metadata: ${(e as Error).message}`, {
-      location: path,
-      hint: 'Train a model with `mlmon train --data-dir <dir>`.',
-    });
+    throw new MlmonError(
+      'model_metadata',
+      code === 'ENOENT' ? 'no such model version' : `cannot read model metadata: ${(e as Error).message}`,
+      {
+        location: path,
+        hint: 'Train a model with `mlmon train --data-dir <dir>`.',
+      },
+    );
   }
 }
 

@@ -23,13 +23,18 @@ const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 function target(stack: FederatedStack): { scheme: string; address: string; pathPrefix: string } {
   if (!NAME.test(stack.name)) {
-    throw new MlmonError('bad_option', `stack name "${stack.name}" must be lower-case letters, digits and dashes`, { location: 'federation' });
+    throw new MlmonError('bad_option', `stack name "${stack.name}" must be lower-case letters, digits and dashes`, {
+      location: 'federation',
+    });
   }
   let u: URL;
   try {
     u = new URL(stack.url);
   } catch {
-    throw new MlmonError('bad_option', `stack ${stack.name}: "${stack.url}" is not a URL`, { location: 'federation', hint: 'e.g. http://prometheus-eu:9090' });
+    throw new MlmonError('bad_option', `stack ${stack.name}: "${stack.url}" is not a URL`, {
+      location: 'federation',
+      hint: 'e.g. http://prometheus-eu:9090',
+    });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new MlmonError('bad_option', `stack ${stack.name}: URL must be http(s)`, { location: 'federation' });
@@ -46,7 +51,11 @@ function target(stack: FederatedStack): { scheme: string; address: string; pathP
  * every series: that is what tells the stacks apart in the global view. The
  * `stack` label marks the target only (honored labels win on a clash). */
 export function renderFederationConfig(stacks: readonly FederatedStack[], opts: FederationOptions = {}): Record<string, unknown> {
-  if (stacks.length === 0) throw new MlmonError('bad_option', 'name at least one stack to federate', { location: 'federation', hint: '--stack eu=http://prometheus-eu:9090' });
+  if (stacks.length === 0)
+    throw new MlmonError('bad_option', 'name at least one stack to federate', {
+      location: 'federation',
+      hint: '--stack eu=http://prometheus-eu:9090',
+    });
   const seen = new Set<string>();
   const groups = new Map<string, { scheme: string; path: string; statics: Array<{ targets: string[]; labels: Record<string, string> }> }>();
   for (const s of stacks) {

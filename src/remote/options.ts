@@ -38,14 +38,20 @@ function nonEmpty(v: string | undefined): string | undefined {
  * run directory, not the caller's folder. */
 function credentialsFile(flag: string, path: string, cwd: string): string {
   const abs = resolve(cwd, path);
-  if (!existsSync(abs)) throw optionError(flag, `no such file: ${abs}`, 'Write the secret into that file (one line, mode 0600), then start again.');
+  if (!existsSync(abs))
+    throw optionError(flag, `no such file: ${abs}`, 'Write the secret into that file (one line, mode 0600), then start again.');
   return abs;
 }
 
 /** Anything Prometheus accepts as a relabel regex alternative, and nothing
  * that would widen the keep rule to every series. */
 function keepPattern(p: string): string {
-  if (p === '.*' || p === '.+') throw optionError('--remote-write-keep', `"${p}" would forward every series`, 'Name metrics, e.g. --remote-write-keep ml_model_accuracy');
+  if (p === '.*' || p === '.+')
+    throw optionError(
+      '--remote-write-keep',
+      `"${p}" would forward every series`,
+      'Name metrics, e.g. --remote-write-keep ml_model_accuracy',
+    );
   try {
     new RegExp(`^(?:${p})$`);
   } catch {
@@ -85,13 +91,23 @@ export function remoteWriteFromOptions(
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw optionError('--remote-write-url', 'must be an http(s) URL');
   if (parsed.username || parsed.password) {
-    throw optionError('--remote-write-url', 'must not carry credentials', 'Use --remote-write-username with --remote-write-password-file, or --remote-write-bearer-token-file.');
+    throw optionError(
+      '--remote-write-url',
+      'must not carry credentials',
+      'Use --remote-write-username with --remote-write-password-file, or --remote-write-bearer-token-file.',
+    );
   }
   if (bearer && (username || passwordFile)) {
-    throw optionError('--remote-write-bearer-token-file', 'cannot be combined with basic auth (--remote-write-username/--remote-write-password-file)');
+    throw optionError(
+      '--remote-write-bearer-token-file',
+      'cannot be combined with basic auth (--remote-write-username/--remote-write-password-file)',
+    );
   }
   if (Boolean(username) !== Boolean(passwordFile)) {
-    throw optionError(username ? '--remote-write-password-file' : '--remote-write-username', 'basic auth needs both a username and a password file');
+    throw optionError(
+      username ? '--remote-write-password-file' : '--remote-write-username',
+      'basic auth needs both a username and a password file',
+    );
   }
   let auth: RemoteWriteAuth | undefined;
   if (bearer) auth = { kind: 'bearer', credentialsFile: credentialsFile('--remote-write-bearer-token-file', bearer, cwd) };

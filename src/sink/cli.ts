@@ -15,7 +15,6 @@ function port(value: string, flag: string): number {
   return n;
 }
 
-
 function cell(s: string, width: number): string {
   return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
 }
@@ -24,7 +23,8 @@ export function formatNotifications(records: NotificationRecord[]): string {
   if (records.length === 0) return 'No notifications recorded.\n';
   const head = `${cell('TIME', 20)} ${cell('INTEGRATION', 11)} ${cell('CHANNEL', 24)} ${cell('STATUS', 8)} SUMMARY`;
   const rows = records.map(
-    (r) => `${cell(r.time.slice(0, 19).replace('T', ' '), 20)} ${cell(r.integration, 11)} ${cell(r.channel, 24)} ${cell(r.status ?? '', 8)} ${r.summary}`,
+    (r) =>
+      `${cell(r.time.slice(0, 19).replace('T', ' '), 20)} ${cell(r.integration, 11)} ${cell(r.channel, 24)} ${cell(r.status ?? '', 8)} ${r.summary}`,
   );
   return `${[head, ...rows].join('\n')}\n`;
 }
@@ -38,38 +38,37 @@ export function registerNotificationCommands(program: Command): void {
       .option('--port <port>', 'HTTP port (Slack, PagerDuty, heartbeat, /notifications)', String(DEFAULT_PORTS['notification-sink']))
       .option('--smtp-port <port>', 'SMTP port', String(DEFAULT_PORTS['notification-sink-smtp'])),
     'data directory (records go to <dir>/notifications)',
-  )
-    .action(async (o: { host: string; port: string; smtpPort: string; dataDir: string }) => {
-      let sink;
-      try {
-        sink = await startNotificationSink({
-          host: o.host,
-          httpPort: port(o.port, '--port'),
-          smtpPort: port(o.smtpPort, '--smtp-port'),
-          dataDir: o.dataDir,
-          log: true,
-        });
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (err.code === 'EADDRINUSE') {
-          throw new MlmonError('port_in_use', `cannot listen on ${o.host}: ${err.message}`, {
-            location: 'notification-sink',
-            hint: 'Another process holds the port: stop it or pass --port/--smtp-port.',
-          });
-        }
-        throw e;
-      }
-      const running = sink;
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          void running.close().then(resolve);
-        };
-        process.on('SIGTERM', stop);
-        process.on('SIGINT', stop);
+  ).action(async (o: { host: string; port: string; smtpPort: string; dataDir: string }) => {
+    let sink;
+    try {
+      sink = await startNotificationSink({
+        host: o.host,
+        httpPort: port(o.port, '--port'),
+        smtpPort: port(o.smtpPort, '--smtp-port'),
+        dataDir: o.dataDir,
+        log: true,
       });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') {
+        throw new MlmonError('port_in_use', `cannot listen on ${o.host}: ${err.message}`, {
+          location: 'notification-sink',
+          hint: 'Another process holds the port: stop it or pass --port/--smtp-port.',
+        });
+      }
+      throw e;
+    }
+    const running = sink;
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        void running.close().then(resolve);
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
     });
+  });
 
   dataDirOption(program.command('notifications').description('list the notifications recorded by the local notification sink'))
     .option('--integration <name>', `only one integration (${SINK_INTEGRATIONS.join(', ')})`)
@@ -77,7 +76,9 @@ export function registerNotificationCommands(program: Command): void {
     .option('--json', 'print JSON (one array) for scripts')
     .action(async (o: { dataDir: string; integration?: string; since?: string; json?: boolean }) => {
       if (o.integration && !(SINK_INTEGRATIONS as readonly string[]).includes(o.integration)) {
-        throw new MlmonError('bad_flag', `--integration must be one of ${SINK_INTEGRATIONS.join(', ')}, not "${o.integration}"`, { location: '--integration' });
+        throw new MlmonError('bad_flag', `--integration must be one of ${SINK_INTEGRATIONS.join(', ')}, not "${o.integration}"`, {
+          location: '--integration',
+        });
       }
       let sinceMs: number | undefined;
       if (o.since !== undefined) {

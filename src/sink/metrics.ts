@@ -2,7 +2,11 @@ import { Counter, Registry } from 'prom-client';
 import { SINK_INTEGRATIONS, type SinkIntegration } from './records.js';
 
 /** The sink's own metrics (its own registry), so Prometheus can see notifications arrive. */
-export function sinkMetrics(): { registry: Registry; received(integration: SinkIntegration): void; rejected(integration: SinkIntegration): void } {
+export function sinkMetrics(): {
+  registry: Registry;
+  received(integration: SinkIntegration): void;
+  rejected(integration: SinkIntegration): void;
+} {
   const registry = new Registry();
   const received = new Counter({
     name: 'mlmon_sink_notifications_total',

@@ -28,7 +28,9 @@ export const slackBody = z
     channel: z.string().optional(),
     username: z.string().optional(),
     text: z.string().optional(),
-    attachments: z.array(z.object({ title: z.string().optional(), text: z.string().optional(), color: z.string().optional() }).loose()).optional(),
+    attachments: z
+      .array(z.object({ title: z.string().optional(), text: z.string().optional(), color: z.string().optional() }).loose())
+      .optional(),
     blocks: z.array(z.unknown()).optional(),
   })
   .loose();
@@ -72,8 +74,14 @@ export const pagerdutyEvent = z
   })
   .loose()
   // A trigger must describe the incident; acknowledge/resolve only name it.
-  .refine((e) => e.event_action !== 'trigger' || e.payload !== undefined, { message: 'payload is required for trigger events', path: ['payload'] })
-  .refine((e) => e.event_action === 'trigger' || e.dedup_key !== undefined, { message: 'dedup_key is required for acknowledge and resolve events', path: ['dedup_key'] });
+  .refine((e) => e.event_action !== 'trigger' || e.payload !== undefined, {
+    message: 'payload is required for trigger events',
+    path: ['payload'],
+  })
+  .refine((e) => e.event_action === 'trigger' || e.dedup_key !== undefined, {
+    message: 'dedup_key is required for acknowledge and resolve events',
+    path: ['dedup_key'],
+  });
 
 export function pagerdutyRecord(event: z.infer<typeof pagerdutyEvent>, dedupKey: string): RecordDraft {
   return {

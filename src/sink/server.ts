@@ -39,7 +39,11 @@ function zodIssues(error: { issues: Array<{ path: PropertyKey[]; message: string
 
 type SinkMetrics = ReturnType<typeof sinkMetrics>;
 
-function buildHttp(store: NotificationStore, metrics: SinkMetrics, log: boolean): { app: FastifyInstance; recorded(r: NotificationRecord): void } {
+function buildHttp(
+  store: NotificationStore,
+  metrics: SinkMetrics,
+  log: boolean,
+): { app: FastifyInstance; recorded(r: NotificationRecord): void } {
   const app = Fastify({ logger: log ? { base: { component: 'notification-sink' } } : false, bodyLimit: 5 * 1024 * 1024 });
   const recorded = (r: NotificationRecord) => {
     metrics.received(r.integration);
@@ -53,7 +57,10 @@ function buildHttp(store: NotificationStore, metrics: SinkMetrics, log: boolean)
     if (!parsed.success || (!parsed.data.text && !parsed.data.attachments?.length && !parsed.data.blocks?.length)) {
       metrics.rejected('slack');
       // Slack answers plain-text error codes.
-      return reply.code(400).type('text/plain').send(parsed.success ? 'no_text' : 'invalid_payload');
+      return reply
+        .code(400)
+        .type('text/plain')
+        .send(parsed.success ? 'no_text' : 'invalid_payload');
     }
     const wildcard = (req.params as Record<string, string | undefined>)['*'] ?? '';
     const segments = wildcard.split('/').filter(Boolean);
@@ -72,7 +79,12 @@ function buildHttp(store: NotificationStore, metrics: SinkMetrics, log: boolean)
     }
     const e = parsed.data;
     // PagerDuty makes a key when a trigger has none; ours is stable for the same event.
-    const dedupKey = e.dedup_key ?? createHash('sha256').update(JSON.stringify(e.payload ?? {})).digest('hex').slice(0, 32);
+    const dedupKey =
+      e.dedup_key ??
+      createHash('sha256')
+        .update(JSON.stringify(e.payload ?? {}))
+        .digest('hex')
+        .slice(0, 32);
     recorded(await store.append(pagerdutyRecord(e, dedupKey)));
     return reply.code(202).send({ status: 'success', message: 'Event processed', dedup_key: dedupKey });
   });
@@ -96,7 +108,8 @@ function buildHttp(store: NotificationStore, metrics: SinkMetrics, log: boolean)
     let sinceMs: number | undefined;
     if (q.since) {
       sinceMs = parseSince(q.since);
-      if (sinceMs === undefined) return reply.code(400).send({ error: 'since must be a duration such as 10m, an ISO time or epoch milliseconds' });
+      if (sinceMs === undefined)
+        return reply.code(400).send({ error: 'since must be a duration such as 10m, an ISO time or epoch milliseconds' });
     }
     return store.list({ integration: integration as SinkIntegration | undefined, sinceMs });
   });

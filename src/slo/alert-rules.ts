@@ -33,9 +33,7 @@ function tierRule(slo: Slo, tier: ScaledTier): AlertingRule {
   const period = slo.windows.period;
   const exhaustion = secondsText(period.seconds / tier.burnRate);
   const pct = `${Number((tier.budgetSpent * 100).toPrecision(3))}%`;
-  const what = slo.kind === 'latency'
-    ? `requests slower than ${num(slo.latency?.thresholdSeconds ?? 0)}s`
-    : 'failed requests';
+  const what = slo.kind === 'latency' ? `requests slower than ${num(slo.latency?.thresholdSeconds ?? 0)}s` : 'failed requests';
   // Only a spec's own burn rates (OpenSLO alertAfter) wait: the workbook's two
   // windows already demand that the burn is both real and current.
   const waits = tier.forSeconds !== undefined && tier.forSeconds > 0 ? { for: secondsText(tier.forSeconds) } : {};

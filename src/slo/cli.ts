@@ -45,7 +45,7 @@ export function registerSloCommands(program: Command): void {
 
   slo
     .command('windows')
-    .description('show each SLO\'s burn-rate windows, thresholds and detection times')
+    .description("show each SLO's burn-rate windows, thresholds and detection times")
     .option('--spec <file>', 'SLO spec', fromRepo('config/slos.yaml'))
     .option('--profile <profile>', 'production or test', 'production')
     .option('--json', 'print JSON')
@@ -73,8 +73,26 @@ export function registerSloCommands(program: Command): void {
         return;
       }
       const head = ['service', 'slo', 'period', 'speed', 'severity', 'burn', 'long', 'short', 'for', 'budget', 'outage detected after'];
-      const lines = rows.map((r) => [r.service, r.slo, r.period, r.speed, r.severity, `${r.orEqual ? '>=' : '>'}${r.burnRate}x`, r.long, r.short, r.forSeconds ? secondsText(r.forSeconds) : '-', r.budgetSpent, `${r.detectTotalOutageSeconds}s`]);
+      const lines = rows.map((r) => [
+        r.service,
+        r.slo,
+        r.period,
+        r.speed,
+        r.severity,
+        `${r.orEqual ? '>=' : '>'}${r.burnRate}x`,
+        r.long,
+        r.short,
+        r.forSeconds ? secondsText(r.forSeconds) : '-',
+        r.budgetSpent,
+        `${r.detectTotalOutageSeconds}s`,
+      ]);
       const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-      for (const l of [head, ...lines]) process.stdout.write(l.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n');
+      for (const l of [head, ...lines])
+        process.stdout.write(
+          l
+            .map((c, i) => c.padEnd(widths[i] ?? 0))
+            .join('  ')
+            .trimEnd() + '\n',
+        );
     });
 }

@@ -43,8 +43,7 @@ export const sloSeries = {
   /** `http_request_duration_seconds` → `slo:http_request_duration:p99:rate5m`. */
   latencyQuantile: (histogram: string, quantile: number, window: string): string =>
     `slo:${histogramBaseName(histogram)}:p${Math.round(quantile * 100)}:rate${window}`,
-  latencyBucketTile: (histogram: string, tile: string): string =>
-    `slo:${histogramBaseName(histogram)}_bucket:rate${tile}`,
+  latencyBucketTile: (histogram: string, tile: string): string => `slo:${histogramBaseName(histogram)}_bucket:rate${tile}`,
 };
 
 /** The quantiles recorded for every latency SLO. */

@@ -59,9 +59,7 @@ export function lineOfPath(doc: Document, lineCounter: LineCounter, path: readon
 }
 
 function pathText(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }
 
 function issueError(file: string, doc: Document, lc: LineCounter, issue: z.core.$ZodIssue): MlmonError {
@@ -113,7 +111,9 @@ export function parseSloSpec(text: string, file: string): SloSpec {
         if (!parsed.success) throw issueError(file, doc, lc, parsed.error.issues[0]!);
         const named: Map<string, unknown> = kind === 'AlertPolicy' ? policies : conditions;
         if (named.has(parsed.data.metadata.name)) {
-          throw new MlmonError('slo-spec-invalid', `${kind} "${parsed.data.metadata.name}" is declared twice`, { location: `${file}:${lineOfPath(doc, lc, ['metadata', 'name'])}` });
+          throw new MlmonError('slo-spec-invalid', `${kind} "${parsed.data.metadata.name}" is declared twice`, {
+            location: `${file}:${lineOfPath(doc, lc, ['metadata', 'name'])}`,
+          });
         }
         if (kind === 'AlertPolicy') policies.set(parsed.data.metadata.name, parsed.data as OpenSloAlertPolicy);
         else conditions.set(parsed.data.metadata.name, parsed.data as OpenSloAlertCondition);
@@ -125,9 +125,13 @@ export function parseSloSpec(text: string, file: string): SloSpec {
       continue;
     }
     if (native) {
-      throw new MlmonError('slo-spec-invalid', 'a spec file holds one mlmon spec document; the others must be OpenSLO (apiVersion: openslo/v1)', {
-        location: `${file}:${lineOfPath(doc, lc, [])}`,
-      });
+      throw new MlmonError(
+        'slo-spec-invalid',
+        'a spec file holds one mlmon spec document; the others must be OpenSLO (apiVersion: openslo/v1)',
+        {
+          location: `${file}:${lineOfPath(doc, lc, [])}`,
+        },
+      );
     }
     const parsed = sloSpecSchema.safeParse(data);
     if (!parsed.success) throw issueError(file, doc, lc, parsed.error.issues[0]!);
@@ -152,7 +156,9 @@ export function parseSloSpec(text: string, file: string): SloSpec {
       spec.services.push(svc);
     }
     if (svc.slos.some((s) => s.name === slo.name)) {
-      throw new MlmonError('slo-spec-invalid', `SLO "${slo.name}" of service "${service}" is declared twice`, { location: `${file}:${line}` });
+      throw new MlmonError('slo-spec-invalid', `SLO "${slo.name}" of service "${service}" is declared twice`, {
+        location: `${file}:${line}`,
+      });
     }
     svc.slos.push(slo);
   }

@@ -39,11 +39,17 @@ const duration = z.string().refine((d) => positiveSeconds(d) !== undefined, 'mus
  * anything for an SLO alert; everything is checked, nothing is ignored. */
 const burnRateCondition = z.strictObject({
   kind: z.literal('burnrate', 'only burnrate alert conditions are supported'),
-  op: z.enum(['gt', 'gte'], 'op must be gt or gte: a burn-rate alert fires when the budget burns faster than the threshold (lt/lte would fire while all is well)'),
+  op: z.enum(
+    ['gt', 'gte'],
+    'op must be gt or gte: a burn-rate alert fires when the budget burns faster than the threshold (lt/lte would fire while all is well)',
+  ),
   threshold: z.number('threshold must be a burn rate such as 14.4').positive('threshold must be a burn rate above 0, such as 14.4'),
   lookbackWindow: duration,
   // OpenSLO writes "no wait" as 0m, which is not a Prometheus duration.
-  alertAfter: z.string().refine((d) => /^0+[smhd]?$/.test(d) || positiveSeconds(d) !== undefined, 'must be a duration such as 5m (or 0m)').optional(),
+  alertAfter: z
+    .string()
+    .refine((d) => /^0+[smhd]?$/.test(d) || positiveSeconds(d) !== undefined, 'must be a duration such as 5m (or 0m)')
+    .optional(),
 });
 
 const severity = z.enum(SEVERITIES, 'severity must be critical, warning or info (the severities Alertmanager routes on)');
@@ -74,7 +80,10 @@ const inlineCondition = z.strictObject({
  * a zod union), so that an error inside an inline one keeps its own path and line. */
 function oneOf(ref: string | undefined, inline: boolean, refKey: string, kind: string, ctx: z.RefinementCtx): void {
   if ((ref !== undefined) === inline) {
-    ctx.addIssue({ code: 'custom', message: `give either ${refKey} (the name of a ${kind} document) or an inline ${kind} (kind and spec)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `give either ${refKey} (the name of a ${kind} document) or an inline ${kind} (kind and spec)`,
+    });
   }
 }
 
@@ -89,14 +98,21 @@ const conditionEntry = z
 
 const policySpec = z.strictObject({
   description: z.string().optional(),
-  alertWhenNoData: z.literal(false, 'alertWhenNoData: true cannot be honoured: no traffic gives no sample, so nothing fires; remove it').optional(),
+  alertWhenNoData: z
+    .literal(false, 'alertWhenNoData: true cannot be honoured: no traffic gives no sample, so nothing fires; remove it')
+    .optional(),
   alertWhenBreaching: z.literal(true, 'alertWhenBreaching: false would never alert; remove the alert policy instead').optional(),
   alertWhenResolved: z
-    .literal(true, 'alertWhenResolved: false cannot be honoured by the rules: resolved notifications are set per receiver (send_resolved) in config/alertmanager/alertmanager.yml')
+    .literal(
+      true,
+      'alertWhenResolved: false cannot be honoured by the rules: resolved notifications are set per receiver (send_resolved) in config/alertmanager/alertmanager.yml',
+    )
     .optional(),
   conditions: z.array(conditionEntry).optional(),
   notificationTargets: z
-    .never('notificationTargets are not rendered: Alertmanager routes SLO alerts by their severity and service labels (config/alertmanager/alertmanager.yml); remove them')
+    .never(
+      'notificationTargets are not rendered: Alertmanager routes SLO alerts by their severity and service labels (config/alertmanager/alertmanager.yml); remove them',
+    )
     .optional(),
 });
 
@@ -117,7 +133,10 @@ const alertPolicy = z
 
 /** `kind: AlertPolicy` and `kind: AlertCondition` documents, which SLOs may refer to by name. */
 export const openSloAlertPolicyDocumentSchema = inlinePolicy.extend({ apiVersion: z.literal(OPENSLO_API_VERSION), metadata: metadataOf });
-export const openSloAlertConditionDocumentSchema = inlineCondition.extend({ apiVersion: z.literal(OPENSLO_API_VERSION), metadata: metadataOf });
+export const openSloAlertConditionDocumentSchema = inlineCondition.extend({
+  apiVersion: z.literal(OPENSLO_API_VERSION),
+  metadata: metadataOf,
+});
 export type OpenSloAlertPolicy = z.output<typeof inlinePolicy>;
 export type OpenSloAlertCondition = z.output<typeof inlineCondition>;
 
@@ -187,7 +206,10 @@ function flattenLabels(labels: Record<string, string | string[]> | undefined): R
 
 /** A reference or a mapping the generator cannot honour, at `path` of the SLO document. */
 export class OpenSloIssue extends Error {
-  constructor(readonly path: (string | number)[], message: string) {
+  constructor(
+    readonly path: (string | number)[],
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -211,14 +233,19 @@ function burnRatesOf(doc: OpenSloDocument, library: OpenSloLibrary): BurnRateSpe
     let policy: { metadata?: OpenSloAlertPolicy['metadata']; spec: OpenSloAlertPolicy['spec'] };
     if (entry.alertPolicyRef !== undefined) {
       const found = library.policies.get(entry.alertPolicyRef);
-      if (!found) throw new OpenSloIssue([...at, 'alertPolicyRef'], `no AlertPolicy named "${entry.alertPolicyRef}" in this file; add it as a document (kind: AlertPolicy) or write the policy inline`);
+      if (!found)
+        throw new OpenSloIssue(
+          [...at, 'alertPolicyRef'],
+          `no AlertPolicy named "${entry.alertPolicyRef}" in this file; add it as a document (kind: AlertPolicy) or write the policy inline`,
+        );
       policy = found;
     } else {
       policy = { metadata: entry.metadata, spec: entry.spec! };
     }
     const policyLabels = flattenLabels(policy.metadata?.labels) ?? {};
     for (const key of Object.keys(policyLabels)) {
-      if (RESERVED_POLICY_LABELS.includes(key)) throw new OpenSloIssue(at, `alert policy label "${key}" is set by the generator; remove it`);
+      if (RESERVED_POLICY_LABELS.includes(key))
+        throw new OpenSloIssue(at, `alert policy label "${key}" is set by the generator; remove it`);
     }
     const policySeverity = policyLabels.severity;
     delete policyLabels.severity;
@@ -232,7 +259,11 @@ function burnRatesOf(doc: OpenSloDocument, library: OpenSloLibrary): BurnRateSpe
       let condition: { metadata?: OpenSloAlertCondition['metadata']; spec: OpenSloAlertCondition['spec'] };
       if (c.conditionRef !== undefined) {
         const found = library.conditions.get(c.conditionRef);
-        if (!found) throw new OpenSloIssue([...at, 'spec', 'conditions', k, 'conditionRef'], `no AlertCondition named "${c.conditionRef}" in this file; add it as a document (kind: AlertCondition) or write the condition inline`);
+        if (!found)
+          throw new OpenSloIssue(
+            [...at, 'spec', 'conditions', k, 'conditionRef'],
+            `no AlertCondition named "${c.conditionRef}" in this file; add it as a document (kind: AlertCondition) or write the condition inline`,
+          );
         condition = found;
       } else {
         condition = { metadata: c.metadata, spec: c.spec! };
@@ -247,7 +278,10 @@ function burnRatesOf(doc: OpenSloDocument, library: OpenSloLibrary): BurnRateSpe
         const shortSeconds = positiveSeconds(short);
         const longSeconds = positiveSeconds(cond.lookbackWindow) ?? 0;
         if (shortSeconds === undefined || shortSeconds >= longSeconds) {
-          throw new OpenSloIssue([...at, 'spec', 'conditions', k], `annotation ${SHORT_WINDOW_ANNOTATION}: "${short}" must be a duration shorter than lookbackWindow ${cond.lookbackWindow}`);
+          throw new OpenSloIssue(
+            [...at, 'spec', 'conditions', k],
+            `annotation ${SHORT_WINDOW_ANNOTATION}: "${short}" must be a duration shorter than lookbackWindow ${cond.lookbackWindow}`,
+          );
         }
         b.short_window = short;
       }
@@ -258,7 +292,7 @@ function burnRatesOf(doc: OpenSloDocument, library: OpenSloLibrary): BurnRateSpe
   if (workbookPolicy !== undefined && conditionPolicy !== undefined) {
     throw new OpenSloIssue(
       ['spec', 'alertPolicies', workbookPolicy],
-      'this alert policy has no conditions (the workbook\'s four alerts) while another has burnrate conditions; give it conditions, or remove the others\' to get the workbook alerts',
+      "this alert policy has no conditions (the workbook's four alerts) while another has burnrate conditions; give it conditions, or remove the others' to get the workbook alerts",
     );
   }
   return conditionPolicy === undefined ? undefined : burnRates;
@@ -266,7 +300,10 @@ function burnRatesOf(doc: OpenSloDocument, library: OpenSloLibrary): BurnRateSpe
 
 /** One validated OpenSLO document as a service name and a spec entry. Throws
  * OpenSloIssue for a reference it cannot resolve. */
-export function openSloToSlo(doc: OpenSloDocument, library: OpenSloLibrary = { policies: new Map(), conditions: new Map() }): { service: string; slo: SloEntrySpec } {
+export function openSloToSlo(
+  doc: OpenSloDocument,
+  library: OpenSloLibrary = { policies: new Map(), conditions: new Map() },
+): { service: string; slo: SloEntrySpec } {
   const ratio = doc.spec.indicator.spec.ratioMetric;
   const objective = doc.spec.objectives[0]!;
   const percent = objective.targetPercent ?? Number(((objective.target ?? 0) * 100).toPrecision(12));

@@ -14,7 +14,18 @@ import {
   sloSeries,
 } from './conventions.js';
 import type { Slo } from './model.js';
-import { num, rawBadRate, rawErrorRatio, rawTotalRate, recorded, sloLabels, sumOfTiles, tileOf, type RecordingRule, type RuleGroup } from './rules.js';
+import {
+  num,
+  rawBadRate,
+  rawErrorRatio,
+  rawTotalRate,
+  recorded,
+  sloLabels,
+  sumOfTiles,
+  tileOf,
+  type RecordingRule,
+  type RuleGroup,
+} from './rules.js';
 import { formatSelector, withMetric } from './selector.js';
 import { rangeJustUnder, type RateWindow } from './windows.js';
 
@@ -58,7 +69,11 @@ export function coarseTileRules(slo: Slo): RuleGroup<RecordingRule> {
   ];
   if (slo.latency) {
     const metric = slo.latency.metric;
-    rules.push({ record: sloSeries.latencyBucketTile(metric, coarseTile.name), expr: coarse(sloSeries.latencyBucketTile(metric, tile.name)), labels });
+    rules.push({
+      record: sloSeries.latencyBucketTile(metric, coarseTile.name),
+      expr: coarse(sloSeries.latencyBucketTile(metric, tile.name)),
+      labels,
+    });
   }
   return { name: GROUP_NAMES.sloCoarseTiles(slo.service, slo.name), interval: coarseTile.name, rules };
 }

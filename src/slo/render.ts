@@ -32,11 +32,17 @@ export function renderSloRuleFiles(spec: SloSpec, opts: { profile: Profile }): R
   return [
     {
       file: RULE_FILES.recording,
-      content: renderRuleGroups(recordingRuleGroups(slos), header(opts.profile, 'Recording rules: SLO tiles, windows and budgets; http:* and container:* series.')),
+      content: renderRuleGroups(
+        recordingRuleGroups(slos),
+        header(opts.profile, 'Recording rules: SLO tiles, windows and budgets; http:* and container:* series.'),
+      ),
     },
     {
       file: RULE_FILES.alerting,
-      content: renderRuleGroups(alertRuleGroups(slos), header(opts.profile, 'Multiwindow multi-burn-rate SLO alerts (Google SRE workbook).')),
+      content: renderRuleGroups(
+        alertRuleGroups(slos),
+        header(opts.profile, 'Multiwindow multi-burn-rate SLO alerts (Google SRE workbook).'),
+      ),
     },
   ];
 }

@@ -26,7 +26,9 @@ export function parseSelector(text: string): Selector | { error: string } {
   const matchers: Matcher[] = [];
   if (rest === '') return { metric: name[0], matchers };
   if (!rest.startsWith('{')) {
-    return { error: `must be a plain metric selector (metric{label="value"}), without functions or ranges; found "${rest}" after the name` };
+    return {
+      error: `must be a plain metric selector (metric{label="value"}), without functions or ranges; found "${rest}" after the name`,
+    };
   }
   rest = rest.slice(1).trimStart();
   while (!rest.startsWith('}')) {

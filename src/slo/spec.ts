@@ -68,13 +68,14 @@ export function thresholdSeconds(threshold: number | string): number | undefined
   return typeof threshold === 'number' ? threshold : positiveSeconds(threshold);
 }
 
-const sliSchema = z
-  .strictObject({ events: eventsSli.optional(), latency: latencySli.optional() })
-  .superRefine((sli, ctx) => {
-    if ((sli.events === undefined) === (sli.latency === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'sli needs exactly one of "events" (bad or good over total) or "latency" (histogram under a threshold)' });
-    }
-  });
+const sliSchema = z.strictObject({ events: eventsSli.optional(), latency: latencySli.optional() }).superRefine((sli, ctx) => {
+  if ((sli.events === undefined) === (sli.latency === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'sli needs exactly one of "events" (bad or good over total) or "latency" (histogram under a threshold)',
+    });
+  }
+});
 
 /** One burn-rate alert of the spec's own, replacing the workbook's four. Windows are
  * written for the SLO's real period (the test profile divides them by 60). */
@@ -96,13 +97,17 @@ export const burnRateSchema = z
     const long = positiveSeconds(b.long_window);
     const short = b.short_window === undefined ? undefined : positiveSeconds(b.short_window);
     if (long !== undefined && short !== undefined && short >= long) {
-      ctx.addIssue({ code: 'custom', path: ['short_window'], message: `short_window must be shorter than long_window (${b.long_window}); the workbook uses 1/12 of it` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['short_window'],
+        message: `short_window must be shorter than long_window (${b.long_window}); the workbook uses 1/12 of it`,
+      });
     }
   });
 
 export const alertingSchema = z.strictObject({
   enabled: z.boolean().optional(),
-  burn_rates: z.array(burnRateSchema).min(1, 'give at least one burn rate, or leave burn_rates out for the workbook\'s four').optional(),
+  burn_rates: z.array(burnRateSchema).min(1, "give at least one burn rate, or leave burn_rates out for the workbook's four").optional(),
   /** Low-traffic guard: requests the long window must hold before an alert may fire. */
   min_requests: z.number().int().nonnegative().optional(),
   labels: labelMap.optional(),
@@ -138,12 +143,17 @@ export const sloSpecSchema = z
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();
     spec.services.forEach((svc, i) => {
-      if (seen.has(svc.name)) ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `service "${svc.name}" is declared twice` });
+      if (seen.has(svc.name))
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `service "${svc.name}" is declared twice` });
       seen.add(svc.name);
       const slos = new Set<string>();
       svc.slos.forEach((slo, j) => {
         if (slos.has(slo.name)) {
-          ctx.addIssue({ code: 'custom', path: ['services', i, 'slos', j, 'name'], message: `SLO "${slo.name}" of service "${svc.name}" is declared twice` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'slos', j, 'name'],
+            message: `SLO "${slo.name}" of service "${svc.name}" is declared twice`,
+          });
         }
         slos.add(slo.name);
       });

@@ -176,7 +176,8 @@ export function burnRateWindows(periodSeconds: number, profile: Profile, custom?
     bySeconds.set(seconds, w);
     return w;
   };
-  const windowOf = (base: number): RateWindow => addWindow(scaleWindow(base, periodSeconds, profile), base > LONGEST_RAW_BASE_WINDOW_SECONDS);
+  const windowOf = (base: number): RateWindow =>
+    addWindow(scaleWindow(base, periodSeconds, profile), base > LONGEST_RAW_BASE_WINDOW_SECONDS);
   // A spec's own window: summed from tiles only when it is long and holds whole tiles.
   const customWindow = (written: number): RateWindow => {
     const seconds = profileSeconds(written, profile);
@@ -205,7 +206,8 @@ export function burnRateWindows(periodSeconds: number, profile: Profile, custom?
           orEqual: t.orEqual,
         };
         if (t.labels !== undefined) tier.labels = t.labels;
-        if (t.forSeconds !== undefined) tier.forSeconds = profile === 'test' ? Math.max(1, Math.round(t.forSeconds / TEST_PROFILE_FACTOR)) : t.forSeconds;
+        if (t.forSeconds !== undefined)
+          tier.forSeconds = profile === 'test' ? Math.max(1, Math.round(t.forSeconds / TEST_PROFILE_FACTOR)) : t.forSeconds;
         return tier;
       })
     : workbook;

@@ -48,7 +48,8 @@ export async function alertmanagerSource(
   // pages to the sink.
   const saved = join(p.secretsDir, NOTIFICATION_ENV_FILE);
   let env = withDotEnv(join(dirname(s.configDir), '.env'), opts.env ?? process.env);
-  if (opts.reload && existsSync(saved)) env = { ...(JSON.parse(readFileSync(saved, 'utf8')) as Record<string, string>), ...definedOnly(env) };
+  if (opts.reload && existsSync(saved))
+    env = { ...(JSON.parse(readFileSync(saved, 'utf8')) as Record<string, string>), ...definedOnly(env) };
   mkdirSync(p.secretsDir, { recursive: true, mode: 0o700 });
   writeFileSync(saved, `${JSON.stringify(notificationVariables(env))}\n`, { mode: 0o600 });
   chmodSync(saved, 0o600);

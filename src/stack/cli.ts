@@ -70,10 +70,12 @@ export function registerStackCommands(program: Command): void {
       });
     });
 
-  dataDirOption(program.command('down').description('stop the stack running from the data directory')).action(async (o: { dataDir: string }) => {
-    const stopped = await stopStack(o.dataDir, say);
-    say(stopped ? 'stopped' : `no stack is running from ${o.dataDir}`);
-  });
+  dataDirOption(program.command('down').description('stop the stack running from the data directory')).action(
+    async (o: { dataDir: string }) => {
+      const stopped = await stopStack(o.dataDir, say);
+      say(stopped ? 'stopped' : `no stack is running from ${o.dataDir}`);
+    },
+  );
 
   dataDirOption(program.command('status').description('show every component, its URL and health'))
     .option('--json', 'machine-readable output')
@@ -92,7 +94,19 @@ export function registerStackCommands(program: Command): void {
       const diskProblem = diskWarning(disk);
       const allHealthy = running && [...live.values()].every(Boolean) && !diskProblem;
       if (o.json) {
-        say(JSON.stringify({ running, phase: running ? st.phase : 'stopped', healthy: allHealthy, disk: { ...disk, warning: diskProblem ?? null }, components: st.components.map((c) => ({ ...c, healthy: live.get(c.name) ?? false })) }, null, 2));
+        say(
+          JSON.stringify(
+            {
+              running,
+              phase: running ? st.phase : 'stopped',
+              healthy: allHealthy,
+              disk: { ...disk, warning: diskProblem ?? null },
+              components: st.components.map((c) => ({ ...c, healthy: live.get(c.name) ?? false })),
+            },
+            null,
+            2,
+          ),
+        );
       } else {
         say(`stack ${running ? st.phase : 'stopped'} (data ${st.settings.dataDir}, supervisor pid ${running ? st.supervisorPid : '-'})`);
         say(`disk: ${formatBytes(disk.availBytes)} free of ${formatBytes(disk.sizeBytes)} (${(100 * disk.freeRatio).toFixed(1)}%)\n`);
@@ -123,12 +137,12 @@ export function registerStackCommands(program: Command): void {
       say(`all ${results.length} checks passed`);
     });
 
-  dataDirOption(program.command('reload').description('validate, then reload Prometheus, Alertmanager and blackbox without downtime')).action(
-    async (o: { dataDir: string }) => {
-      await reloadStack(o.dataDir, say);
-      say('reloaded');
-    },
-  );
+  dataDirOption(
+    program.command('reload').description('validate, then reload Prometheus, Alertmanager and blackbox without downtime'),
+  ).action(async (o: { dataDir: string }) => {
+    await reloadStack(o.dataDir, say);
+    say('reloaded');
+  });
 
   program
     .command('generate')
@@ -138,7 +152,9 @@ export function registerStackCommands(program: Command): void {
       if (o.check) {
         const stale = staleGeneratedFiles();
         if (stale.length > 0) {
-          throw new MlmonError('stale_generated', `generated files are stale: ${stale.join(', ')}`, { hint: 'run `mlmon generate` and commit the result' });
+          throw new MlmonError('stale_generated', `generated files are stale: ${stale.join(', ')}`, {
+            hint: 'run `mlmon generate` and commit the result',
+          });
         }
         say('generated files are up to date');
         return;

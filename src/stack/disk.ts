@@ -22,8 +22,10 @@ const MiB = 1024 * 1024;
  * segment may no longer fit. */
 export function diskWarning(d: DiskSpace): string | undefined {
   if (d.freeRatio < 0.1 || d.availBytes < 512 * MiB) {
-    return `the data directory's disk is nearly full: ${formatBytes(d.availBytes)} free of ${formatBytes(d.sizeBytes)} (${(100 * d.freeRatio).toFixed(1)}%). ` +
-      'Prometheus stops writing when it is full: free space, lower --retention-size, or move --data-dir.';
+    return (
+      `the data directory's disk is nearly full: ${formatBytes(d.availBytes)} free of ${formatBytes(d.sizeBytes)} (${(100 * d.freeRatio).toFixed(1)}%). ` +
+      'Prometheus stops writing when it is full: free space, lower --retention-size, or move --data-dir.'
+    );
   }
   return undefined;
 }

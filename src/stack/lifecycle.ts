@@ -80,7 +80,12 @@ export async function probeComponents(state: StackState): Promise<Map<string, bo
 }
 
 /** Starts `mlmon up` in the background and waits until it is ready or failed. */
-export async function startDetached(s: StackSettings, argv: string[], say: (line: string) => void, timeoutMs = 180_000): Promise<StackState> {
+export async function startDetached(
+  s: StackSettings,
+  argv: string[],
+  say: (line: string) => void,
+  timeoutMs = 180_000,
+): Promise<StackState> {
   const p = stackPaths(s.dataDir);
   assertNotRunning(s.dataDir);
   mkdirSync(p.logsDir, { recursive: true });
@@ -107,7 +112,9 @@ export async function startDetached(s: StackSettings, argv: string[], say: (line
       throw new MlmonError('start_failed', `the stack exited during start:\n${tail}`, { hint: `see ${out}` });
     }
     if (Date.now() - t0 > timeoutMs) {
-      throw new MlmonError('start_timeout', `the stack was not ready after ${timeoutMs / 1000}s`, { hint: `see ${out}; stop it with mlmon down` });
+      throw new MlmonError('start_timeout', `the stack was not ready after ${timeoutMs / 1000}s`, {
+        hint: `see ${out}; stop it with mlmon down`,
+      });
     }
     if (Date.now() - lastSay > 5000) {
       const waiting = st?.components.filter((c) => c.state !== 'healthy').map((c) => c.name) ?? [];
@@ -148,11 +155,20 @@ export async function stopStack(dataDir: string, say: (line: string) => void, ti
     try {
       process.kill(-c.pid, 'SIGTERM');
     } catch {
-      try { process.kill(c.pid, 'SIGTERM'); } catch { /* gone */ }
+      try {
+        process.kill(c.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
     }
     const t0 = Date.now();
     while (pidAlive(c.pid) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
-    if (pidAlive(c.pid)) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (pidAlive(c.pid))
+      try {
+        process.kill(c.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   }
   rmSync(p.supervisorPidFile, { force: true });
   return Boolean(pid) || orphans > 0;

@@ -1,7 +1,16 @@
 import { parseDuration } from '../duration.js';
 import { MlmonError } from '../errors.js';
 import { remoteWriteFromOptions, type RemoteWriteCliOptions } from '../remote/index.js';
-import { COMPONENT_NAMES, DEFAULT_PORTS, dataDirFrom, defaultSettings, type ComponentName, type PortName, type Profile, type StackSettings } from '../definition/index.js';
+import {
+  COMPONENT_NAMES,
+  DEFAULT_PORTS,
+  dataDirFrom,
+  defaultSettings,
+  type ComponentName,
+  type PortName,
+  type Profile,
+  type StackSettings,
+} from '../definition/index.js';
 
 export interface StackCliOptions extends RemoteWriteCliOptions {
   dataDir?: string;

@@ -51,7 +51,12 @@ export interface RunSources {
 export function renderRunFiles(s: StackSettings, src: RunSources): RenderedFile[] {
   const custom = join(s.configDir, 'prometheus', 'targets', 'custom');
   return [
-    ...renderPrometheusFiles(s, RUN_HEADER, custom, src.ruleFiles.map((r) => r.path)),
+    ...renderPrometheusFiles(
+      s,
+      RUN_HEADER,
+      custom,
+      src.ruleFiles.map((r) => r.path),
+    ),
     ...src.ruleFiles.map((r) => ({ path: `prometheus/${r.path}`, content: r.content })),
     {
       path: 'alertmanager/alertmanager.yml',

@@ -195,7 +195,9 @@ export class Supervisor {
       { component: m.spec.name, exit: how, ranMs, restart: m.status.restarts, delayMs: delay },
       'component exited; restarting with backoff',
     );
-    this.opts.say(`${m.spec.name} exited (${how}) after ${(ranMs / 1000).toFixed(1)}s; restart #${m.status.restarts} in ${(delay / 1000).toFixed(0)}s (log: ${m.spec.logFile})`);
+    this.opts.say(
+      `${m.spec.name} exited (${how}) after ${(ranMs / 1000).toFixed(1)}s; restart #${m.status.restarts} in ${(delay / 1000).toFixed(0)}s (log: ${m.spec.logFile})`,
+    );
     this.persist();
     m.restartTimer = setTimeout(() => {
       m.restartTimer = null;
@@ -256,8 +258,11 @@ export class Supervisor {
       const failed = outcomes.filter((o) => !o.ok);
       if (failed.length > 0) {
         const why = failed
-          .map(({ m }) => `${m.spec.name} did not become ready at ${m.spec.readyUrl}` +
-            `${m.status.lastExit ? ` (${m.status.lastExit})` : ''}; last log lines of ${m.spec.logFile}:\n${tailFile(m.spec.logFile).replace(/^/gm, '    ')}`)
+          .map(
+            ({ m }) =>
+              `${m.spec.name} did not become ready at ${m.spec.readyUrl}` +
+              `${m.status.lastExit ? ` (${m.status.lastExit})` : ''}; last log lines of ${m.spec.logFile}:\n${tailFile(m.spec.logFile).replace(/^/gm, '    ')}`,
+          )
           .join('\n');
         this.error = why;
         await this.stop();

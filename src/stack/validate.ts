@@ -62,7 +62,5 @@ export async function validateConfigSet(set: ConfigSet, base = process.cwd()): P
 }
 
 export function formatCheckResults(results: CheckResult[]): string {
-  return results
-    .map((r) => (r.ok ? `ok    ${r.file}  (${r.check})` : `FAIL  ${r.file}  (${r.check}): ${r.detail}`))
-    .join('\n');
+  return results.map((r) => (r.ok ? `ok    ${r.file}  (${r.check})` : `FAIL  ${r.file}  (${r.check}): ${r.detail}`)).join('\n');
 }

@@ -41,25 +41,66 @@ function alert(labels: Record<string, string>): PostedAlert {
 }
 
 const ALERTS: PostedAlert[] = [
-  alert({ alertname: 'SLOAvailabilityFastBurn', severity: 'critical', category: 'slo', service: 'inference-gateway', slo: 'availability', long_window: '1h', short_window: '5m' }),
+  alert({
+    alertname: 'SLOAvailabilityFastBurn',
+    severity: 'critical',
+    category: 'slo',
+    service: 'inference-gateway',
+    slo: 'availability',
+    long_window: '1h',
+    short_window: '5m',
+  }),
   // Inhibited by the fast burn of the same SLO.
-  alert({ alertname: 'SLOAvailabilitySlowBurn', severity: 'warning', category: 'slo', service: 'inference-gateway', slo: 'availability', long_window: '3d', short_window: '6h' }),
+  alert({
+    alertname: 'SLOAvailabilitySlowBurn',
+    severity: 'warning',
+    category: 'slo',
+    service: 'inference-gateway',
+    slo: 'availability',
+    long_window: '3d',
+    short_window: '6h',
+  }),
   // Inhibited: a warning while a critical fires for the same service.
   alert({ alertname: 'HighLatencyP99', severity: 'warning', category: 'availability', service: 'inference-gateway' }),
   // Not inhibited: same alert, another service (nothing suppressed across services).
   alert({ alertname: 'HighLatencyP99', severity: 'warning', category: 'availability', service: 'other-service' }),
-  alert({ alertname: 'ServiceDown', severity: 'critical', category: 'availability', service: 'ml-model-exporter', job: 'ml-model-exporter' }),
+  alert({
+    alertname: 'ServiceDown',
+    severity: 'critical',
+    category: 'availability',
+    service: 'ml-model-exporter',
+    job: 'ml-model-exporter',
+  }),
   // Inhibited: a resource alert while its service is down.
-  alert({ alertname: 'ContainerMemoryNearLimit', severity: 'warning', category: 'resource', service: 'ml-model-exporter', name: 'mlmon-ml-model-exporter-1' }),
+  alert({
+    alertname: 'ContainerMemoryNearLimit',
+    severity: 'warning',
+    category: 'resource',
+    service: 'ml-model-exporter',
+    name: 'mlmon-ml-model-exporter-1',
+  }),
   alert({ alertname: 'NodeCPUHigh', severity: 'warning', category: 'resource', instance: 'node-a:9100' }),
   alert({ alertname: 'NodeMemoryCritical', severity: 'critical', category: 'resource', instance: 'node-a:9100' }),
   // Inhibited by its critical twin on the same instance...
   alert({ alertname: 'NodeMemoryHigh', severity: 'warning', category: 'resource', instance: 'node-a:9100' }),
   // ...but not on another instance.
   alert({ alertname: 'NodeMemoryHigh', severity: 'warning', category: 'resource', instance: 'node-b:9100' }),
-  alert({ alertname: 'FeatureDrift', severity: 'warning', category: 'model_quality', model: 'iris', feature: 'petal_length', method: 'psi' }),
+  alert({
+    alertname: 'FeatureDrift',
+    severity: 'warning',
+    category: 'model_quality',
+    model: 'iris',
+    feature: 'petal_length',
+    method: 'psi',
+  }),
   alert({ alertname: 'TargetMissing', severity: 'warning', category: 'monitoring', job: 'node', instance: 'node-a:9100' }),
-  alert({ alertname: 'ProbeSlow', severity: 'warning', category: 'availability', module: 'http_2xx', instance: 'http://127.0.0.1:8000/health' }),
+  alert({
+    alertname: 'ProbeSlow',
+    severity: 'warning',
+    category: 'availability',
+    module: 'http_2xx',
+    instance: 'http://127.0.0.1:8000/health',
+  }),
   alert({ alertname: 'Watchdog', severity: 'info', category: 'monitoring' }),
 ];
 
@@ -194,7 +235,12 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
     assert.equal(mentions(pd, 'SLOAvailabilityFastBurn').length, 1, 'SLO fast burn pages');
     assert.equal(mentions(pd, 'ServiceDown').length, 1, 'ServiceDown pages');
     assert.equal(pd.length, 2, 'nothing else pages');
-    assert.deepEqual(slackIn(rs, '#alerts').map((r) => /SLOAvailabilityFastBurn|ServiceDown/.exec(text(r))?.[0]).sort(), ['SLOAvailabilityFastBurn', 'ServiceDown']);
+    assert.deepEqual(
+      slackIn(rs, '#alerts')
+        .map((r) => /SLOAvailabilityFastBurn|ServiceDown/.exec(text(r))?.[0])
+        .sort(),
+      ['SLOAvailabilityFastBurn', 'ServiceDown'],
+    );
     const infra = slackIn(rs, '#infra');
     assert.equal(mentions(infra, 'NodeCPUHigh').length, 1);
     assert.equal(mentions(infra, 'NodeMemoryCritical').length, 1);
@@ -236,7 +282,9 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
 
     const slack = slackIn(rs, '#alerts').find((r) => text(r).includes('ServiceDown'));
     assert.ok(slack);
-    const att = (slack.payload as { attachments: Array<{ title: string; text: string; title_link: string; actions?: Array<{ url: string }> }> }).attachments[0];
+    const att = (
+      slack.payload as { attachments: Array<{ title: string; text: string; title_link: string; actions?: Array<{ url: string }> }> }
+    ).attachments[0];
     assert.ok(att);
     assert.match(att.title, /^\[FIRING:1\] CRITICAL ServiceDown \(ml-model-exporter\)$/);
     assert.ok(att.text.includes('ServiceDown on ml-model-exporter (integration test)'));
@@ -247,7 +295,12 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
 
     const pd = rs.find((r) => r.integration === 'pagerduty' && text(r).includes('ServiceDown'));
     assert.ok(pd);
-    const ev = pd.payload as { event_action: string; dedup_key: string; payload: { summary: string; severity: string; custom_details: Record<string, string> }; links: Array<{ href: string; text: string }> };
+    const ev = pd.payload as {
+      event_action: string;
+      dedup_key: string;
+      payload: { summary: string; severity: string; custom_details: Record<string, string> };
+      links: Array<{ href: string; text: string }>;
+    };
     assert.equal(ev.event_action, 'trigger');
     assert.equal(ev.payload.severity, 'critical');
     assert.ok(ev.payload.summary.includes('ServiceDown on ml-model-exporter (integration test)'));
@@ -259,10 +312,15 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
 
     // Links to the console page of the alert's SLO or model, or to its alerts page.
     const consoleOf = (r: NotificationRecord | undefined) =>
-      (r?.payload as { attachments?: Array<{ actions?: Array<{ text: string; url: string }> }> } | undefined)?.attachments?.[0]?.actions?.find((a) => a.text === 'Console')?.url;
+      (
+        r?.payload as { attachments?: Array<{ actions?: Array<{ text: string; url: string }> }> } | undefined
+      )?.attachments?.[0]?.actions?.find((a) => a.text === 'Console')?.url;
     const console = 'http://127.0.0.1:9099';
     assert.equal(consoleOf(slack), `${console}/alerts`);
-    assert.equal(consoleOf(slackIn(rs, '#alerts').find((r) => text(r).includes('SLOAvailabilityFastBurn'))), `${console}/slos/inference-gateway/availability`);
+    assert.equal(
+      consoleOf(slackIn(rs, '#alerts').find((r) => text(r).includes('SLOAvailabilityFastBurn'))),
+      `${console}/slos/inference-gateway/availability`,
+    );
     assert.equal(consoleOf(slackIn(rs, '#ml-team').find((r) => text(r).includes('FeatureDrift'))), `${console}/models/iris`);
     assert.equal(ev.links.find((l) => l.text === 'Console')?.href, `${console}/alerts`);
 

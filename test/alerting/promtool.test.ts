@@ -57,8 +57,16 @@ describe('alerting rules', () => {
       }
     }
     const names = alerts.map((a) => a.alert);
-    assert.deepEqual(names.filter((n) => !fires.has(n)), [], 'alerts without a firing case');
-    assert.deepEqual(names.filter((n) => !quiet.has(n) && !ALWAYS_FIRING.has(n)), [], 'alerts without a quiet case');
+    assert.deepEqual(
+      names.filter((n) => !fires.has(n)),
+      [],
+      'alerts without a firing case',
+    );
+    assert.deepEqual(
+      names.filter((n) => !quiet.has(n) && !ALWAYS_FIRING.has(n)),
+      [],
+      'alerts without a quiet case',
+    );
   });
 
   test('every alert carries severity, category, summary, description and runbook_url', () => {

@@ -39,7 +39,10 @@ function amtoolCheck(file: string): { status: number | null; out: string } {
 }
 
 describe('notification targets', () => {
-  const settings = defaultSettings({ host: '127.0.0.1', ports: { ...defaultSettings().ports, 'notification-sink': 19097, 'notification-sink-smtp': 19098 } });
+  const settings = defaultSettings({
+    host: '127.0.0.1',
+    ports: { ...defaultSettings().ports, 'notification-sink': 19097, 'notification-sink-smtp': 19098 },
+  });
 
   test('no credentials: everything goes to the local sink', () => {
     const t = resolveNotificationTargets({}, settings);
@@ -74,7 +77,11 @@ describe('notification targets', () => {
       [{ SMTP_SMARTHOST: 'smtp.example.com:25', SMTP_FROM: 'a@b', SMTP_TO: 'c@d', SMTP_REQUIRE_TLS: 'maybe' }, /SMTP_REQUIRE_TLS/],
     ];
     for (const [env, re] of bad) {
-      assert.throws(() => resolveNotificationTargets(env, settings), (e: unknown) => isMlmonError(e) && re.test(e.message), JSON.stringify(env));
+      assert.throws(
+        () => resolveNotificationTargets(env, settings),
+        (e: unknown) => isMlmonError(e) && re.test(e.message),
+        JSON.stringify(env),
+      );
     }
   });
 });
@@ -145,7 +152,11 @@ describe('Alertmanager config', () => {
   test('test timing shortens waits; every receiver of the table is defined', () => {
     const settings = defaultSettings();
     const doc = parse(
-      renderAlertmanagerConfig(settings, resolveNotificationTargets({}, settings), { secretsDir: '/s', templatesDir: '/t', timing: 'test' }),
+      renderAlertmanagerConfig(settings, resolveNotificationTargets({}, settings), {
+        secretsDir: '/s',
+        templatesDir: '/t',
+        timing: 'test',
+      }),
     ) as { route: { group_wait: string; group_interval: string; routes: Array<{ receiver: string }> }; receivers: Array<{ name: string }> };
     assert.equal(doc.route.group_wait, '1s');
     assert.equal(doc.route.group_interval, '1s');

@@ -58,7 +58,8 @@ describe('runbooks', () => {
     assert.ok(sections.length >= 30);
     for (const s of sections) {
       const name = s.split('\n')[0];
-      for (const part of ['**Meaning**', '**Impact**', '**Diagnosis**', '**Mitigation**']) assert.ok(s.includes(part), `${name}: no ${part}`);
+      for (const part of ['**Meaning**', '**Impact**', '**Diagnosis**', '**Mitigation**'])
+        assert.ok(s.includes(part), `${name}: no ${part}`);
     }
   });
 });

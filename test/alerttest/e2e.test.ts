@@ -22,7 +22,13 @@ test('every injected fault becomes the right notifications (test profile, end to
   assert.equal(r.results.length, SCENARIOS.length);
   const failed = r.results.filter((x) => !x.passed);
   assert.deepEqual(
-    failed.map((x) => `${x.id}: ${x.checks.filter((c) => !c.ok).map((c) => `${c.what}${c.detail ? ` (${c.detail})` : ''}`).join('; ')}`),
+    failed.map(
+      (x) =>
+        `${x.id}: ${x.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.what}${c.detail ? ` (${c.detail})` : ''}`)
+          .join('; ')}`,
+    ),
     [],
     table,
   );

@@ -14,7 +14,11 @@ const rec = (r: Partial<NotificationRecord> & Pick<NotificationRecord, 'integrat
 });
 
 test('titles of the mlmon templates give alert name, service and status', () => {
-  assert.deepEqual(parseTitle('[FIRING:2] CRITICAL ServiceDown (inference-gateway)'), { alertname: 'ServiceDown', service: 'inference-gateway', status: 'firing' });
+  assert.deepEqual(parseTitle('[FIRING:2] CRITICAL ServiceDown (inference-gateway)'), {
+    alertname: 'ServiceDown',
+    service: 'inference-gateway',
+    status: 'firing',
+  });
   assert.deepEqual(parseTitle('[RESOLVED] WARNING FeatureDrift'), { alertname: 'FeatureDrift', service: undefined, status: 'resolved' });
   // The email subject appends the summary after a colon.
   assert.equal(parseTitle('[FIRING:1] WARNING NodeCPUHigh: CPU of x is 97% busy').alertname, 'NodeCPUHigh');
@@ -22,7 +26,10 @@ test('titles of the mlmon templates give alert name, service and status', () => 
 });
 
 test('PagerDuty events are read from class, component and event_action', () => {
-  const trigger = rec({ integration: 'pagerduty', payload: { event_action: 'trigger', payload: { class: 'HighErrorRate', component: 'inference-gateway' } } });
+  const trigger = rec({
+    integration: 'pagerduty',
+    payload: { event_action: 'trigger', payload: { class: 'HighErrorRate', component: 'inference-gateway' } },
+  });
   assert.deepEqual(subjectOf(trigger), { alertname: 'HighErrorRate', service: 'inference-gateway', status: 'firing' });
   const resolve = rec({ integration: 'pagerduty', payload: { event_action: 'resolve', payload: { class: 'HighErrorRate' } } });
   assert.equal(subjectOf(resolve).status, 'resolved');

@@ -22,7 +22,15 @@ test('the results table shows times next to theory and names what failed', () =>
   const text = resultsTable(
     [
       result({ id: 'error-burst' }),
-      result({ id: 'drift', issue: 4, passed: false, fireSeconds: undefined, notifySeconds: undefined, checks: [{ what: 'FeatureDrift fires in Prometheus', ok: false, detail: 'not firing' }], notes: ['a note'] }),
+      result({
+        id: 'drift',
+        issue: 4,
+        passed: false,
+        fireSeconds: undefined,
+        notifySeconds: undefined,
+        checks: [{ what: 'FeatureDrift fires in Prometheus', ok: false, detail: 'not firing' }],
+        notes: ['a note'],
+      }),
     ],
     'test',
   );

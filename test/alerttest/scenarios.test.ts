@@ -45,7 +45,12 @@ const RECEIVER_OUTPUTS: Record<string, Array<Pick<Delivery, 'integration' | 'cha
 
 test('every alert a scenario names exists in the rule files', () => {
   for (const sc of SCENARIOS) {
-    const names = [...sc.fires.map((f) => f.alertname), ...sc.delivers.map((d) => d.alertname), ...sc.suppressed.map((s) => s.alert.alertname), ...(sc.clears ?? [])];
+    const names = [
+      ...sc.fires.map((f) => f.alertname),
+      ...sc.delivers.map((d) => d.alertname),
+      ...sc.suppressed.map((s) => s.alert.alertname),
+      ...(sc.clears ?? []),
+    ];
     for (const n of names) assert.ok(staticLabels.has(n), `${sc.id}: no alert named ${n}`);
   }
 });

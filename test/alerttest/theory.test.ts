@@ -54,7 +54,7 @@ test('waits are generous on the test profile and minutes long in production', ()
   assert.ok(budgetSeconds(stackTimings('production', '15s', '15s'), 259) >= 259 + 60);
 });
 
-test('host resource alerts are told apart from the stack\'s own', () => {
+test("host resource alerts are told apart from the stack's own", () => {
   assert.ok(isHostAlert({ alertname: 'NodeCPUHigh', category: 'resource' }));
   assert.ok(!isHostAlert({ alertname: 'ContainerRestarting', category: 'resource', service: 'gateway' }));
   assert.ok(!isHostAlert({ alertname: 'ServiceDown', category: 'availability', service: 'x' }));

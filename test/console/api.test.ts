@@ -45,7 +45,10 @@ describe('GET /api/slos', () => {
       for (const b of row.burnRates) {
         assert.equal(b.value, await one(`slo:${known.kind}:burn_rate:${b.window}${sel}`), `${row.id} burn ${b.window}`);
       }
-      assert.deepEqual(row.burnRates.map((b: any) => b.window), Object.keys(known.burn));
+      assert.deepEqual(
+        row.burnRates.map((b: any) => b.window),
+        Object.keys(known.burn),
+      );
     }
   });
 
@@ -94,7 +97,12 @@ describe('GET /api/slos/:service/:slo', () => {
     assert.equal(times.length, (end - start) / step + 1);
     const res = await fetch(`${w.prometheus.url}/api/v1/query_range`, {
       method: 'POST',
-      body: new URLSearchParams({ query: 'slo:availability:ratio_rate5m{service="inference-gateway",slo="availability"}', start: String(start), end: String(end), step: String(step) }),
+      body: new URLSearchParams({
+        query: 'slo:availability:ratio_rate5m{service="inference-gateway",slo="availability"}',
+        start: String(start),
+        end: String(end),
+        step: String(step),
+      }),
     });
     const expected = ((await res.json()) as any).data.result[0].values.map(([, v]: [number, string]) => Number(v));
     assert.deepEqual(body.series.sliShort.values, expected);
@@ -103,17 +111,23 @@ describe('GET /api/slos/:service/:slo', () => {
     const w1h = body.series.burn.find((b: any) => b.window === '1h');
     assert.deepEqual(w1h.thresholds, [14.4]);
     assert.deepEqual(body.series.burn.find((b: any) => b.window === '6h').thresholds, [6, 1]);
-    assert.deepEqual(body.tiers.map((t: any) => [t.severity, t.long, t.short, t.burnRate]), [
-      ['page', '1h', '5m', 14.4],
-      ['page', '6h', '30m', 6],
-      ['ticket', '1d', '2h', 3],
-      ['ticket', '3d', '6h', 1],
-    ]);
+    assert.deepEqual(
+      body.tiers.map((t: any) => [t.severity, t.long, t.short, t.burnRate]),
+      [
+        ['page', '1h', '5m', 14.4],
+        ['page', '6h', '30m', 6],
+        ['ticket', '1d', '2h', 3],
+        ['ticket', '3d', '6h', 1],
+      ],
+    );
   });
 
   it('shows the firing alert and when it started within the range', async () => {
     const { body } = await get('/api/slos/inference-gateway/availability?range=6h');
-    assert.deepEqual(body.alerts.firing.map((a: any) => a.alertname), ['SLOAvailabilitySlowBurn']);
+    assert.deepEqual(
+      body.alerts.firing.map((a: any) => a.alertname),
+      ['SLOAvailabilitySlowBurn'],
+    );
     const [ep] = body.alerts.recent;
     assert.equal(ep.alertname, 'SLOAvailabilitySlowBurn');
     assert.equal(ep.ongoing, true);
@@ -170,7 +184,10 @@ describe('GET /api/models', () => {
   it('details one model: drift per feature, mix, label delay, equal to PromQL', async () => {
     const { status, body } = await get('/api/models/iris?range=6h');
     assert.equal(status, 200);
-    assert.deepEqual(body.features.map((f: any) => f.feature), [...IRIS.features].sort());
+    assert.deepEqual(
+      body.features.map((f: any) => f.feature),
+      [...IRIS.features].sort(),
+    );
     for (const f of body.features) {
       assert.equal(f.psi, IRIS.psi[f.feature]);
       assert.equal(f.ks, await one(`ml_feature_drift_score{model="iris",feature="${f.feature}",method="ks"}`));
@@ -199,7 +216,10 @@ describe('GET /api/models', () => {
 describe('alerts, silences and notifications', () => {
   it("shows Alertmanager's alerts with inhibited ones marked", async () => {
     await postAlerts(w.alertmanager.url, [
-      { labels: { alertname: 'SLOAvailabilityFastBurn', severity: 'critical', category: 'slo', service: 'checkout', slo: 'availability' }, annotations: { summary: 'checkout burning' } },
+      {
+        labels: { alertname: 'SLOAvailabilityFastBurn', severity: 'critical', category: 'slo', service: 'checkout', slo: 'availability' },
+        annotations: { summary: 'checkout burning' },
+      },
       { labels: { alertname: 'HighLatencyP99', severity: 'warning', category: 'availability', service: 'checkout' } },
     ]);
     let body: any;
@@ -208,10 +228,13 @@ describe('alerts, silences and notifications', () => {
       if (body.alerts.length === 2 && body.alerts[1].state === 'inhibited') break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.deepEqual(body.alerts.map((a: any) => [a.alertname, a.state]), [
-      ['SLOAvailabilityFastBurn', 'firing'],
-      ['HighLatencyP99', 'inhibited'],
-    ]);
+    assert.deepEqual(
+      body.alerts.map((a: any) => [a.alertname, a.state]),
+      [
+        ['SLOAvailabilityFastBurn', 'firing'],
+        ['HighLatencyP99', 'inhibited'],
+      ],
+    );
     assert.equal(body.alerts[0].consoleUrl, '/slos/checkout/availability');
     assert.equal(body.alerts[0].summary, 'checkout burning');
   });
@@ -233,7 +256,9 @@ describe('alerts, silences and notifications', () => {
     assert.equal(s.createdBy, 'mlmon console');
     assert.deepEqual(
       s.matchers.map((m: any) => [m.name, m.value, m.isRegex]).sort(),
-      Object.entries(labels).map(([k, v]) => [k, v, false]).sort(),
+      Object.entries(labels)
+        .map(([k, v]) => [k, v, false])
+        .sort(),
     );
     // Alertmanager may move the start by the milliseconds the request took.
     assert.ok(Math.abs(Date.parse(s.endsAt) - Date.parse(s.startsAt) - 2 * 3600 * 1000) < 5000);
@@ -242,7 +267,8 @@ describe('alerts, silences and notifications', () => {
   });
 
   it('refuses a silence without labels or with a bad duration', async () => {
-    const post = (b: unknown) => fetch(`${w.console.url}/api/silences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+    const post = (b: unknown) =>
+      fetch(`${w.console.url}/api/silences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
     const noLabels = await post({ labels: {}, duration: '1h' });
     assert.equal(noLabels.status, 400);
     const badDuration = await post({ labels: { alertname: 'X' }, duration: '90d' });
@@ -252,13 +278,20 @@ describe('alerts, silences and notifications', () => {
 
   it('lists the notifications the sink received, newest first', async () => {
     for (const text of ['first', 'second']) {
-      const r = await fetch(`${w.sink.httpUrl}/slack/ml-team`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+      const r = await fetch(`${w.sink.httpUrl}/slack/ml-team`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
       assert.equal(r.status, 200);
     }
     const { status, body } = await get('/api/notifications?since=1h&integration=slack');
     assert.equal(status, 200);
     assert.equal(body.configured, true);
-    assert.deepEqual(body.notifications.map((n: any) => n.summary), ['second', 'first']);
+    assert.deepEqual(
+      body.notifications.map((n: any) => n.summary),
+      ['second', 'first'],
+    );
     assert.equal(body.notifications[0].channel, '#ml-team');
     const bad = await get('/api/notifications?integration=fax');
     assert.equal(bad.status, 400);

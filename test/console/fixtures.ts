@@ -27,7 +27,9 @@ export function openMetrics(series: readonly Series[], from: number, to: number,
   for (const s of series) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   for (const [, group] of byName) {
     for (const s of group) {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
+      const labels = Object.entries(s.labels)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',');
       const id = labels ? `${s.name}{${labels}}` : s.name;
       for (let t = from; t <= to; t += step) out.push(`${id} ${s.value(t)} ${t}`);
     }
@@ -42,7 +44,9 @@ export function backfill(dir: string, text: string): void {
   const tsdb = join(dir, 'prometheus');
   mkdirSync(tsdb, { recursive: true });
   // 24h blocks: fewer blocks load faster than the default 2h ones.
-  const r = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', file, tsdb], { encoding: 'utf8' });
+  const r = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', file, tsdb], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`promtool backfill failed: ${r.stderr}`);
 }
 
@@ -78,7 +82,10 @@ async function started(name: string, child: ChildProcess, url: string, ready: st
 export async function startPrometheus(dir: string, ruleFiles: string[] = []): Promise<Proc> {
   const port = await freePort();
   const config = join(dir, 'prometheus.yml');
-  writeFileSync(config, `global:\n  evaluation_interval: 1h\nrule_files:\n${ruleFiles.map((f) => `  - ${JSON.stringify(f)}\n`).join('') || '  []\n'}`);
+  writeFileSync(
+    config,
+    `global:\n  evaluation_interval: 1h\nrule_files:\n${ruleFiles.map((f) => `  - ${JSON.stringify(f)}\n`).join('') || '  []\n'}`,
+  );
   const logs: string[] = [];
   const child = spawn(
     'prometheus',
@@ -120,7 +127,13 @@ export async function startAlertmanager(dir: string): Promise<Proc> {
   const logs: string[] = [];
   const child = spawn(
     'prometheus-alertmanager',
-    [`--config.file=${config}`, `--storage.path=${amDir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [
+      `--config.file=${config}`,
+      `--storage.path=${amDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (b: Buffer) => logs.push(b.toString()));
@@ -128,7 +141,10 @@ export async function startAlertmanager(dir: string): Promise<Proc> {
   return started('alertmanager', child, `http://127.0.0.1:${port}`, '/-/ready', logs);
 }
 
-export async function postAlerts(amUrl: string, alerts: Array<{ labels: Record<string, string>; annotations?: Record<string, string> }>): Promise<void> {
+export async function postAlerts(
+  amUrl: string,
+  alerts: Array<{ labels: Record<string, string>; annotations?: Record<string, string> }>,
+): Promise<void> {
   const now = new Date();
   const body = alerts.map((a) => ({
     labels: a.labels,
@@ -136,13 +152,24 @@ export async function postAlerts(amUrl: string, alerts: Array<{ labels: Record<s
     startsAt: new Date(now.getTime() - 60_000).toISOString(),
     endsAt: new Date(now.getTime() + 3600_000).toISOString(),
   }));
-  const res = await fetch(`${amUrl}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${amUrl}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`posting alerts failed: HTTP ${res.status} ${await res.text()}`);
 }
 
-export async function promQuery(url: string, query: string, time: number): Promise<Array<{ metric: Record<string, string>; value: number }>> {
+export async function promQuery(
+  url: string,
+  query: string,
+  time: number,
+): Promise<Array<{ metric: Record<string, string>; value: number }>> {
   const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query, time: String(time) }) });
-  const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  const body = (await res.json()) as {
+    status: string;
+    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
   if (body.status !== 'success') throw new Error(`query failed: ${query}`);
   return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
 }
@@ -211,25 +238,54 @@ interface SloData {
 /** Values fixed over time, so any query time gives the same answer. */
 export const KNOWN_SLOS: SloData[] = [
   {
-    service: 'checkout', slo: 'availability', kind: 'availability', period: '30d', tile: '5m',
-    ratio: 0.9995, budget: 0.5,
+    service: 'checkout',
+    slo: 'availability',
+    kind: 'availability',
+    period: '30d',
+    tile: '5m',
+    ratio: 0.9995,
+    budget: 0.5,
     burn: Object.fromEntries(WINDOWS_30D.map((w) => [w, w === '5m' ? 30 : w === '1h' ? 20 : 4])),
   },
   {
-    service: 'inference-gateway', slo: 'availability', kind: 'availability', period: '30d', tile: '5m',
-    ratio: 0.997, budget: 0.4,
+    service: 'inference-gateway',
+    slo: 'availability',
+    kind: 'availability',
+    period: '30d',
+    tile: '5m',
+    ratio: 0.997,
+    budget: 0.4,
     burn: Object.fromEntries(WINDOWS_30D.map((w) => [w, w === '1h' ? 2 : w === '1d' ? 3.5 : w === '2h' ? 3.2 : 1.5])),
   },
   {
-    service: 'inference-gateway', slo: 'latency', kind: 'latency', period: '7d', tile: '1m10s',
-    ratio: 0.995, budget: 0.5,
+    service: 'inference-gateway',
+    slo: 'latency',
+    kind: 'latency',
+    period: '7d',
+    tile: '1m10s',
+    ratio: 0.995,
+    budget: 0.5,
     burn: Object.fromEntries(WINDOWS_7D.map((w) => [w, 0.5])),
   },
 ];
 
 export const KNOWN_ALERTS = [
-  { alertname: 'SLOAvailabilityFastBurn', severity: 'critical', service: 'checkout', slo: 'availability', long_window: '1h', short_window: '5m' },
-  { alertname: 'SLOAvailabilitySlowBurn', severity: 'warning', service: 'inference-gateway', slo: 'availability', long_window: '1d', short_window: '2h' },
+  {
+    alertname: 'SLOAvailabilityFastBurn',
+    severity: 'critical',
+    service: 'checkout',
+    slo: 'availability',
+    long_window: '1h',
+    short_window: '5m',
+  },
+  {
+    alertname: 'SLOAvailabilitySlowBurn',
+    severity: 'warning',
+    service: 'inference-gateway',
+    slo: 'availability',
+    long_window: '1d',
+    short_window: '2h',
+  },
 ];
 
 export const IRIS = {
@@ -257,27 +313,46 @@ export function knownSeries(now: number): Series[] {
   out.push({ name: 'ml_model_info', labels: { ...iris, version: 'v2' }, value: () => 1 });
   out.push({ name: 'ml_model_last_trained_timestamp_seconds', labels: { ...iris, version: 'v2' }, value: () => now - 2 * 86400 });
   out.push({ name: 'ml_model_reference_accuracy', labels: { ...iris, version: 'v2' }, value: () => 0.95 });
-  for (const [w, a] of [['1h', 0.9], ['1d', 0.93]] as const) {
+  for (const [w, a] of [
+    ['1h', 0.9],
+    ['1d', 0.93],
+  ] as const) {
     out.push({ name: 'ml_model_accuracy', labels: { ...iris, version: 'v2', window: w }, value: () => a });
     out.push({ name: 'ml_model_quality_samples', labels: { ...iris, version: 'v2', window: w }, value: () => 500 });
   }
   for (const f of IRIS.features) {
     out.push({ name: 'ml_feature_drift_score', labels: { ...iris, feature: f, method: 'psi' }, value: () => IRIS.psi[f]! });
     out.push({ name: 'ml_feature_drift_score', labels: { ...iris, feature: f, method: 'ks' }, value: () => IRIS.psi[f]! / 2 });
-    out.push({ name: 'ml_feature_drift_p_value', labels: { ...iris, feature: f, method: 'ks' }, value: () => (IRIS.psi[f]! > 0.1 ? 0.001 : 0.6) });
+    out.push({
+      name: 'ml_feature_drift_p_value',
+      labels: { ...iris, feature: f, method: 'ks' },
+      value: () => (IRIS.psi[f]! > 0.1 ? 0.001 : 0.6),
+    });
   }
   out.push({ name: 'ml_dataset_drift_share', labels: iris, value: () => 0.25 });
   out.push({ name: 'ml_prediction_drift_score', labels: { ...iris, method: 'psi' }, value: () => 0.08 });
   out.push({ name: 'ml_drift_window_samples', labels: iris, value: () => 1000 });
   out.push({ name: 'ml_ground_truth_pending', labels: iris, value: () => 42 });
   for (const [cls, rate] of Object.entries(IRIS.classRates)) {
-    out.push({ name: 'ml_predictions_total', labels: { ...iris, version: 'v2', class: cls }, value: (t) => rate * (t - (now - 3 * 86400)) });
+    out.push({
+      name: 'ml_predictions_total',
+      labels: { ...iris, version: 'v2', class: cls },
+      value: (t) => rate * (t - (now - 3 * 86400)),
+    });
   }
   // Label delay: every label arrives between 30 s and 60 s.
   for (const le of ['10', '30', '60', '300', '+Inf']) {
-    out.push({ name: 'ml_ground_truth_delay_seconds_bucket', labels: { ...iris, le }, value: (t) => (le === '10' || le === '30' ? 0 : t - (now - 3 * 86400)) });
+    out.push({
+      name: 'ml_ground_truth_delay_seconds_bucket',
+      labels: { ...iris, le },
+      value: (t) => (le === '10' || le === '30' ? 0 : t - (now - 3 * 86400)),
+    });
   }
-  for (const [method, level, v] of [['psi', 'moderate', 0.1], ['psi', 'major', 0.25], ['ks', 'p_value', 0.05]] as const) {
+  for (const [method, level, v] of [
+    ['psi', 'moderate', 0.1],
+    ['psi', 'major', 0.25],
+    ['ks', 'p_value', 0.05],
+  ] as const) {
     out.push({ name: 'ml_drift_threshold', labels: { method, level }, value: () => v });
   }
   out.push({ name: 'ml_exporter_last_compute_timestamp_seconds', labels: {}, value: (t) => t - 5 });
@@ -324,7 +399,10 @@ export async function startKnownWorld(opts: { consoleNow?: boolean } = {}): Prom
   // The registry entry the console reads the training class mix from (the rest of the metadata is not read).
   const version = join(dir, 'data', 'registry', 'iris', 'v2');
   mkdirSync(version, { recursive: true });
-  writeFileSync(join(version, 'metadata.json'), JSON.stringify({ model: 'iris', version: 'v2', reference: { class_mix: IRIS.trainingMix } }));
+  writeFileSync(
+    join(version, 'metadata.json'),
+    JSON.stringify({ model: 'iris', version: 'v2', reference: { class_mix: IRIS.trainingMix } }),
+  );
   backfill(dir, knownWorldText(now, now - 26 * 3600, now + 3 * 3600));
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {

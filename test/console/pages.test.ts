@@ -37,7 +37,12 @@ describe('console pages in Chromium', () => {
     const { page, errors } = await open('/slos');
     assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
     // Default order: worst state first.
-    assert.deepEqual(await rowTexts(page), ['checkout/availability', 'inference-gateway/availability', 'inference-gateway/latency', 'search/availability']);
+    assert.deepEqual(await rowTexts(page), [
+      'checkout/availability',
+      'inference-gateway/availability',
+      'inference-gateway/latency',
+      'search/availability',
+    ]);
     const checkout = page.locator('tr[data-id="checkout/availability"]');
     const cells = await checkout.locator('td').allInnerTexts();
     assert.equal(cells[2], '99.9%');
@@ -60,7 +65,11 @@ describe('console pages in Chromium', () => {
     await page.selectOption('#filter-state', '');
     // Sorting by budget left, ascending, then descending.
     await page.click('th[data-sort="budget"]');
-    assert.deepEqual((await rowTexts(page)).slice(0, 3), ['inference-gateway/availability', 'checkout/availability', 'inference-gateway/latency']);
+    assert.deepEqual((await rowTexts(page)).slice(0, 3), [
+      'inference-gateway/availability',
+      'checkout/availability',
+      'inference-gateway/latency',
+    ]);
     await page.click('th[data-sort="budget"]');
     assert.equal((await rowTexts(page))[0], 'checkout/availability');
     // The filtered URL is stable: loading it shows the filtered list.
@@ -112,11 +121,18 @@ describe('console pages in Chromium', () => {
 
   it('alerts page marks inhibited alerts and silences one through Alertmanager', async () => {
     await postAlerts(w.alertmanager.url, [
-      { labels: { alertname: 'SLOAvailabilityFastBurn', severity: 'critical', category: 'slo', service: 'checkout', slo: 'availability' }, annotations: { summary: 'checkout burns its budget' } },
+      {
+        labels: { alertname: 'SLOAvailabilityFastBurn', severity: 'critical', category: 'slo', service: 'checkout', slo: 'availability' },
+        annotations: { summary: 'checkout burns its budget' },
+      },
       { labels: { alertname: 'HighErrorRate', severity: 'warning', category: 'errors', service: 'checkout' } },
       { labels: { alertname: 'FeatureDrift', severity: 'warning', category: 'model_quality', model: 'iris', feature: 'petal_length' } },
     ]);
-    await fetch(`${w.sink.httpUrl}/slack/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: '[FIRING:1] SLOAvailabilityFastBurn' }) });
+    await fetch(`${w.sink.httpUrl}/slack/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '[FIRING:1] SLOAvailabilityFastBurn' }),
+    });
     const { page, errors } = await open('/alerts');
     const state = (name: string) => page.locator(`tr[data-alertname="${name}"]`).getAttribute('data-state');
     for (let i = 0; i < 50 && (await state('HighErrorRate')) !== 'inhibited'; i++) {
@@ -134,7 +150,10 @@ describe('console pages in Chromium', () => {
     await row.locator('button.silence').click();
     await page.waitForSelector('#silence-result');
     assert.match(await page.locator('#silence-result').innerText(), /Silenced FeatureDrift for 4h/);
-    const silences = (await (await fetch(`${w.alertmanager.url}/api/v2/silences`)).json()) as Array<{ matchers: Array<{ name: string; value: string }>; status: { state: string } }>;
+    const silences = (await (await fetch(`${w.alertmanager.url}/api/v2/silences`)).json()) as Array<{
+      matchers: Array<{ name: string; value: string }>;
+      status: { state: string };
+    }>;
     const mine = silences.find((s) => s.matchers.some((m) => m.name === 'alertname' && m.value === 'FeatureDrift'));
     assert.ok(mine, 'the silence is in Alertmanager');
     assert.equal(mine.status.state, 'active');
@@ -146,7 +165,13 @@ describe('console pages in Chromium', () => {
 
   it('an unreachable Prometheus shows the error state without a stack trace', async () => {
     const dead = await freePort();
-    const c = await startConsole({ host: '127.0.0.1', port: 0, prometheusUrl: `http://127.0.0.1:${dead}`, alertmanagerUrl: w.alertmanager.url, configDir: w.configDir });
+    const c = await startConsole({
+      host: '127.0.0.1',
+      port: 0,
+      prometheusUrl: `http://127.0.0.1:${dead}`,
+      alertmanagerUrl: w.alertmanager.url,
+      configDir: w.configDir,
+    });
     try {
       const { page } = await open('/slos', c.url);
       assert.equal(await page.getAttribute('body', 'data-state'), 'error');

@@ -13,16 +13,25 @@ import { buildSloModels, parseSloSpec } from '../../src/slo/index.js';
 import { TEST_SPEC } from './fixtures.js';
 
 const slos = buildSloModels(parseSloSpec(TEST_SPEC, 'slos.yaml'), 'production');
-const [checkout, igAvail, igLatency] = slos as [typeof slos[0], typeof slos[0], typeof slos[0]];
+const [checkout, igAvail, igLatency] = slos as [(typeof slos)[0], (typeof slos)[0], (typeof slos)[0]];
 
 describe('SLO list queries and rows', () => {
   it('reads every SLO with two queries, naming each series exactly', () => {
     const q = sloListQueries(slos);
     assert.match(q.series, /^\{__name__=~"[^"]+"\}$/);
-    for (const name of ['slo:availability:ratio_rate30d', 'slo:latency:ratio_rate7d', 'slo:availability:error_budget_remaining', 'slo:latency:burn_rate:1h24m', 'slo:availability:burn_rate:3d']) {
+    for (const name of [
+      'slo:availability:ratio_rate30d',
+      'slo:latency:ratio_rate7d',
+      'slo:availability:error_budget_remaining',
+      'slo:latency:burn_rate:1h24m',
+      'slo:availability:burn_rate:3d',
+    ]) {
       assert.ok(q.series.split('"')[1]!.split('|').includes(name), name);
     }
-    assert.equal(q.alerts, 'ALERTS{alertstate="firing",alertname=~"SLOAvailabilityFastBurn|SLOAvailabilitySlowBurn|SLOLatencyFastBurn|SLOLatencySlowBurn"}');
+    assert.equal(
+      q.alerts,
+      'ALERTS{alertstate="firing",alertname=~"SLOAvailabilityFastBurn|SLOAvailabilitySlowBurn|SLOLatencyFastBurn|SLOLatencySlowBurn"}',
+    );
     const one = sloListQueries([checkout], checkout);
     assert.match(one.series, /,service="checkout",slo="availability"\}$/);
   });
@@ -37,7 +46,18 @@ describe('SLO list queries and rows', () => {
         s('slo:availability:burn_rate:1h', 'elsewhere', 'availability', 99),
         s('slo:latency:error_budget_remaining', 'inference-gateway', 'latency', NaN),
       ],
-      alerts: [{ labels: { __name__: 'ALERTS', alertname: 'SLOAvailabilitySlowBurn', severity: 'warning', service: 'checkout', slo: 'availability' }, value: 1 }],
+      alerts: [
+        {
+          labels: {
+            __name__: 'ALERTS',
+            alertname: 'SLOAvailabilitySlowBurn',
+            severity: 'warning',
+            service: 'checkout',
+            slo: 'availability',
+          },
+          value: 1,
+        },
+      ],
     });
     assert.equal(rows.length, 4);
     const c = rows[0]!;
@@ -84,7 +104,9 @@ describe('SLO detail', () => {
 
   it('reads every plotted series of one SLO in one range query', () => {
     const q = sloDetailRangeQuery(igLatency);
-    assert.ok(q.includes('slo:latency:ratio_rate1m10s|slo:latency:ratio_rate7d|slo:latency:error_budget_remaining|slo:latency:burn_rate:1m10s'));
+    assert.ok(
+      q.includes('slo:latency:ratio_rate1m10s|slo:latency:ratio_rate7d|slo:latency:error_budget_remaining|slo:latency:burn_rate:1m10s'),
+    );
     assert.ok(q.endsWith(',service="inference-gateway",slo="latency"}'));
   });
 });
@@ -103,13 +125,31 @@ describe('time grid', () => {
   it('lays points on the grid, null where missing or not finite', () => {
     const g = timeGrid(1200, 60, 4);
     assert.deepEqual(g.times, [1140, 1155, 1170, 1185, 1200]);
-    assert.deepEqual(onGrid(g, { labels: {}, points: [[1140, 1], [1170, NaN], [1200, 3]] }), [1, null, null, null, 3]);
+    assert.deepEqual(
+      onGrid(g, {
+        labels: {},
+        points: [
+          [1140, 1],
+          [1170, NaN],
+          [1200, 3],
+        ],
+      }),
+      [1, null, null, null, 3],
+    );
     assert.deepEqual(onGrid(g, undefined), [null, null, null, null, null]);
   });
 
   it('turns a firing ALERTS series into episodes, the last one ongoing', () => {
     const g = timeGrid(1200, 60, 4);
-    const eps = intervalsOf(g, { labels: {}, points: [[1140, 1], [1155, 1], [1185, 1], [1200, 1]] });
+    const eps = intervalsOf(g, {
+      labels: {},
+      points: [
+        [1140, 1],
+        [1155, 1],
+        [1185, 1],
+        [1200, 1],
+      ],
+    });
     assert.deepEqual(eps, [
       { from: 1140, to: 1155, ongoing: false },
       { from: 1185, to: 1200, ongoing: true },
@@ -143,7 +183,10 @@ describe('models', () => {
     assert.equal(s!.maxPsiFeature, 'b');
     assert.deepEqual(s!.accuracy, { '1h': 0.9 });
     assert.equal(s!.ageSeconds, 3600);
-    assert.deepEqual(s!.firing.map((a) => a.alertname), ['FeatureDrift']);
+    assert.deepEqual(
+      s!.firing.map((a) => a.alertname),
+      ['FeatureDrift'],
+    );
   });
 
   it('escapes the model name in PromQL and computes shares', () => {
@@ -172,11 +215,14 @@ describe('alerts and silences', () => {
       am({ alertname: 'B', severity: 'critical', category: 'slo', service: 'svc', slo: 'lat' }),
       am({ alertname: 'C', severity: 'warning' }, [], ['x']),
     ]);
-    assert.deepEqual(v.map((a) => [a.alertname, a.state, a.consoleUrl]), [
-      ['B', 'firing', '/slos/svc/lat'],
-      ['A', 'silenced', '/models/iris'],
-      ['C', 'inhibited', null],
-    ]);
+    assert.deepEqual(
+      v.map((a) => [a.alertname, a.state, a.consoleUrl]),
+      [
+        ['B', 'firing', '/slos/svc/lat'],
+        ['A', 'silenced', '/models/iris'],
+        ['C', 'inhibited', null],
+      ],
+    );
   });
 
   it('a silence matches the alert’s labels exactly for the chosen time', () => {

@@ -88,7 +88,13 @@ function inContext(path: string): boolean {
     if (!line || line.startsWith('#')) continue;
     const negate = line.startsWith('!');
     const pattern = (negate ? line.slice(1) : line).replace(/\/$/, '');
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*\*/g, '.*').replace(/\*/g, '[^/]*')}(?:/.*)?$`);
+    const re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*\*\//g, '(?:.*/)?')
+        .replace(/\*\*/g, '.*')
+        .replace(/\*/g, '[^/]*')}(?:/.*)?$`,
+    );
     if (re.test(path.replace(/\/$/, ''))) included = negate;
   }
   return included;
@@ -108,7 +114,10 @@ test('every COPY source from the build context exists in the repository and surv
     for (const ins of s.body.filter((i) => i.op === 'COPY')) {
       const c = copyOf(ins);
       if (c.from) {
-        assert.ok(parsed.stages.some((p) => p.name === c.from), `COPY --from=${c.from} names a stage`);
+        assert.ok(
+          parsed.stages.some((p) => p.name === c.from),
+          `COPY --from=${c.from} names a stage`,
+        );
         continue;
       }
       for (const src of c.sources) {
@@ -120,7 +129,15 @@ test('every COPY source from the build context exists in the repository and surv
   }
   assert.ok(n >= 6, `${n} sources`);
   // The allow-list is not wider than it looks: what the images must not carry stays out.
-  for (const p of ['.env', 'data/x', 'test/container/compose.test.ts', 'docker/local/alertmanager/secrets/x', 'node_modules/x', 'config/prometheus/targets/custom/a.yml']) assert.equal(inContext(p), false, p);
+  for (const p of [
+    '.env',
+    'data/x',
+    'test/container/compose.test.ts',
+    'docker/local/alertmanager/secrets/x',
+    'node_modules/x',
+    'config/prometheus/targets/custom/a.yml',
+  ])
+    assert.equal(inContext(p), false, p);
 });
 
 test('every service image runs as a non-root user and has a HEALTHCHECK', () => {
@@ -128,7 +145,10 @@ test('every service image runs as a non-root user and has a HEALTHCHECK', () => 
     const all = lineage(o!.target);
     const user = all.filter((i) => i.op === 'USER').pop();
     assert.ok(user && !/^(root|0)(:|$)/.test(user.args), `${o!.target}: USER ${user?.args}`);
-    assert.ok(all.some((i) => i.op === 'HEALTHCHECK'), `${o!.target}: HEALTHCHECK`);
+    assert.ok(
+      all.some((i) => i.op === 'HEALTHCHECK'),
+      `${o!.target}: HEALTHCHECK`,
+    );
   }
 });
 
@@ -140,7 +160,9 @@ const running: ChildProcess[] = [];
 
 /** `npm ci --omit=dev` from the lock file: every package not marked dev. */
 function productionPackages(): string[] {
-  const lock = JSON.parse(readFileSync(fromRepo('package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+  const lock = JSON.parse(readFileSync(fromRepo('package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+  };
   return Object.entries(lock.packages)
     .filter(([path, p]) => path.startsWith('node_modules/') && !p.dev)
     .map(([path]) => path);
@@ -150,7 +172,19 @@ function productionPackages(): string[] {
 function assemble(): void {
   const build = join(tmp, 'build');
   // The build stage: tsc with the image's tsconfig over src/ only (no tests, no benchmarks).
-  const tsc = spawnSync(process.execPath, [fromRepo('node_modules/typescript/bin/tsc'), '-p', fromRepo('docker/tsconfig.image.json'), '--outDir', join(build, 'dist'), '--incremental', 'false'], { encoding: 'utf8', cwd: repoRoot });
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      fromRepo('node_modules/typescript/bin/tsc'),
+      '-p',
+      fromRepo('docker/tsconfig.image.json'),
+      '--outDir',
+      join(build, 'dist'),
+      '--incremental',
+      'false',
+    ],
+    { encoding: 'utf8', cwd: repoRoot },
+  );
   assert.equal(tsc.status, 0, `the image's TypeScript build: ${tsc.stdout}${tsc.stderr}`);
   const stageDirs: Record<string, string> = { build: join(build, ''), deps: join(tmp, 'deps') };
   mkdirSync(join(tmp, 'deps'), { recursive: true });
@@ -164,9 +198,15 @@ function assemble(): void {
     const c = copyOf(ins);
     for (const src of c.sources) {
       // Inside a stage: /src/dist/src (build) or /app/node_modules (deps).
-      const from = c.from === 'build' ? join(stageDirs.build!, src.replace(/^\/src\//, '')) : c.from === 'deps' ? join(stageDirs.deps!, src.replace(/^\/app\//, '')) : fromRepo(src);
+      const from =
+        c.from === 'build'
+          ? join(stageDirs.build!, src.replace(/^\/src\//, ''))
+          : c.from === 'deps'
+            ? join(stageDirs.deps!, src.replace(/^\/app\//, ''))
+            : fromRepo(src);
       const dest = join(app, c.dest);
-      const target = c.dest.endsWith('/') || c.dest === './' ? (statSync(from).isDirectory() ? dest : join(dest, src.split('/').pop()!)) : dest;
+      const target =
+        c.dest.endsWith('/') || c.dest === './' ? (statSync(from).isDirectory() ? dest : join(dest, src.split('/').pop()!)) : dest;
       mkdirSync(dirname(target), { recursive: true });
       cpSync(from, target, { recursive: true, dereference: true });
     }
@@ -179,7 +219,6 @@ after(() => {
   for (const c of running) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
   rmSync(tmp, { recursive: true, force: true });
 });
-
 
 test('the runtime layout holds only production dependencies, and the code does not need a dev one', () => {
   assert.ok(existsSync(join(app, 'node_modules', 'fastify')));
@@ -207,12 +246,16 @@ for (const [component, o] of Object.entries(OWN_SERVICES)) {
     const data = join(tmp, `data-${o!.target}`);
     mkdirSync(data, { recursive: true });
     const local = (arg: string) =>
-      arg === '0.0.0.0' ? '127.0.0.1' : portMap.get(arg) ?? arg.replace(/^\/app(?=\/|$)/, app).replace(/^\/data(?=\/|$)/, data);
+      arg === '0.0.0.0' ? '127.0.0.1' : (portMap.get(arg) ?? arg.replace(/^\/app(?=\/|$)/, app).replace(/^\/data(?=\/|$)/, data));
     const argv = [...entrypoint, ...cmd].map(local);
     assert.equal(argv[0], 'node');
     const log = join(tmp, `${o!.target}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, argv.slice(1), { cwd: app, env: { PATH: process.env.PATH ?? '', HOME: tmp, ...env }, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, argv.slice(1), {
+      cwd: app,
+      env: { PATH: process.env.PATH ?? '', HOME: tmp, ...env },
+      stdio: ['ignore', fd, fd],
+    });
     running.push(child);
     try {
       const probe = checkCmd.map((a) => a.replace(/127\.0\.0\.1:(\d+)/, (_, p: string) => `127.0.0.1:${portMap.get(p) ?? p}`));
@@ -225,7 +268,11 @@ for (const [component, o] of Object.entries(OWN_SERVICES)) {
         if (last === 0) break;
         await new Promise((r) => setTimeout(r, 300));
       }
-      assert.equal(last, 0, `${component}: HEALTHCHECK never passed (exit ${child.exitCode}); log:\n${readFileSync(log, 'utf8').slice(-2000)}`);
+      assert.equal(
+        last,
+        0,
+        `${component}: HEALTHCHECK never passed (exit ${child.exitCode}); log:\n${readFileSync(log, 'utf8').slice(-2000)}`,
+      );
     } finally {
       await stopChild(child);
     }

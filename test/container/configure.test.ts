@@ -60,7 +60,10 @@ function workspace(envText: string): { envFile: string; outDir: string; dir: str
   return { envFile, outDir, dir };
 }
 
-function configure(ws: { envFile: string; outDir: string; dir: string }, extra: Partial<Parameters<typeof configureComposeAlertmanager>[0]> = {}): Promise<ComposeConfigureResult> {
+function configure(
+  ws: { envFile: string; outDir: string; dir: string },
+  extra: Partial<Parameters<typeof configureComposeAlertmanager>[0]> = {},
+): Promise<ComposeConfigureResult> {
   return configureComposeAlertmanager({
     envFile: ws.envFile,
     outDir: ws.outDir,
@@ -83,9 +86,13 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-type Receiver = { name: string; pagerduty_configs?: Array<Record<string, unknown>>; slack_configs?: Array<Record<string, unknown>>; webhook_configs?: Array<Record<string, unknown>> };
+type Receiver = {
+  name: string;
+  pagerduty_configs?: Array<Record<string, unknown>>;
+  slack_configs?: Array<Record<string, unknown>>;
+  webhook_configs?: Array<Record<string, unknown>>;
+};
 type AmConfig = { global: Record<string, unknown>; receivers: Receiver[]; templates: string[] };
-
 
 test('with fake credentials: critical SLO alerts page PagerDuty and post to Slack, by amtool on the written file', async () => {
   const ws = workspace(FULL_ENV);
@@ -127,7 +134,12 @@ test('secrets are only in 0640 files of 0750 folders, given to one group; never 
     assert.equal(statSync(d).gid, r.gid, d);
   }
   const written = filesUnder(ws.outDir);
-  assert.deepEqual(written.map((f) => relative(ws.outDir, f)).sort(), ['alertmanager.yml', 'secrets/pagerduty_routing_key', 'secrets/slack_webhook_url', 'secrets/smtp_password']);
+  assert.deepEqual(written.map((f) => relative(ws.outDir, f)).sort(), [
+    'alertmanager.yml',
+    'secrets/pagerduty_routing_key',
+    'secrets/slack_webhook_url',
+    'secrets/smtp_password',
+  ]);
   for (const f of written) {
     assert.equal(statSync(f).mode & 0o777, 0o640, f);
     assert.equal(statSync(f).gid, r.gid, f);
@@ -163,11 +175,16 @@ test('the .env then points docker-compose.yml at the folder; without it the comm
   const text = readFileSync(fromRepo('docker-compose.yml'), 'utf8');
   const validate = composeValidator();
   const am = (vars: Record<string, string>) => {
-    const c = parse(interpolateCompose(text, vars)) as { services: Record<string, { volumes: string[]; group_add: string[]; command: string[] }> };
+    const c = parse(interpolateCompose(text, vars)) as {
+      services: Record<string, { volumes: string[]; group_add: string[]; command: string[] }>;
+    };
     assert.equal(validate(c), true, JSON.stringify(validate.errors, null, 2));
     return c.services.alertmanager!;
   };
-  const configured = am({ MLMON_ALERTMANAGER_CONFIG_DIR: r.variables.MLMON_ALERTMANAGER_CONFIG_DIR!, MLMON_ALERTMANAGER_GID: String(r.gid) });
+  const configured = am({
+    MLMON_ALERTMANAGER_CONFIG_DIR: r.variables.MLMON_ALERTMANAGER_CONFIG_DIR!,
+    MLMON_ALERTMANAGER_GID: String(r.gid),
+  });
   assert.ok(configured.volumes.includes('./docker/local/alertmanager:/etc/alertmanager/config:ro'), configured.volumes.join(' '));
   assert.deepEqual(configured.group_add.map(String), [String(r.gid)]);
   assert.ok(configured.command.includes('--config.file=/etc/alertmanager/config/alertmanager.yml'));
@@ -177,13 +194,18 @@ test('the .env then points docker-compose.yml at the folder; without it the comm
   // The default folder is the committed one, and it holds the sink-only config.
   assert.ok(existsSync(fromRepo(COMPOSE_VARIABLES.alertmanagerConfigDir.default, 'alertmanager.yml')));
   // The default output folder is git-ignored.
-  assert.equal(spawnSync('git', ['check-ignore', '-q', 'docker/local/alertmanager/secrets/slack_webhook_url'], { cwd: repoRoot }).status, 0);
+  assert.equal(
+    spawnSync('git', ['check-ignore', '-q', 'docker/local/alertmanager/secrets/slack_webhook_url'], { cwd: repoRoot }).status,
+    0,
+  );
 });
 
 test('running it again after removing a credential removes its stale secret file', async () => {
   const ws = workspace(FULL_ENV);
   await configure(ws);
-  writeFileSync(ws.envFile, FULL_ENV.replace(/^PAGERDUTY_ROUTING_KEY=.*$/m, 'PAGERDUTY_ROUTING_KEY=').replace(/^HEARTBEAT_URL=.*$/m, ''), { mode: 0o600 });
+  writeFileSync(ws.envFile, FULL_ENV.replace(/^PAGERDUTY_ROUTING_KEY=.*$/m, 'PAGERDUTY_ROUTING_KEY=').replace(/^HEARTBEAT_URL=.*$/m, ''), {
+    mode: 0o600,
+  });
   const r = await configure(ws);
   assert.deepEqual(r.viaSink, ['pagerduty', 'heartbeat']);
   assert.ok(!existsSync(join(ws.outDir, 'secrets', 'pagerduty_routing_key')));
@@ -205,14 +227,20 @@ async function refusal(envText: string): Promise<{ message: string; outExists: b
 
 test('bad or half-set credentials are refused, naming the variable and what to do, without echoing it and without writing', async () => {
   const cases: Array<[string, RegExp]> = [
-    ['PAGERDUTY_URL=https://events.eu.pagerduty.com/v2/enqueue\n', /PAGERDUTY_URL: is set but PAGERDUTY_ROUTING_KEY is empty[\s\S]*Set PAGERDUTY_ROUTING_KEY/],
+    [
+      'PAGERDUTY_URL=https://events.eu.pagerduty.com/v2/enqueue\n',
+      /PAGERDUTY_URL: is set but PAGERDUTY_ROUTING_KEY is empty[\s\S]*Set PAGERDUTY_ROUTING_KEY/,
+    ],
     ['SMTP_TO=oncall@example.com\n', /SMTP_TO: is set but SMTP_SMARTHOST is empty/],
     ['SMTP_SMARTHOST=smtp.example.com:587\nSMTP_FROM=a@example.com\n', /SMTP_TO: is required when SMTP_SMARTHOST is set/],
-    ['SMTP_SMARTHOST=smtp.example.com:587\nSMTP_FROM=a@example.com\nSMTP_TO=b@example.com\nSMTP_USERNAME=u\n', /SMTP_PASSWORD: is required when SMTP_USERNAME is set/],
+    [
+      'SMTP_SMARTHOST=smtp.example.com:587\nSMTP_FROM=a@example.com\nSMTP_TO=b@example.com\nSMTP_USERNAME=u\n',
+      /SMTP_PASSWORD: is required when SMTP_USERNAME is set/,
+    ],
     [`PAGERDUTY_ROUTING_KEY=https://events.pagerduty.com/v2/enqueue\n`, /PAGERDUTY_ROUTING_KEY: holds a URL/],
     ['SLACK_WEBHOOK_URL=hooks-slack-fake-4711\n', /SLACK_WEBHOOK_URL: is not a URL/],
     ['SLACK_WEBHOOK_URL=ftp://fake.example/4711\n', /SLACK_WEBHOOK_URL: must be an http\(s\) URL/],
-    ["SLACK_CHANNEL_INFRA=not a channel\n", /SLACK_CHANNEL_INFRA: "not a channel" is not a Slack channel name/],
+    ['SLACK_CHANNEL_INFRA=not a channel\n', /SLACK_CHANNEL_INFRA: "not a channel" is not a Slack channel name/],
   ];
   for (const [env, re] of cases) {
     const r = await refusal(env);
@@ -272,11 +300,15 @@ test('the command line: mlmon compose configure prints the summary and exits 1 w
     try { await program.parseAsync(process.argv.slice(process.argv.indexOf('compose')), { from: 'user' }); } catch (e) { process.stderr.write('mlmon: ' + e.format() + '\\n'); process.exit(1); }
   `;
   const run = (envFile: string) =>
-    spawnSync(process.execPath, ['--input-type=module', '-e', harness, '--', 'compose', 'configure', '--env-file', envFile, '--out', ws.outDir], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '' },
-    });
+    spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', harness, '--', 'compose', 'configure', '--env-file', envFile, '--out', ws.outDir],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
   const ok = run(ws.envFile);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /amtool check-config: SUCCESS/);

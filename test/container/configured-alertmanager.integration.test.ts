@@ -71,7 +71,6 @@ function startContained(configDir: string, port: number, groups: string, name: s
   return { child, log };
 }
 
-
 interface Recorded {
   integration: string;
   channel: string;
@@ -86,7 +85,12 @@ test('a critical SLO alert reaches PagerDuty and Slack through the secret files,
   const envFile = join(tmp, '.env');
   writeFileSync(
     envFile,
-    [`SLACK_WEBHOOK_URL=${sink.httpUrl}/slack/webhook`, `PAGERDUTY_ROUTING_KEY=${ROUTING_KEY}`, `PAGERDUTY_URL=${sink.httpUrl}/v2/enqueue`, ''].join('\n'),
+    [
+      `SLACK_WEBHOOK_URL=${sink.httpUrl}/slack/webhook`,
+      `PAGERDUTY_ROUTING_KEY=${ROUTING_KEY}`,
+      `PAGERDUTY_URL=${sink.httpUrl}/v2/enqueue`,
+      '',
+    ].join('\n'),
     { mode: 0o600 },
   );
   const outDir = join(tmp, 'docker', 'local', 'alertmanager');
@@ -112,10 +116,20 @@ test('a critical SLO alert reaches PagerDuty and Slack through the secret files,
     const ready = await waitForHttp(`http://127.0.0.1:${amPort}/-/ready`, 30_000);
     assert.ok(ready.ok, `Alertmanager ready: ${ready.detail}\n${readFileSync(am.log, 'utf8').slice(-2000)}`);
     const alert = {
-      labels: { alertname: 'SLOAvailabilityFastBurn', severity: 'critical', category: 'slo', service: 'inference-gateway', slo: 'availability' },
+      labels: {
+        alertname: 'SLOAvailabilityFastBurn',
+        severity: 'critical',
+        category: 'slo',
+        service: 'inference-gateway',
+        slo: 'availability',
+      },
       annotations: { summary: 'burning the availability budget', description: 'fast burn', runbook_url: 'https://example.invalid/runbook' },
     };
-    const post = await fetch(`http://127.0.0.1:${amPort}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([alert]) });
+    const post = await fetch(`http://127.0.0.1:${amPort}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([alert]),
+    });
     assert.equal(post.status, 200);
     // The production group_wait (30 s) applies: the config is exactly what compose mounts.
     const deadline = Date.now() + 90_000;
@@ -127,7 +141,10 @@ test('a critical SLO alert reaches PagerDuty and Slack through the secret files,
     }
     const pd = got.find((x) => x.integration === 'pagerduty');
     const slack = got.find((x) => x.integration === 'slack');
-    assert.ok(pd && slack, `both notifications arrived: ${JSON.stringify(got.map((x) => x.integration))}\n${readFileSync(am.log, 'utf8').slice(-2000)}`);
+    assert.ok(
+      pd && slack,
+      `both notifications arrived: ${JSON.stringify(got.map((x) => x.integration))}\n${readFileSync(am.log, 'utf8').slice(-2000)}`,
+    );
     assert.equal(pd.channel, ROUTING_KEY, 'the routing key came from secrets/pagerduty_routing_key');
     assert.equal(slack.channel, '#alerts');
   } finally {

@@ -34,7 +34,13 @@ const NETWORKS: FakeNetwork[] = [
 
 /** Labels docker compose puts on a service's container, plus the service's own. */
 function composeLabels(service: string, own: Record<string, string> = {}, replica = 1): Record<string, string> {
-  return { 'com.docker.compose.project': compose.name, 'com.docker.compose.service': service, 'com.docker.compose.container-number': String(replica), 'com.docker.compose.oneoff': 'False', ...own };
+  return {
+    'com.docker.compose.project': compose.name,
+    'com.docker.compose.service': service,
+    'com.docker.compose.container-number': String(replica),
+    'com.docker.compose.oneoff': 'False',
+    ...own,
+  };
 }
 
 interface Expected {
@@ -55,10 +61,20 @@ for (const [name, svc] of Object.entries(compose.services)) {
   const labels = svc.labels ?? {};
   const address = `192.0.2.${ip++}`;
   const published = (svc.ports ?? []).map((p) => Number(p.split(':').pop()));
-  const c: FakeContainer = { name: `mlmon-${name}-1`, labels: composeLabels(name, labels), networks: { mlmon: address }, ports: published.map((port) => ({ port, published: true })) };
+  const c: FakeContainer = {
+    name: `mlmon-${name}-1`,
+    labels: composeLabels(name, labels),
+    networks: { mlmon: address },
+    ports: published.map((port) => ({ port, published: true })),
+  };
   containers.push(c);
   const job = labels[SCRAPE_LABELS.job];
-  if (job) expectedActive.push({ job, instance: `${name}:${labels[SCRAPE_LABELS.port]}`, url: `http://${address}:${labels[SCRAPE_LABELS.port]}/metrics` });
+  if (job)
+    expectedActive.push({
+      job,
+      instance: `${name}:${labels[SCRAPE_LABELS.port]}`,
+      url: `http://${address}:${labels[SCRAPE_LABELS.port]}/metrics`,
+    });
 }
 const byName = (n: string) => containers.find((c) => c.name === n)!;
 // The sink also exposes SMTP and a UDP port: several ports of one container collapse into one target.
@@ -67,17 +83,51 @@ byName('mlmon-notification-sink-1').ports.push({ port: 9098 }, { port: 5353, typ
 byName('mlmon-inference-gateway-1').networks.frontend = '198.51.100.7';
 expectedDropped.push(['inference-gateway', 'mlmon-inference-gateway-1', 'frontend']);
 // Labelled for a job, but scraping switched off.
-containers.push({ name: 'mlmon-gateway-canary-1', labels: composeLabels('gateway-canary', { [SCRAPE_LABELS.scrape]: 'false', [SCRAPE_LABELS.job]: 'inference-gateway', [SCRAPE_LABELS.port]: '8000' }), networks: { mlmon: '192.0.2.100' }, ports: [{ port: 8000 }] });
+containers.push({
+  name: 'mlmon-gateway-canary-1',
+  labels: composeLabels('gateway-canary', {
+    [SCRAPE_LABELS.scrape]: 'false',
+    [SCRAPE_LABELS.job]: 'inference-gateway',
+    [SCRAPE_LABELS.port]: '8000',
+  }),
+  networks: { mlmon: '192.0.2.100' },
+  ports: [{ port: 8000 }],
+});
 expectedDropped.push(['inference-gateway', 'mlmon-gateway-canary-1', 'mlmon']);
 // Labelled and switched on, but only on another network: not reachable from the stack.
-containers.push({ name: 'other-exporter', labels: { [SCRAPE_LABELS.scrape]: 'true', [SCRAPE_LABELS.job]: 'ml-model-exporter', [SCRAPE_LABELS.port]: '9101' }, networks: { bridge: '172.17.0.5' }, ports: [{ port: 9101 }] });
+containers.push({
+  name: 'other-exporter',
+  labels: { [SCRAPE_LABELS.scrape]: 'true', [SCRAPE_LABELS.job]: 'ml-model-exporter', [SCRAPE_LABELS.port]: '9101' },
+  networks: { bridge: '172.17.0.5' },
+  ports: [{ port: 9101 }],
+});
 expectedDropped.push(['ml-model-exporter', 'other-exporter', 'bridge']);
 // A second container of a job, with its own metrics path and no exposed port at all (docker_sd's fallback port).
-containers.push({ name: 'mlmon-sink-shadow-1', labels: composeLabels('sink-shadow', { [SCRAPE_LABELS.scrape]: 'true', [SCRAPE_LABELS.job]: 'notification-sink', [SCRAPE_LABELS.port]: '9097', [SCRAPE_LABELS.path]: '/alt/metrics' }), networks: { mlmon: '192.0.2.101' }, ports: [] });
+containers.push({
+  name: 'mlmon-sink-shadow-1',
+  labels: composeLabels('sink-shadow', {
+    [SCRAPE_LABELS.scrape]: 'true',
+    [SCRAPE_LABELS.job]: 'notification-sink',
+    [SCRAPE_LABELS.port]: '9097',
+    [SCRAPE_LABELS.path]: '/alt/metrics',
+  }),
+  networks: { mlmon: '192.0.2.101' },
+  ports: [],
+});
 expectedActive.push({ job: 'notification-sink', instance: 'sink-shadow:9097', url: 'http://192.0.2.101:9097/alt/metrics' });
 // Not for us: no scrape labels, or a job no scrape config has. The daemon-side filter must keep them out entirely.
-containers.push({ name: 'postgres', labels: { 'com.docker.compose.service': 'postgres' }, networks: { mlmon: '192.0.2.102' }, ports: [{ port: 5432 }] });
-containers.push({ name: 'mystery', labels: { [SCRAPE_LABELS.scrape]: 'true', [SCRAPE_LABELS.job]: 'not-a-job', [SCRAPE_LABELS.port]: '1234' }, networks: { mlmon: '192.0.2.103' }, ports: [{ port: 1234 }] });
+containers.push({
+  name: 'postgres',
+  labels: { 'com.docker.compose.service': 'postgres' },
+  networks: { mlmon: '192.0.2.102' },
+  ports: [{ port: 5432 }],
+});
+containers.push({
+  name: 'mystery',
+  labels: { [SCRAPE_LABELS.scrape]: 'true', [SCRAPE_LABELS.job]: 'not-a-job', [SCRAPE_LABELS.port]: '1234' },
+  networks: { mlmon: '192.0.2.103' },
+  ports: [{ port: 1234 }],
+});
 
 let dir = '';
 let docker: FakeDocker | undefined;
@@ -87,7 +137,15 @@ let promPort = 0;
 /** The rendered scrape configs with only `host` changed. */
 function withDockerHost(url: string): ScrapeConfig[] {
   return rendered.scrape_configs.map((j) =>
-    j.docker_sd_configs ? { ...j, docker_sd_configs: j.docker_sd_configs.map((sd) => { assert.equal(sd.host, SOCKET_HOST); return { ...sd, host: url }; }) } : j,
+    j.docker_sd_configs
+      ? {
+          ...j,
+          docker_sd_configs: j.docker_sd_configs.map((sd) => {
+            assert.equal(sd.host, SOCKET_HOST);
+            return { ...sd, host: url };
+          }),
+        }
+      : j,
   );
 }
 
@@ -120,40 +178,63 @@ async function discovered(): Promise<{ active: ActiveTarget[]; dropped: DroppedT
     const t = await targets();
     const active = t.activeTargets.filter((a) => sdJobs.includes(a.scrapePool));
     const dropped = t.droppedTargets.filter((d) => sdJobs.includes(d.discoveredLabels.job ?? ''));
-    if ((active.length >= expectedActive.length && dropped.length >= expectedDropped.length) || Date.now() > deadline) return { active, dropped };
+    if ((active.length >= expectedActive.length && dropped.length >= expectedDropped.length) || Date.now() > deadline)
+      return { active, dropped };
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
 test('exactly the expected containers become targets, with the job, instance and address the relabeling promises', async () => {
   const { active } = await discovered();
-  const seen = active.map((a) => ({ job: a.labels.job!, instance: a.labels.instance!, url: a.scrapeUrl })).sort((x, y) => `${x.job}${x.instance}`.localeCompare(`${y.job}${y.instance}`));
+  const seen = active
+    .map((a) => ({ job: a.labels.job!, instance: a.labels.instance!, url: a.scrapeUrl }))
+    .sort((x, y) => `${x.job}${x.instance}`.localeCompare(`${y.job}${y.instance}`));
   const want = [...expectedActive].sort((x, y) => `${x.job}${x.instance}`.localeCompare(`${y.job}${y.instance}`));
   assert.deepEqual(seen, want);
   // One target per job from the compose file, so every docker_sd job is exercised.
-  for (const job of sdJobs) assert.ok(seen.some((s) => s.job === job), `job ${job} found its container`);
+  for (const job of sdJobs)
+    assert.ok(
+      seen.some((s) => s.job === job),
+      `job ${job} found its container`,
+    );
   for (const a of active) {
     assert.equal(a.scrapePool, a.labels.job);
     // The native jobs' static labels survive (the rules select on `service`).
-    const svc = (rendered.scrape_configs.find((j) => j.job_name === a.scrapePool)!.relabel_configs as Array<{ target_label?: string; replacement?: string; source_labels?: string[] }>).find((r) => r.target_label === 'service' && !r.source_labels);
+    const svc = (
+      rendered.scrape_configs.find((j) => j.job_name === a.scrapePool)!.relabel_configs as Array<{
+        target_label?: string;
+        replacement?: string;
+        source_labels?: string[];
+      }>
+    ).find((r) => r.target_label === 'service' && !r.source_labels);
     if (svc) assert.equal(a.labels.service, svc.replacement, `${a.scrapePool} carries service`);
     // No discovery metadata leaks into the series.
-    assert.deepEqual(Object.keys(a.labels).filter((k) => k.startsWith('__')), []);
+    assert.deepEqual(
+      Object.keys(a.labels).filter((k) => k.startsWith('__')),
+      [],
+    );
   }
 });
 
 test('what the relabeling drops: scraping switched off, an address on another network', async () => {
   const { dropped } = await discovered();
-  const seen = dropped.map((d) => [d.discoveredLabels.job, d.discoveredLabels.__meta_docker_container_name!.replace(/^\//, ''), d.discoveredLabels.__meta_docker_network_name]);
+  const seen = dropped.map((d) => [
+    d.discoveredLabels.job,
+    d.discoveredLabels.__meta_docker_container_name!.replace(/^\//, ''),
+    d.discoveredLabels.__meta_docker_network_name,
+  ]);
   assert.deepEqual(seen.map((s) => s.join(' ')).sort(), expectedDropped.map((s) => s.join(' ')).sort());
   const all = JSON.stringify(await targets());
   for (const foreign of ['postgres', 'mystery']) assert.ok(!all.includes(`"/${foreign}"`), `${foreign} is filtered out by the daemon`);
 });
 
-test('the real Prometheus negotiated the API version and asked the daemon for each job\'s label only', async () => {
+test("the real Prometheus negotiated the API version and asked the daemon for each job's label only", async () => {
   await discovered();
   const reqs = docker!.requests;
-  assert.ok(reqs.some((r) => r.path === '/_ping'), 'version negotiation through /_ping');
+  assert.ok(
+    reqs.some((r) => r.path === '/_ping'),
+    'version negotiation through /_ping',
+  );
   const list = reqs.filter((r) => r.path === `/v${FAKE_API_VERSION}/containers/json`);
   const networks = reqs.filter((r) => r.path === `/v${FAKE_API_VERSION}/networks`);
   assert.ok(list.length >= sdJobs.length, `${list.length} container lists`);
@@ -161,10 +242,16 @@ test('the real Prometheus negotiated the API version and asked the daemon for ea
   const asked = new Set(list.map((r) => JSON.stringify(JSON.parse(r.query.filters ?? '{}'))));
   for (const job of sdJobs) {
     const filter = `${SCRAPE_LABELS.job}=${job}`;
-    assert.ok([...asked].some((f) => f.includes(JSON.stringify(filter))), `filter for ${job}: ${[...asked].join(' ')}`);
+    assert.ok(
+      [...asked].some((f) => f.includes(JSON.stringify(filter))),
+      `filter for ${job}: ${[...asked].join(' ')}`,
+    );
   }
   const unknown = reqs.filter((r) => r.path !== '/_ping' && !r.path.startsWith(`/v${FAKE_API_VERSION}/`));
   assert.deepEqual(unknown, [], 'every call after negotiation uses the negotiated version');
   const endpoints = [...new Set(reqs.map((r) => `${r.method} ${r.path}`))].sort();
-  assert.deepEqual(endpoints.filter((e) => !/^(GET|HEAD) \/_ping$/.test(e)), [`GET /v${FAKE_API_VERSION}/containers/json`, `GET /v${FAKE_API_VERSION}/networks`]);
+  assert.deepEqual(
+    endpoints.filter((e) => !/^(GET|HEAD) \/_ping$/.test(e)),
+    [`GET /v${FAKE_API_VERSION}/containers/json`, `GET /v${FAKE_API_VERSION}/networks`],
+  );
 });

@@ -53,16 +53,28 @@ test('every ${VAR} of docker-compose.yml is documented in the Docker Compose sec
   }
 });
 
-test('every variable of the Docker Compose section is read by docker-compose.yml, and each is one of the renderer\'s', () => {
+test("every variable of the Docker Compose section is read by docker-compose.yml, and each is one of the renderer's", () => {
   const used = composeVariablesUsed(composeText);
   const documented = [...example.get('Docker Compose')!.keys()];
-  assert.deepEqual(documented.filter((n) => !used.has(n)), [], 'documented but unused');
-  assert.deepEqual([...used.keys()].sort(), Object.values(COMPOSE_VARIABLES).map((v) => v.name).sort());
+  assert.deepEqual(
+    documented.filter((n) => !used.has(n)),
+    [],
+    'documented but unused',
+  );
+  assert.deepEqual(
+    [...used.keys()].sort(),
+    Object.values(COMPOSE_VARIABLES)
+      .map((v) => v.name)
+      .sort(),
+  );
 });
 
 test('the notification variables stay documented too (what `mlmon up` and `mlmon compose configure` read)', () => {
   const all = new Set([...example.values()].flatMap((m) => [...m.keys()]));
-  for (const name of ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_URL', 'SMTP_SMARTHOST', 'SMTP_PASSWORD', 'HEARTBEAT_URL']) assert.ok(all.has(name), name);
+  for (const name of ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_URL', 'SMTP_SMARTHOST', 'SMTP_PASSWORD', 'HEARTBEAT_URL'])
+    assert.ok(all.has(name), name);
   // No value of a secret is filled in.
-  for (const m of example.values()) for (const name of ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'SMTP_PASSWORD', 'HEARTBEAT_URL']) if (m.has(name)) assert.equal(m.get(name)!.value, '', name);
+  for (const m of example.values())
+    for (const name of ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'SMTP_PASSWORD', 'HEARTBEAT_URL'])
+      if (m.has(name)) assert.equal(m.get(name)!.value, '', name);
 });

@@ -94,7 +94,17 @@ function containerJson(c: FakeContainer, networks: FakeNetwork[]): Record<string
         nets.map(([name, ip]) => {
           const n = networks.find((x) => x.name === name);
           if (!n) throw new Error(`fake docker: container ${c.name} on unknown network ${name}`);
-          return [name, { NetworkID: n.id, EndpointID: hex(`${c.name}-${name}`, 64), Gateway: '', IPAddress: ip, IPPrefixLen: 24, MacAddress: '02:42:00:00:00:01' }];
+          return [
+            name,
+            {
+              NetworkID: n.id,
+              EndpointID: hex(`${c.name}-${name}`, 64),
+              Gateway: '',
+              IPAddress: ip,
+              IPPrefixLen: 24,
+              MacAddress: '02:42:00:00:00:01',
+            },
+          ];
         }),
       ),
     },
@@ -103,7 +113,18 @@ function containerJson(c: FakeContainer, networks: FakeNetwork[]): Record<string
 }
 
 function networkJson(n: FakeNetwork): Record<string, unknown> {
-  return { Name: n.name, Id: n.id, Created: '2026-01-01T00:00:00Z', Scope: 'local', Driver: 'bridge', EnableIPv6: false, Internal: false, Attachable: false, Ingress: false, Labels: n.labels ?? {} };
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: '2026-01-01T00:00:00Z',
+    Scope: 'local',
+    Driver: 'bridge',
+    EnableIPv6: false,
+    Internal: false,
+    Attachable: false,
+    Ingress: false,
+    Labels: n.labels ?? {},
+  };
 }
 
 export async function startFakeDocker(port: number, containers: FakeContainer[], networks: FakeNetwork[]): Promise<FakeDocker> {
@@ -112,21 +133,35 @@ export async function startFakeDocker(port: number, containers: FakeContainer[],
     const u = new URL(req.url ?? '/', 'http://fake');
     requests.push({ method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams) });
     const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'api-version': FAKE_API_VERSION, 'ostype': 'linux', 'docker-experimental': 'false' });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'api-version': FAKE_API_VERSION,
+        ostype: 'linux',
+        'docker-experimental': 'false',
+      });
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
     };
     // Version negotiation: the client reads API-Version from /_ping.
     if (u.pathname === '/_ping') {
-      res.writeHead(200, { 'content-type': 'text/plain', 'api-version': FAKE_API_VERSION, 'ostype': 'linux', 'docker-experimental': 'false' });
+      res.writeHead(200, {
+        'content-type': 'text/plain',
+        'api-version': FAKE_API_VERSION,
+        ostype: 'linux',
+        'docker-experimental': 'false',
+      });
       res.end(req.method === 'HEAD' ? undefined : 'OK');
       return;
     }
     const path = u.pathname.replace(/^\/v\d+\.\d+/, '');
     try {
-      if (path === '/version') return send(200, { ApiVersion: FAKE_API_VERSION, MinAPIVersion: '1.12', Version: '24.0.0-fake', Os: 'linux', Arch: 'amd64' });
+      if (path === '/version')
+        return send(200, { ApiVersion: FAKE_API_VERSION, MinAPIVersion: '1.12', Version: '24.0.0-fake', Os: 'linux', Arch: 'amd64' });
       if (path === '/containers/json') {
         const filters = labelFilters(u.searchParams.get('filters') ?? undefined);
-        return send(200, containers.filter((c) => filters.every((f) => matchesLabel(c, f))).map((c) => containerJson(c, networks)));
+        return send(
+          200,
+          containers.filter((c) => filters.every((f) => matchesLabel(c, f))).map((c) => containerJson(c, networks)),
+        );
       }
       if (path === '/networks') return send(200, networks.map(networkJson));
       send(404, { message: `fake docker: no such endpoint ${u.pathname}` });

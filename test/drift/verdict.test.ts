@@ -18,7 +18,10 @@ test('a sample drawn like the reference is not drifted', () => {
 });
 
 test('a sample shifted past the reference range is major drift by both tests', () => {
-  const d = featureDrift(reference, (reference.sortedValues as number[]).map((v) => v + 20));
+  const d = featureDrift(
+    reference,
+    (reference.sortedValues as number[]).map((v) => v + 20),
+  );
   assert.equal(d.ksStatistic, 1);
   assert.ok(d.ksPValue < 1e-10);
   assert.ok(d.psi > 5);

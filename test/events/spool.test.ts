@@ -40,7 +40,10 @@ test('events written are read back in order, and the position resumes where it s
     assert.deepEqual(w.stats, { appended: 11, written: 11, dropped: 0, buffered: 0, segment: 1 });
 
     const first = await readEvents(dir, SPOOL_START, 4);
-    assert.deepEqual(first.events.map((e) => e.id), ['req-0', 'req-1', 'req-2', 'req-3']);
+    assert.deepEqual(
+      first.events.map((e) => e.id),
+      ['req-0', 'req-1', 'req-2', 'req-3'],
+    );
     const rest = await readEvents(dir, first.next, 100);
     assert.equal(rest.events.length, 7);
     assert.deepEqual(rest.events[6], { type: 'feedback', id: 'req-3', ts: 1, label: 'setosa', model: 'iris', version: 'v1' });
@@ -64,10 +67,16 @@ test('a line without its newline is not consumed until it is complete', async ()
     const line = JSON.stringify(prediction(1));
     writeFileSync(path, JSON.stringify(prediction(0)) + '\n' + line.slice(0, 20));
     const a = await readEvents(dir, SPOOL_START, 10);
-    assert.deepEqual(a.events.map((e) => e.id), ['req-0']);
+    assert.deepEqual(
+      a.events.map((e) => e.id),
+      ['req-0'],
+    );
     appendFileSync(path, line.slice(20) + '\n');
     const b = await readEvents(dir, a.next, 10);
-    assert.deepEqual(b.events.map((e) => e.id), ['req-1']);
+    assert.deepEqual(
+      b.events.map((e) => e.id),
+      ['req-1'],
+    );
     assert.equal(b.skippedCorrupt, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -85,7 +94,10 @@ test('a restarted writer starts a new segment; the torn tail and garbage lines a
     assert.equal(w.stats.segment, 2);
     assert.deepEqual(readdirSync(dir).sort(), [segmentFileName(1), segmentFileName(2)]);
     const res = await readEvents(dir, SPOOL_START, 10);
-    assert.deepEqual(res.events.map((e) => e.id), ['req-0', 'req-1']);
+    assert.deepEqual(
+      res.events.map((e) => e.id),
+      ['req-0', 'req-1'],
+    );
     assert.equal(res.skippedCorrupt, 3);
     assert.equal(res.next.segment, 2);
   } finally {
@@ -126,7 +138,10 @@ test('releaseSegmentsBefore deletes only the segments before the position', asyn
     assert.equal(await releaseSegmentsBefore(dir, res.next), 1);
     assert.deepEqual(readdirSync(dir).sort(), [segmentFileName(2), segmentFileName(3)]);
     const rest = await readEvents(dir, res.next, 10);
-    assert.deepEqual(rest.events.map((e) => e.id), ['req-103', 'req-104', 'req-105']);
+    assert.deepEqual(
+      rest.events.map((e) => e.id),
+      ['req-103', 'req-104', 'req-105'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

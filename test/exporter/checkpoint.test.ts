@@ -37,7 +37,8 @@ test('a checkpoint taken mid-stream and restored gives the same state as never s
 test('a damaged checkpoint is refused with its location and what to do', () => {
   assert.throws(
     () => deserializeState('{"format":1,"position":{}}', 10, '/data/exporter/state.json'),
-    (e: Error & { location?: string; hint?: string }) => e.location === '/data/exporter/state.json' && /Move the file aside/.test(e.hint ?? ''),
+    (e: Error & { location?: string; hint?: string }) =>
+      e.location === '/data/exporter/state.json' && /Move the file aside/.test(e.hint ?? ''),
   );
   assert.throws(() => deserializeState('{not json', 10, 'x'), /unreadable/);
 });

@@ -37,7 +37,20 @@ test('`mlmon serve exporter` serves /metrics and saves its state on SIGTERM', as
   writeRegistry(dataDir, syntheticMetadata());
   await spool(dataDir, [prediction('c1', Date.now(), { a: 1, b: 150 }, 'x')]);
   const port = await freePort();
-  const { child, exit } = run(['serve', 'exporter', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--window', '50', '--interval', '200ms']);
+  const { child, exit } = run([
+    'serve',
+    'exporter',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--window',
+    '50',
+    '--interval',
+    '200ms',
+  ]);
   const ready = await waitForHttp(`http://127.0.0.1:${port}/metrics`, 15_000);
   assert.ok(ready.ok, ready.detail);
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

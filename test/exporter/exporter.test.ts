@@ -63,7 +63,11 @@ test('metrics reflect the spool and the registry, with known series present at 0
   assert.equal(sampleValue(text, 'ml_predictions_total', { model: 'demo', version: 'v1', class: 'z' }), 0);
   assert.equal(sampleValue(text, 'ml_feature_missing_total', { model: 'demo', feature: 'b' }), 0);
   assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'demo' }), 0);
-  assert.equal(sampleValue(text, 'ml_feature_drift_score', { model: 'demo', feature: 'a', method: 'psi' }), undefined, 'no drift without data');
+  assert.equal(
+    sampleValue(text, 'ml_feature_drift_score', { model: 'demo', feature: 'a', method: 'psi' }),
+    undefined,
+    'no drift without data',
+  );
   assert.equal(sampleValue(text, 'ml_drift_threshold', { method: 'psi', level: 'major' }), 0.25);
 
   await spool(dataDir, [

@@ -45,8 +45,24 @@ export function writeRegistry(dataDir: string, metadata: ModelMetadata): void {
   writeFileSync(join(stackPaths(dataDir).registryDir, metadata.model, 'CURRENT'), `${metadata.version}\n`);
 }
 
-export function prediction(id: string, ts: number, features: Record<string, number | null>, predicted: string, model = 'demo', version = 'v1') {
-  return { type: 'prediction' as const, id, ts, model, version, features: features as Record<string, number>, prediction: predicted, confidence: 0.9 };
+export function prediction(
+  id: string,
+  ts: number,
+  features: Record<string, number | null>,
+  predicted: string,
+  model = 'demo',
+  version = 'v1',
+) {
+  return {
+    type: 'prediction' as const,
+    id,
+    ts,
+    model,
+    version,
+    features: features as Record<string, number>,
+    prediction: predicted,
+    confidence: 0.9,
+  };
 }
 
 export function feedback(id: string, ts: number, label: string, model = 'demo', version = 'v1') {

@@ -74,7 +74,8 @@ test('a feature shifted through the gateway fault control drifts; the others sta
   text = await metricsAfter(exporter, 4 * WINDOW);
   assert.ok(psi(text, 'petal_length') > 0.25, `shifted: PSI of petal_length is ${psi(text, 'petal_length')}`);
   assert.ok(sampleValue(text, 'ml_feature_drift_p_value', { model: 'iris', feature: 'petal_length', method: 'ks' })! < 0.05);
-  for (const f of IRIS_FEATURES.filter((x) => x !== 'petal_length')) assert.ok(psi(text, f) < 0.1, `shifted: PSI of ${f} is ${psi(text, f)}`);
+  for (const f of IRIS_FEATURES.filter((x) => x !== 'petal_length'))
+    assert.ok(psi(text, f) < 0.1, `shifted: PSI of ${f} is ${psi(text, f)}`);
   assert.equal(sampleValue(text, 'ml_dataset_drift_share', { model: 'iris' }), 0.25);
   assert.ok(sampleValue(text, 'ml_feature_out_of_range_total', { model: 'iris', feature: 'petal_length' })! > 0);
 

@@ -29,14 +29,11 @@ test('prediction events are counted with bounded labels: unknown versions, class
   assert.equal(c.eventsProcessed.get([]), 6);
   assert.equal(c.eventsIgnored.get(['unknown_model']), 1);
   assert.equal(c.eventsIgnored.get(['malformed']), 2);
-  assert.deepEqual(
-    [...c.predictions.entries()].sort(),
-    [
-      [['demo', 'unknown', 'unknown'], 1],
-      [['demo', 'v1', 'x'], 1],
-      [['demo', 'v1', 'y'], 1],
-    ],
-  );
+  assert.deepEqual([...c.predictions.entries()].sort(), [
+    [['demo', 'unknown', 'unknown'], 1],
+    [['demo', 'v1', 'x'], 1],
+    [['demo', 'v1', 'y'], 1],
+  ]);
   assert.equal(c.featureValues.get(['demo', 'a']), 3);
   assert.equal(c.featureValues.get(['demo', 'b']), 2);
   assert.equal(c.featureMissing.get(['demo', 'b']), 1);
@@ -86,7 +83,12 @@ test('delayed labels give exactly the expected accuracy per window; unknown ids 
 test('the pending set is bounded: the oldest predictions expire and their late labels count as unknown', () => {
   const s = emptyState();
   const small = { ...config, pendingMax: 3 };
-  applyEvents(s, [0, 1, 2, 3, 4].map((i) => prediction(`p${i}`, T0 + i, { a: 1, b: 150 }, 'x')), catalog, small);
+  applyEvents(
+    s,
+    [0, 1, 2, 3, 4].map((i) => prediction(`p${i}`, T0 + i, { a: 1, b: 150 }, 'x')),
+    catalog,
+    small,
+  );
   assert.equal(s.pending.size, 3);
   assert.equal(s.counters.groundTruthExpired.get(['demo']), 2);
   applyEvents(s, [feedback('p0', T0 + 10, 'x'), feedback('p4', T0 + 10, 'x')], catalog, small);
@@ -105,7 +107,9 @@ test('drift of the window: same data as training scores no drift, shifted data s
   const events: unknown[] = [];
   // 200 predictions whose features walk the training values exactly twice: PSI 0, KS 0.
   for (let i = 0; i < 200; i++) {
-    events.push(prediction(`n${i}`, T0 + i, { a: (i % 100) / 10, b: 100 + (i % 100) }, ['x', 'y', 'z'][i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : 2]!));
+    events.push(
+      prediction(`n${i}`, T0 + i, { a: (i % 100) / 10, b: 100 + (i % 100) }, ['x', 'y', 'z'][i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : 2]!),
+    );
   }
   applyEvents(s, events, catalog, config);
   let snap = computeSnapshot(s, catalog, config, T0);
@@ -132,10 +136,24 @@ test('drift of the window: same data as training scores no drift, shifted data s
 
 test('a new active version starts a fresh drift window; predictions of other versions stay out of it', () => {
   const s = emptyState();
-  applyEvents(s, [1, 2, 3].map((i) => prediction(`v1-${i}`, T0 + i, { a: 1, b: 150 }, 'x')), catalog, config);
+  applyEvents(
+    s,
+    [1, 2, 3].map((i) => prediction(`v1-${i}`, T0 + i, { a: 1, b: 150 }, 'x')),
+    catalog,
+    config,
+  );
   const v2 = catalogOf([catalogModel(syntheticMetadata('demo', 'v2'), ['v1', 'v2'])]);
-  assert.equal(computeSnapshot(s, v2, config, T0).drift.get('demo')!.windowSamples, 0, 'the v1 window is not compared with the v2 reference');
-  applyEvents(s, [prediction('late-v1', T0 + 5, { a: 1, b: 150 }, 'x'), prediction('v2-1', T0 + 6, { a: 1, b: 150 }, 'y', 'demo', 'v2')], v2, config);
+  assert.equal(
+    computeSnapshot(s, v2, config, T0).drift.get('demo')!.windowSamples,
+    0,
+    'the v1 window is not compared with the v2 reference',
+  );
+  applyEvents(
+    s,
+    [prediction('late-v1', T0 + 5, { a: 1, b: 150 }, 'x'), prediction('v2-1', T0 + 6, { a: 1, b: 150 }, 'y', 'demo', 'v2')],
+    v2,
+    config,
+  );
   assert.equal(computeSnapshot(s, v2, config, T0).drift.get('demo')!.windowSamples, 1);
   assert.equal(s.counters.predictions.get(['demo', 'v1', 'x']), 4, 'v1 predictions are still counted under v1');
 });

@@ -74,7 +74,10 @@ test('a global Prometheus federates the SLO series and ALERTS of two stacks', { 
     const r = await promApiQuery(g, 'ALERTS{alertstate="firing"}');
     return r.length > 0 ? r : undefined;
   });
-  assert.deepEqual(alerts.map((a) => [a.metric.alertname, a.metric.cluster]), [['SLOAvailabilityFastBurn', 'eu-1']]);
+  assert.deepEqual(
+    alerts.map((a) => [a.metric.alertname, a.metric.cluster]),
+    [['SLOAvailabilityFastBurn', 'eu-1']],
+  );
 
   // Only what match[] selects crosses over.
   const others = await promApiQuery(g, 'count by (__name__) ({__name__=~"http:.*|up|go_goroutines|ALERTS_FOR_STATE", job!="federate"})');

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_TOKEN_ENV, adminTokenPath, assertAdminAllowed, buildGateway, createAdminToken, faultRequest, startGateway, type Gateway } from '../../src/gateway/index.js';
+import {
+  ADMIN_TOKEN_ENV,
+  adminTokenPath,
+  assertAdminAllowed,
+  buildGateway,
+  createAdminToken,
+  faultRequest,
+  startGateway,
+  type Gateway,
+} from '../../src/gateway/index.js';
 import { freePort } from '../../src/net.js';
 import { readEvents, SPOOL_START, type PredictionEvent } from '../../src/events/index.js';
 import { stackPaths } from '../../src/definition/index.js';
@@ -38,7 +47,12 @@ describe('inference gateway HTTP API', () => {
   });
 
   const post = (url: string, payload: unknown, contentType = 'application/json') =>
-    gw.app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': contentType } });
+    gw.app.inject({
+      method: 'POST',
+      url,
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      headers: { 'content-type': contentType },
+    });
   const metricsText = async () => (await gw.app.inject({ method: 'GET', url: '/metrics' })).body;
 
   test('fixed label values exist at zero before the first request', async () => {
@@ -70,31 +84,120 @@ describe('inference gateway HTTP API', () => {
     const res = await post('/predict', { instances: [SETOSA, VIRGINICA, SETOSA] });
     assert.equal(res.statusCode, 200);
     const preds = res.json().predictions as { prediction: string; request_id: string }[];
-    assert.deepEqual(preds.map((p) => p.prediction), ['setosa', 'virginica', 'setosa']);
+    assert.deepEqual(
+      preds.map((p) => p.prediction),
+      ['setosa', 'virginica', 'setosa'],
+    );
     assert.equal(new Set(preds.map((p) => p.request_id)).size, 3);
   });
 
   const bad: { name: string; payload: string; contentType?: string; status: number; reason: string; field: string }[] = [
     { name: 'malformed JSON', payload: '{"features": {', status: 400, reason: 'malformed_json', field: '(body)' },
     { name: 'empty body', payload: '', status: 400, reason: 'malformed_json', field: '(body)' },
-    { name: 'NaN literal (not JSON)', payload: '{"features": {"sepal_length": NaN}}', status: 400, reason: 'malformed_json', field: '(body)' },
+    {
+      name: 'NaN literal (not JSON)',
+      payload: '{"features": {"sepal_length": NaN}}',
+      status: 400,
+      reason: 'malformed_json',
+      field: '(body)',
+    },
     { name: 'prototype pollution key', payload: '{"__proto__": {"x": 1}}', status: 400, reason: 'malformed_json', field: '(body)' },
-    { name: 'text/plain body', payload: JSON.stringify({ features: SETOSA }), contentType: 'text/plain', status: 415, reason: 'unsupported_media_type', field: 'content-type' },
-    { name: 'form body', payload: 'a=1', contentType: 'application/x-www-form-urlencoded', status: 415, reason: 'unsupported_media_type', field: 'content-type' },
-    { name: 'string feature', payload: JSON.stringify({ features: { ...SETOSA, sepal_length: '5.1' } }), status: 400, reason: 'invalid_type', field: 'features.sepal_length' },
-    { name: 'null feature', payload: JSON.stringify({ features: { ...SETOSA, petal_width: null } }), status: 400, reason: 'invalid_type', field: 'features.petal_width' },
-    { name: 'features not an object', payload: JSON.stringify({ features: [1, 2, 3, 4] }), status: 400, reason: 'invalid_type', field: 'features' },
+    {
+      name: 'text/plain body',
+      payload: JSON.stringify({ features: SETOSA }),
+      contentType: 'text/plain',
+      status: 415,
+      reason: 'unsupported_media_type',
+      field: 'content-type',
+    },
+    {
+      name: 'form body',
+      payload: 'a=1',
+      contentType: 'application/x-www-form-urlencoded',
+      status: 415,
+      reason: 'unsupported_media_type',
+      field: 'content-type',
+    },
+    {
+      name: 'string feature',
+      payload: JSON.stringify({ features: { ...SETOSA, sepal_length: '5.1' } }),
+      status: 400,
+      reason: 'invalid_type',
+      field: 'features.sepal_length',
+    },
+    {
+      name: 'null feature',
+      payload: JSON.stringify({ features: { ...SETOSA, petal_width: null } }),
+      status: 400,
+      reason: 'invalid_type',
+      field: 'features.petal_width',
+    },
+    {
+      name: 'features not an object',
+      payload: JSON.stringify({ features: [1, 2, 3, 4] }),
+      status: 400,
+      reason: 'invalid_type',
+      field: 'features',
+    },
     { name: 'body is an array', payload: JSON.stringify([SETOSA]), status: 400, reason: 'invalid_type', field: '(body)' },
-    { name: 'missing feature', payload: JSON.stringify({ features: { sepal_length: 5, sepal_width: 3, petal_length: 1 } }), status: 400, reason: 'missing_feature', field: 'features.petal_width' },
-    { name: 'missing feature in a batch row', payload: JSON.stringify({ instances: [SETOSA, { sepal_length: 5, sepal_width: 3, petal_width: 1 }] }), status: 400, reason: 'missing_feature', field: 'instances.1.petal_length' },
-    { name: 'unknown feature', payload: JSON.stringify({ features: { ...SETOSA, colour: 3 } }), status: 400, reason: 'unknown_feature', field: 'features.colour' },
-    { name: 'infinite number', payload: '{"features": {"sepal_length": 1e999, "sepal_width": 3, "petal_length": 1, "petal_width": 0.2}}', status: 400, reason: 'non_finite', field: 'features.sepal_length' },
+    {
+      name: 'missing feature',
+      payload: JSON.stringify({ features: { sepal_length: 5, sepal_width: 3, petal_length: 1 } }),
+      status: 400,
+      reason: 'missing_feature',
+      field: 'features.petal_width',
+    },
+    {
+      name: 'missing feature in a batch row',
+      payload: JSON.stringify({ instances: [SETOSA, { sepal_length: 5, sepal_width: 3, petal_width: 1 }] }),
+      status: 400,
+      reason: 'missing_feature',
+      field: 'instances.1.petal_length',
+    },
+    {
+      name: 'unknown feature',
+      payload: JSON.stringify({ features: { ...SETOSA, colour: 3 } }),
+      status: 400,
+      reason: 'unknown_feature',
+      field: 'features.colour',
+    },
+    {
+      name: 'infinite number',
+      payload: '{"features": {"sepal_length": 1e999, "sepal_width": 3, "petal_length": 1, "petal_width": 0.2}}',
+      status: 400,
+      reason: 'non_finite',
+      field: 'features.sepal_length',
+    },
     { name: 'neither features nor instances', payload: '{}', status: 400, reason: 'missing_field', field: '(body)' },
-    { name: 'both features and instances', payload: JSON.stringify({ features: SETOSA, instances: [SETOSA] }), status: 400, reason: 'missing_field', field: '(body)' },
-    { name: 'unknown top-level field', payload: JSON.stringify({ features: SETOSA, explain: true }), status: 400, reason: 'unknown_field', field: 'explain' },
+    {
+      name: 'both features and instances',
+      payload: JSON.stringify({ features: SETOSA, instances: [SETOSA] }),
+      status: 400,
+      reason: 'missing_field',
+      field: '(body)',
+    },
+    {
+      name: 'unknown top-level field',
+      payload: JSON.stringify({ features: SETOSA, explain: true }),
+      status: 400,
+      reason: 'unknown_field',
+      field: 'explain',
+    },
     { name: 'empty batch', payload: JSON.stringify({ instances: [] }), status: 400, reason: 'invalid_value', field: 'instances' },
-    { name: 'oversized batch', payload: JSON.stringify({ instances: Array.from({ length: 101 }, () => SETOSA) }), status: 413, reason: 'batch_too_large', field: 'instances' },
-    { name: 'oversized body', payload: JSON.stringify({ features: SETOSA, pad: 'x'.repeat(70_000) }), status: 413, reason: 'body_too_large', field: '(body)' },
+    {
+      name: 'oversized batch',
+      payload: JSON.stringify({ instances: Array.from({ length: 101 }, () => SETOSA) }),
+      status: 413,
+      reason: 'batch_too_large',
+      field: 'instances',
+    },
+    {
+      name: 'oversized body',
+      payload: JSON.stringify({ features: SETOSA, pad: 'x'.repeat(70_000) }),
+      status: 413,
+      reason: 'body_too_large',
+      field: '(body)',
+    },
   ];
 
   for (const c of bad) {
@@ -280,7 +383,12 @@ describe('fault control behind an admin token', () => {
   });
 
   test('a token does not open the control to non-loopback clients', async () => {
-    const res = await gw.app.inject({ method: 'GET', url: '/admin/fault', headers: { authorization: `Bearer ${TOKEN}` }, remoteAddress: '192.0.2.7' });
+    const res = await gw.app.inject({
+      method: 'GET',
+      url: '/admin/fault',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      remoteAddress: '192.0.2.7',
+    });
     assert.equal(res.statusCode, 403);
   });
 
@@ -288,7 +396,10 @@ describe('fault control behind an admin token', () => {
     assert.doesNotThrow(() => assertAdminAllowed({ admin: true, host: '127.0.0.1' }));
     assert.doesNotThrow(() => assertAdminAllowed({ admin: true, host: '0.0.0.0', adminToken: TOKEN }));
     assert.doesNotThrow(() => assertAdminAllowed({ admin: false, host: '0.0.0.0' }));
-    assert.throws(() => assertAdminAllowed({ admin: true, host: '0.0.0.0' }), (e: Error & { code?: string }) => e.code === 'admin_needs_token');
+    assert.throws(
+      () => assertAdminAllowed({ admin: true, host: '0.0.0.0' }),
+      (e: Error & { code?: string }) => e.code === 'admin_needs_token',
+    );
   });
 
   test('faultRequest finds the token in <data-dir>/secrets/admin-token', async () => {
@@ -297,7 +408,10 @@ describe('fault control behind an admin token', () => {
     const prev = process.env[ADMIN_TOKEN_ENV];
     delete process.env[ADMIN_TOKEN_ENV];
     try {
-      await assert.rejects(faultRequest(served.url, 'GET', undefined, { dataDir }), (e: Error & { code?: string }) => e.code === 'fault_unauthorized');
+      await assert.rejects(
+        faultRequest(served.url, 'GET', undefined, { dataDir }),
+        (e: Error & { code?: string }) => e.code === 'fault_unauthorized',
+      );
       const written = createAdminToken(stackPaths(dataDir).secretsDir, TOKEN);
       assert.equal(written, TOKEN);
       assert.equal(statSync(adminTokenPath(dataDir)).mode & 0o777, 0o600);

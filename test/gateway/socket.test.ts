@@ -46,7 +46,16 @@ test('over a real socket: predict, then /metrics passes promtool check metrics; 
     // Per new method on route="unmatched": one counter series and 15 histogram series (12 buckets, +Inf, sum, count).
     assert.ok(growth <= 3 * 16 + 4, `random paths added ${growth} series`);
     const routes = new Set([...afterText.matchAll(/route="([^"]*)"/g)].map((m) => m[1]));
-    assert.deepEqual([...routes].sort(), ['/admin/fault', '/feedback', '/health', '/metrics', '/models', '/predict', '/ready', 'unmatched']);
+    assert.deepEqual([...routes].sort(), [
+      '/admin/fault',
+      '/feedback',
+      '/health',
+      '/metrics',
+      '/models',
+      '/predict',
+      '/ready',
+      'unmatched',
+    ]);
     const unmatched = afterText.split('\n').filter((l) => l.startsWith('http_requests_total{') && l.includes('route="unmatched"'));
     const total = unmatched.reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     assert.equal(total, 10_000);

@@ -6,7 +6,12 @@ import addFormatsModule from 'ajv-formats';
 import { fromRepo } from '../../src/paths.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-export type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: Record<string, unknown> };
+export type Doc = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: Record<string, unknown>;
+};
 
 const SCHEMAS: Record<string, string> = {
   PrometheusRule: 'prometheusrules.v1.json',
@@ -18,14 +23,17 @@ const SCHEMAS: Record<string, string> = {
  * JavaScript lacks is the leading `(?i)` flag (time-interval month names),
  * which becomes the `i` flag here. */
 const goRegExp = Object.assign(
-  (pattern: string, flags: string) => (pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags)),
+  (pattern: string, flags: string) =>
+    pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags),
   { code: 'goRegExp' },
 );
 
 /** Ajv over the CRD's openAPIV3Schema: OpenAPI's int32/int64 formats declared,
  * x-kubernetes-* keywords left to the API server (strict: false ignores them). */
 export function crdValidator(kind: string): { validate: ValidateFunction; apiVersion: string } {
-  const raw = JSON.parse(readFileSync(fromRepo('schemas', 'prometheus-operator', SCHEMAS[kind]!), 'utf8')) as Record<string, unknown> & { 'x-crd': { group: string; version: string; kind: string } };
+  const raw = JSON.parse(readFileSync(fromRepo('schemas', 'prometheus-operator', SCHEMAS[kind]!), 'utf8')) as Record<string, unknown> & {
+    'x-crd': { group: string; version: string; kind: string };
+  };
   const crd = raw['x-crd'];
   assert.equal(crd.kind, kind);
   const { $comment: _c, 'x-crd': _x, ...schema } = raw;
@@ -35,4 +43,3 @@ export function crdValidator(kind: string): { validate: ValidateFunction; apiVer
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   return { validate: ajv.compile(schema), apiVersion: `${crd.group}/${crd.version}` };
 }
-

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ROUTES } from '../../src/alerting/index.js';
-import { DEFAULT_KUBERNETES_OPTIONS, MANIFEST_DIR, kubernetesFiles, kubernetesRuleSources, parseMatcher, renderAlertmanagerConfigResource } from '../../src/kubernetes/index.js';
+import {
+  DEFAULT_KUBERNETES_OPTIONS,
+  MANIFEST_DIR,
+  kubernetesFiles,
+  kubernetesRuleSources,
+  parseMatcher,
+  renderAlertmanagerConfigResource,
+} from '../../src/kubernetes/index.js';
 import { fromRepo, repoRoot } from '../../src/paths.js';
 import { defaultSettings } from '../../src/definition/index.js';
 import { crdValidator, type Doc } from './crd.js';
@@ -39,7 +46,7 @@ test('every manifest validates against its prometheus-operator CRD schema', () =
 
 test('the CRD check can fail: a wrong matchType and a string sampleLimit are refused', () => {
   const am = structuredClone(renderAlertmanagerConfigResource(DEFAULT_KUBERNETES_OPTIONS)) as Doc;
-  ((am.spec.inhibitRules as Array<{ sourceMatch: Array<{ matchType: string }> }>)[0]!.sourceMatch[0]!).matchType = '==';
+  (am.spec.inhibitRules as Array<{ sourceMatch: Array<{ matchType: string }> }>)[0]!.sourceMatch[0]!.matchType = '==';
   assert.equal(crdValidator('AlertmanagerConfig').validate(am), false);
   const sm = committedDocs().find((d) => d.kind === 'ServiceMonitor')!;
   sm.spec.sampleLimit = 'lots';
@@ -53,7 +60,9 @@ test('the PrometheusRules carry exactly the rule groups of the rule files, and p
     const sources = kubernetesRuleSources(fromRepo('config'));
     assert.equal(rules.length, sources.length);
     const alerting = rules.find((r) => r.metadata.name === 'mlmon-alerting-rules')!;
-    const onDisk = parseAllDocuments(readFileSync(fromRepo('config/prometheus/alerting_rules.yml'), 'utf8'))[0]!.toJS() as { groups: unknown[] };
+    const onDisk = parseAllDocuments(readFileSync(fromRepo('config/prometheus/alerting_rules.yml'), 'utf8'))[0]!.toJS() as {
+      groups: unknown[];
+    };
     assert.deepEqual(alerting.spec.groups, onDisk.groups);
     for (const r of rules) {
       const file = join(dir, `${r.metadata.name}.yml`);
@@ -61,7 +70,9 @@ test('the PrometheusRules carry exactly the rule groups of the rule files, and p
       const res = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
       assert.equal(res.status, 0, res.stdout + res.stderr);
     }
-    const alerts = rules.flatMap((r) => (r.spec.groups as Array<{ rules: Array<{ alert?: string }> }>).flatMap((g) => g.rules.map((x) => x.alert))).filter(Boolean);
+    const alerts = rules
+      .flatMap((r) => (r.spec.groups as Array<{ rules: Array<{ alert?: string }> }>).flatMap((g) => g.rules.map((x) => x.alert)))
+      .filter(Boolean);
     assert.ok(alerts.includes('SLOAvailabilityFastBurn') && alerts.includes('ServiceDown'), 'SLO and service alerts both present');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -81,9 +92,18 @@ test('ServiceMonitors scrape the gateway and the exporter under their native job
 test('the AlertmanagerConfig has the routing table rows in order, and secrets only by reference', () => {
   const am = committedDocs().find((d) => d.kind === 'AlertmanagerConfig')!;
   const route = am.spec.route as { routes: Array<{ receiver: string; matchers: unknown[]; repeatInterval: string }> };
-  assert.deepEqual(route.routes.map((r) => r.receiver), ROUTES.map((r) => r.receiver));
-  assert.deepEqual(route.routes.map((r) => r.matchers), ROUTES.map((r) => r.matchers.map(parseMatcher)));
-  assert.deepEqual(route.routes.map((r) => r.repeatInterval), ROUTES.map((r) => r.repeatInterval));
+  assert.deepEqual(
+    route.routes.map((r) => r.receiver),
+    ROUTES.map((r) => r.receiver),
+  );
+  assert.deepEqual(
+    route.routes.map((r) => r.matchers),
+    ROUTES.map((r) => r.matchers.map(parseMatcher)),
+  );
+  assert.deepEqual(
+    route.routes.map((r) => r.repeatInterval),
+    ROUTES.map((r) => r.repeatInterval),
+  );
   const text = JSON.stringify(am);
   assert.ok(!/hooks\.slack\.com|events\.pagerduty\.com/.test(text));
   assert.ok(text.includes('"apiURL":{"name":"mlmon-alertmanager","key":"slack-webhook-url"}'));

@@ -30,8 +30,14 @@ test('label values are checked for their count and escaped on output', async () 
   const text = await registry.metrics();
   assert.match(text, /^odd_total\{a="quote\\"back\\\\slash",b="new\\nline"\} 1$/m);
   assert.throws(() => new CounterFamily({ name: 'bad_total', help: 'x', labelNames: ['__reserved'], registry }), /invalid label name/);
-  assert.throws(() => new HistogramFamily({ name: 'bad_seconds', help: 'x', labelNames: ['le'], buckets: [1], registry }), /invalid label name/);
-  assert.throws(() => new HistogramFamily({ name: 'bad2_seconds', help: 'x', labelNames: [], buckets: [1, 1], registry }), /strictly increasing/);
+  assert.throws(
+    () => new HistogramFamily({ name: 'bad_seconds', help: 'x', labelNames: ['le'], buckets: [1], registry }),
+    /invalid label name/,
+  );
+  assert.throws(
+    () => new HistogramFamily({ name: 'bad2_seconds', help: 'x', labelNames: [], buckets: [1, 1], registry }),
+    /strictly increasing/,
+  );
 });
 
 test('a histogram renders exactly what prom-client renders for the same observations', async () => {

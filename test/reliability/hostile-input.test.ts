@@ -23,10 +23,25 @@ after(() => log.save());
 function labelValues(text: string, label: string): Set<string> {
   return new Set([...text.matchAll(new RegExp(`[{,]${label}="((?:[^"\\\\]|\\\\.)*)"`, 'g'))].map((m) => m[1] as string));
 }
-const seriesLines = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('process_') && !l.startsWith('nodejs_'));
+const seriesLines = (text: string) =>
+  text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('process_') && !l.startsWith('nodejs_'));
 
-const featureName = fc.oneof(fc.constantFrom(...IRIS_FEATURES), fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString'));
-const oddValue = fc.oneof(fc.double(), fc.integer(), fc.string({ maxLength: 20 }), fc.constant(null), fc.boolean(), fc.constant([]), fc.constant({}), fc.constant(1e308), fc.constant(-0));
+const featureName = fc.oneof(
+  fc.constantFrom(...IRIS_FEATURES),
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('__proto__', 'constructor', 'toString'),
+);
+const oddValue = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.string({ maxLength: 20 }),
+  fc.constant(null),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+  fc.constant(1e308),
+  fc.constant(-0),
+);
 const predictish = fc.oneof(
   fc.record({ features: fc.dictionary(featureName, oddValue, { maxKeys: 6 }) }),
   fc.record({ instances: fc.array(fc.dictionary(featureName, oddValue, { maxKeys: 6 }), { maxLength: 120 }) }),
@@ -35,9 +50,36 @@ const predictish = fc.oneof(
 );
 const requestArb = fc.record({
   method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'),
-  path: fc.oneof(fc.constantFrom('/predict', '/feedback', '/health', '/ready', '/models', '/metrics', '/admin/fault', '/predict/', '//predict', '/PREDICT', '/predict?x=1'), fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`))),
-  contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', ''),
-  body: fc.oneof(predictish.map((v) => JSON.stringify(v)), fc.string({ maxLength: 200 }), fc.constant('{"features":'), fc.constant('{"__proto__":{"polluted":1}}')),
+  path: fc.oneof(
+    fc.constantFrom(
+      '/predict',
+      '/feedback',
+      '/health',
+      '/ready',
+      '/models',
+      '/metrics',
+      '/admin/fault',
+      '/predict/',
+      '//predict',
+      '/PREDICT',
+      '/predict?x=1',
+    ),
+    fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)),
+  ),
+  contentType: fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    '',
+  ),
+  body: fc.oneof(
+    predictish.map((v) => JSON.stringify(v)),
+    fc.string({ maxLength: 200 }),
+    fc.constant('{"features":'),
+    fc.constant('{"__proto__":{"polluted":1}}'),
+  ),
   authorization: fc.option(fc.oneof(fc.string(), fc.constant('Bearer x')), { nil: undefined }),
 });
 
@@ -78,9 +120,17 @@ describe('gateway request handling under arbitrary requests (fastify inject)', (
     const strayReasons = [...reasons].filter((r) => !(REJECT_REASONS as readonly string[]).includes(r));
     const series = seriesLines(text).length;
     const heapGrowth = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
-    log.add('hostile input', `${RUNS} random requests to the gateway (fast-check: methods, paths, content types, JSON and non-JSON bodies, tokens)`,
-      `statuses ${[...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(', ')}; ${series} series, routes ${routes.size}, reasons ${reasons.size}, methods ${methods.size}; heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(0)} MiB`,
-      strayRoutes.length === 0 && strayReasons.length === 0 && [...statuses.keys()].every((s) => s < 500));
+    log.add(
+      'hostile input',
+      `${RUNS} random requests to the gateway (fast-check: methods, paths, content types, JSON and non-JSON bodies, tokens)`,
+      `statuses ${[...statuses]
+        .sort((a, b) => a[0] - b[0])
+        .map(([s, n]) => `${s}×${n}`)
+        .join(
+          ', ',
+        )}; ${series} series, routes ${routes.size}, reasons ${reasons.size}, methods ${methods.size}; heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(0)} MiB`,
+      strayRoutes.length === 0 && strayReasons.length === 0 && [...statuses.keys()].every((s) => s < 500),
+    );
     assert.deepEqual(strayRoutes, []);
     assert.deepEqual(strayReasons, []);
     assert.ok(methods.size <= 7, `methods: ${[...methods].join(',')}`);
@@ -96,7 +146,10 @@ describe('SLO spec parser under mutated and arbitrary input', () => {
   // Found by the property below: an alias without its anchor (`*a`) made yaml's
   // toJS() throw a ReferenceError past the parser. It must be an MlmonError with file:line.
   test('an unresolved YAML alias is a spec error with file:line', () => {
-    assert.throws(() => parseSloSpec('*a', 'slos.yaml'), (e: unknown) => isMlmonError(e) && /^slos\.yaml:\d+$/.test(e.location ?? ''));
+    assert.throws(
+      () => parseSloSpec('*a', 'slos.yaml'),
+      (e: unknown) => isMlmonError(e) && /^slos\.yaml:\d+$/.test(e.location ?? ''),
+    );
   });
 
   test(`${RUNS} mutations of config/slos.yaml and arbitrary YAML: only MlmonError, always with file:line`, () => {
@@ -107,7 +160,8 @@ describe('SLO spec parser under mutated and arbitrary input', () => {
         parseSloSpec(text, 'slos.yaml');
         accepted++;
       } catch (e) {
-        if (!isMlmonError(e)) throw new Error(`not an MlmonError (${(e as Error).name}: ${(e as Error).message}) for:\n${text.slice(0, 400)}`);
+        if (!isMlmonError(e))
+          throw new Error(`not an MlmonError (${(e as Error).name}: ${(e as Error).message}) for:\n${text.slice(0, 400)}`);
         assert.match(e.location ?? '', /^slos\.yaml(:\d+)?$/, `location of "${e.message}"`);
         refused++;
       }
@@ -115,7 +169,10 @@ describe('SLO spec parser under mutated and arbitrary input', () => {
     const mutation = fc.record({
       at: fc.nat({ max: real.length }),
       cut: fc.nat({ max: 40 }),
-      insert: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(': ', '\n- ', '  ', '\t', '{', '[', '*a', '&a', '!!binary x', '99999999999', '-1', 'null', '~', '"', "'")),
+      insert: fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom(': ', '\n- ', '  ', '\t', '{', '[', '*a', '&a', '!!binary x', '99999999999', '-1', 'null', '~', '"', "'"),
+      ),
     });
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
@@ -125,9 +182,20 @@ describe('SLO spec parser under mutated and arbitrary input', () => {
       }),
       { numRuns: RUNS },
     );
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 5 }), (v) => check(JSON.stringify(v))), { numRuns: RUNS });
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => check(s)), { numRuns: RUNS });
-    log.add('hostile input', `${3 * RUNS} mutated/arbitrary SLO spec files through parseSloSpec (fast-check)`, `${accepted} accepted, ${refused} refused with an MlmonError carrying file:line; nothing else thrown`, true);
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 5 }), (v) => check(JSON.stringify(v))),
+      { numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => check(s)),
+      { numRuns: RUNS },
+    );
+    log.add(
+      'hostile input',
+      `${3 * RUNS} mutated/arbitrary SLO spec files through parseSloSpec (fast-check)`,
+      `${accepted} accepted, ${refused} refused with an MlmonError carrying file:line; nothing else thrown`,
+      true,
+    );
   });
 });
 
@@ -146,11 +214,28 @@ describe('ML exporter event consumer under corrupt and odd spool lines', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const goodFeatures = fc.record(Object.fromEntries(IRIS_FEATURES.map((f) => [f, fc.double({ min: 0, max: 10, noNaN: true })])) as Record<string, fc.Arbitrary<number>>);
+  const goodFeatures = fc.record(
+    Object.fromEntries(IRIS_FEATURES.map((f) => [f, fc.double({ min: 0, max: 10, noNaN: true })])) as Record<string, fc.Arbitrary<number>>,
+  );
   const event = fc.oneof(
-    fc.record({ type: fc.constant('prediction'), id: fc.uuid(), ts: fc.integer({ min: 0, max: 4e12 }), model: fc.oneof(fc.constant('iris'), fc.string({ maxLength: 8 })), version: fc.oneof(fc.constant('v1'), fc.string({ maxLength: 5 })),
-      features: fc.oneof(goodFeatures, fc.dictionary(featureName, oddValue, { maxKeys: 8 })), prediction: fc.oneof(fc.constantFrom(...IRIS_CLASSES), fc.string({ maxLength: 8 })), confidence: oddValue }),
-    fc.record({ type: fc.constant('feedback'), id: fc.oneof(fc.uuid(), fc.string()), ts: fc.integer(), label: fc.oneof(fc.constantFrom(...IRIS_CLASSES), fc.string({ maxLength: 8 })), model: fc.constantFrom('iris', 'other'), version: fc.string({ maxLength: 4 }) }),
+    fc.record({
+      type: fc.constant('prediction'),
+      id: fc.uuid(),
+      ts: fc.integer({ min: 0, max: 4e12 }),
+      model: fc.oneof(fc.constant('iris'), fc.string({ maxLength: 8 })),
+      version: fc.oneof(fc.constant('v1'), fc.string({ maxLength: 5 })),
+      features: fc.oneof(goodFeatures, fc.dictionary(featureName, oddValue, { maxKeys: 8 })),
+      prediction: fc.oneof(fc.constantFrom(...IRIS_CLASSES), fc.string({ maxLength: 8 })),
+      confidence: oddValue,
+    }),
+    fc.record({
+      type: fc.constant('feedback'),
+      id: fc.oneof(fc.uuid(), fc.string()),
+      ts: fc.integer(),
+      label: fc.oneof(fc.constantFrom(...IRIS_CLASSES), fc.string({ maxLength: 8 })),
+      model: fc.constantFrom('iris', 'other'),
+      version: fc.string({ maxLength: 4 }),
+    }),
   );
   const line = fc.oneof(
     { weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) },
@@ -165,7 +250,10 @@ describe('ML exporter event consumer under corrupt and odd spool lines', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(line, { maxLength: 200 }), async (ls) => {
         // A segment per run; a later one always follows, so a torn tail is final and skipped.
-        writeFileSync(join(stackPaths(dataDir).eventsDir, segmentFileName(segment++)), ls.map((l) => `${l}\n`).join('') + (ls.length % 3 === 0 ? '{"torn":' : ''));
+        writeFileSync(
+          join(stackPaths(dataDir).eventsDir, segmentFileName(segment++)),
+          ls.map((l) => `${l}\n`).join('') + (ls.length % 3 === 0 ? '{"torn":' : ''),
+        );
         lines += ls.length;
         await exporter.refresh();
       }),
@@ -182,9 +270,12 @@ describe('ML exporter event consumer under corrupt and odd spool lines', () => {
     const strayFeatures = [...features].filter((f) => !(IRIS_FEATURES as readonly string[]).includes(f));
     const strayVersions = [...versions].filter((v) => v !== 'v1' && v !== 'unknown');
     const series = seriesLines(text).length;
-    log.add('hostile input', `${lines} random spool lines in ${runs} segments (valid, odd-typed, unknown models/classes/features, non-JSON, torn) through the ML exporter`,
+    log.add(
+      'hostile input',
+      `${lines} random spool lines in ${runs} segments (valid, odd-typed, unknown models/classes/features, non-JSON, torn) through the ML exporter`,
       `no failure; ${series} series; label values: models {${[...models].join(', ')}}, classes ${classes.size}, features ${features.size}, versions {${[...versions].join(', ')}}`,
-      strayClasses.length === 0 && strayFeatures.length === 0 && strayVersions.length === 0 && [...models].every((m) => m === 'iris'));
+      strayClasses.length === 0 && strayFeatures.length === 0 && strayVersions.length === 0 && [...models].every((m) => m === 'iris'),
+    );
     assert.deepEqual([...models], ['iris']);
     assert.deepEqual(strayClasses, []);
     assert.deepEqual(strayFeatures, []);

@@ -41,7 +41,13 @@ async function setup() {
   const [httpPort = 0, smtpPort = 0, amPort = 0, promPort = 0] = await freePorts(4);
   const settings = defaultSettings({
     dataDir,
-    ports: { ...defaultSettings().ports, 'notification-sink': httpPort, 'notification-sink-smtp': smtpPort, alertmanager: amPort, prometheus: promPort },
+    ports: {
+      ...defaultSettings().ports,
+      'notification-sink': httpPort,
+      'notification-sink-smtp': smtpPort,
+      alertmanager: amPort,
+      prometheus: promPort,
+    },
   });
   const paths = stackPaths(dataDir);
   const amConfig = await writeAlertmanagerFiles(settings, resolveNotificationTargets({}, settings), {
@@ -89,26 +95,51 @@ describe('notifications across outages', { timeout: 600_000 }, () => {
     const sinkUrl = sink.httpUrl;
     await sink.close();
     const marker = `receiver-down-${Date.now()}`;
-    const body = [{
-      labels: { alertname: 'FeatureDrift', severity: 'warning', category: 'model_quality', model: 'iris', feature: 'petal_length', method: 'psi', test_case: marker },
-      annotations: { summary: `drift (${marker})`, description: 'posted by the reliability suite', runbook_url: 'https://github.com/mlmon/mlmon/blob/main/docs/RUNBOOKS.md#featuredrift' },
-    }];
-    const res = await fetch(`http://127.0.0.1:${env.amPort}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const body = [
+      {
+        labels: {
+          alertname: 'FeatureDrift',
+          severity: 'warning',
+          category: 'model_quality',
+          model: 'iris',
+          feature: 'petal_length',
+          method: 'psi',
+          test_case: marker,
+        },
+        annotations: {
+          summary: `drift (${marker})`,
+          description: 'posted by the reliability suite',
+          runbook_url: 'https://github.com/mlmon/mlmon/blob/main/docs/RUNBOOKS.md#featuredrift',
+        },
+      },
+    ];
+    const res = await fetch(`http://127.0.0.1:${env.amPort}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     assert.equal(res.status, 200);
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     const failed = await amMetric(env.amPort, /^alertmanager_notifications_failed_total\{.*integration="slack"/);
     assert.ok(failed > 0, 'Alertmanager tried and failed while the receiver was down');
     const t0 = Date.now();
     sink = await env.startSink();
-    const got = await eventually('the notification after the receiver came back', async () => {
-      const d = await delivered(sinkUrl, marker);
-      return d.length > 0 ? d : undefined;
-    }, 120_000);
+    const got = await eventually(
+      'the notification after the receiver came back',
+      async () => {
+        const d = await delivered(sinkUrl, marker);
+        return d.length > 0 ? d : undefined;
+      },
+      120_000,
+    );
     const ms = Date.now() - t0;
     assert.equal(got[0]!.integration, 'slack');
     assert.equal(got[0]!.channel, '#ml-team');
-    log.add('faults', `notification receiver (the sink) down for ${OUTAGE_MS / 1000} s while an alert was routed to it`,
-      `${failed} failed attempts while down; delivered to Slack #ml-team ${(ms / 1000).toFixed(1)} s after the receiver came back`);
+    log.add(
+      'faults',
+      `notification receiver (the sink) down for ${OUTAGE_MS / 1000} s while an alert was routed to it`,
+      `${failed} failed attempts while down; delivered to Slack #ml-team ${(ms / 1000).toFixed(1)} s after the receiver came back`,
+    );
     await sink.close();
     await stopProcess(am);
   });
@@ -119,22 +150,30 @@ describe('notifications across outages', { timeout: 600_000 }, () => {
     const promDir = join(env.dataDir, 'prom');
     mkdirSync(promDir, { recursive: true });
     const marker = `am-down-${Date.now()}`;
-    writeFileSync(join(promDir, 'rules.yml'), [
-      'groups:',
-      '  - name: reliability',
-      '    rules:',
-      '      - alert: ReliabilityProbe',
-      '        expr: vector(1)',
-      '        labels: { severity: warning, category: model_quality, model: iris, test_case: ' + marker + ' }',
-      '        annotations: { summary: "always firing (' + marker + ')", description: "reliability suite", runbook_url: "https://github.com/mlmon/mlmon/blob/main/docs/RUNBOOKS.md#watchdog" }',
-      '',
-    ].join('\n'));
-    writeFileSync(join(promDir, 'prometheus.yml'), [
-      'global: { evaluation_interval: 1s, scrape_interval: 1s }',
-      'rule_files: [rules.yml]',
-      `alerting: { alertmanagers: [ { static_configs: [ { targets: ['127.0.0.1:${env.amPort}'] } ] } ] }`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(promDir, 'rules.yml'),
+      [
+        'groups:',
+        '  - name: reliability',
+        '    rules:',
+        '      - alert: ReliabilityProbe',
+        '        expr: vector(1)',
+        '        labels: { severity: warning, category: model_quality, model: iris, test_case: ' + marker + ' }',
+        '        annotations: { summary: "always firing (' +
+          marker +
+          ')", description: "reliability suite", runbook_url: "https://github.com/mlmon/mlmon/blob/main/docs/RUNBOOKS.md#watchdog" }',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(promDir, 'prometheus.yml'),
+      [
+        'global: { evaluation_interval: 1s, scrape_interval: 1s }',
+        'rule_files: [rules.yml]',
+        `alerting: { alertmanagers: [ { static_configs: [ { targets: ['127.0.0.1:${env.amPort}'] } ] } ] }`,
+        '',
+      ].join('\n'),
+    );
     // Prometheus resends firing alerts every --rules.alert.resend-delay (1m by
     // default); the test shortens it so that the quick mode stays quick.
     startProcess('prometheus', [
@@ -146,18 +185,28 @@ describe('notifications across outages', { timeout: 600_000 }, () => {
     assert.ok((await waitForHttp(`http://127.0.0.1:${env.promPort}/-/ready`, 30_000)).ok, 'prometheus ready');
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     const text = await (await fetch(`http://127.0.0.1:${env.promPort}/metrics`)).text();
-    const errors = text.split('\n').filter((l) => /^prometheus_notifications_(errors|dropped)_total/.test(l)).reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+    const errors = text
+      .split('\n')
+      .filter((l) => /^prometheus_notifications_(errors|dropped)_total/.test(l))
+      .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
     assert.ok(errors > 0, 'Prometheus failed to reach the Alertmanager that was down');
     const t0 = Date.now();
     env.startAm();
-    const got = await eventually('the notification after Alertmanager came back', async () => {
-      const d = await delivered(sink.httpUrl, marker);
-      return d.length > 0 ? d : undefined;
-    }, 120_000);
+    const got = await eventually(
+      'the notification after Alertmanager came back',
+      async () => {
+        const d = await delivered(sink.httpUrl, marker);
+        return d.length > 0 ? d : undefined;
+      },
+      120_000,
+    );
     const ms = Date.now() - t0;
     assert.equal(got[0]!.channel, '#ml-team');
-    log.add('faults', `Alertmanager down for ${OUTAGE_MS / 1000} s while an alert fired in Prometheus (resend delay 2 s in the test, 1 m by default)`,
-      `${errors} failed sends while down; delivered ${(ms / 1000).toFixed(1)} s after Alertmanager started`);
+    log.add(
+      'faults',
+      `Alertmanager down for ${OUTAGE_MS / 1000} s while an alert fired in Prometheus (resend delay 2 s in the test, 1 m by default)`,
+      `${errors} failed sends while down; delivered ${(ms / 1000).toFixed(1)} s after Alertmanager started`,
+    );
     await sink.close();
   });
 });

@@ -50,7 +50,11 @@ describe('slow and oversized clients do not exhaust the gateway', () => {
       assert.equal(srv.headersTimeout, GATEWAY_TIMEOUTS.headersTimeoutMs);
       assert.equal(srv.keepAliveTimeout, GATEWAY_TIMEOUTS.keepAliveTimeoutMs);
       assert.equal(srv.timeout, GATEWAY_TIMEOUTS.connectionTimeoutMs);
-      log.add('hostile input', 'gateway socket limits (defaults)', `request ${GATEWAY_TIMEOUTS.requestTimeoutMs / 1000} s, headers ${GATEWAY_TIMEOUTS.headersTimeoutMs / 1000} s, idle socket ${GATEWAY_TIMEOUTS.connectionTimeoutMs / 1000} s, keep-alive ${GATEWAY_TIMEOUTS.keepAliveTimeoutMs / 1000} s, body ${BODY_LIMIT / 1024} KiB`);
+      log.add(
+        'hostile input',
+        'gateway socket limits (defaults)',
+        `request ${GATEWAY_TIMEOUTS.requestTimeoutMs / 1000} s, headers ${GATEWAY_TIMEOUTS.headersTimeoutMs / 1000} s, idle socket ${GATEWAY_TIMEOUTS.connectionTimeoutMs / 1000} s, keep-alive ${GATEWAY_TIMEOUTS.keepAliveTimeoutMs / 1000} s, body ${BODY_LIMIT / 1024} KiB`,
+      );
     } finally {
       await d.close();
     }
@@ -58,7 +62,9 @@ describe('slow and oversized clients do not exhaust the gateway', () => {
 
   test('100 slow-loris clients (headers never finished, bodies never sent) are cut off while normal requests are served', async () => {
     const loris = Array.from({ length: 50 }, () => openSocket(port, 'POST /predict HTTP/1.1\r\nHost: x\r\nX-Slow: '));
-    const slowBody = Array.from({ length: 50 }, () => openSocket(port, 'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"features":'));
+    const slowBody = Array.from({ length: 50 }, () =>
+      openSocket(port, 'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"features":'),
+    );
     // A trickle of one byte per 200 ms keeps the idle timer from firing: only the request timeout stops it.
     const tricklers = slowBody.map(({ socket }) => setInterval(() => socket.writable && socket.write(' '), 200));
     try {
@@ -72,7 +78,12 @@ describe('slow and oversized clients do not exhaust the gateway', () => {
       const closedBody = await Promise.all(slowBody.map((l) => l.closed));
       const worst = Math.max(...closedLoris.map((c) => c.ms), ...closedBody.map((c) => c.ms));
       const answered408 = [...closedLoris, ...closedBody].filter((c) => c.reply.startsWith('HTTP/1.1 408')).length;
-      log.add('hostile input', '50 clients that never finish their headers + 50 that trickle a body one byte per 200 ms', `all 100 sockets closed by the gateway within ${(worst / 1000).toFixed(1)} s (${answered408} answered 408); normal requests served meanwhile (limits in the test: headers ${limits.headersTimeoutMs} ms, request ${limits.requestTimeoutMs} ms)`, worst < 10_000);
+      log.add(
+        'hostile input',
+        '50 clients that never finish their headers + 50 that trickle a body one byte per 200 ms',
+        `all 100 sockets closed by the gateway within ${(worst / 1000).toFixed(1)} s (${answered408} answered 408); normal requests served meanwhile (limits in the test: headers ${limits.headersTimeoutMs} ms, request ${limits.requestTimeoutMs} ms)`,
+        worst < 10_000,
+      );
       assert.ok(worst < 10_000, `a slow client held its socket for ${worst} ms`);
     } finally {
       tricklers.forEach(clearInterval);
@@ -83,18 +94,38 @@ describe('slow and oversized clients do not exhaust the gateway', () => {
   test('an idle connection is closed after the idle/keep-alive timeout', async () => {
     const idle = openSocket(port, '');
     const { ms } = await idle.closed;
-    log.add('hostile input', 'a client that connects and sends nothing', `closed by the gateway after ${(ms / 1000).toFixed(1)} s`, ms < 10_000);
+    log.add(
+      'hostile input',
+      'a client that connects and sends nothing',
+      `closed by the gateway after ${(ms / 1000).toFixed(1)} s`,
+      ms < 10_000,
+    );
     assert.ok(ms < 10_000);
   });
 
   test('an oversized body is refused with 413 before it is parsed', async () => {
-    const big = JSON.stringify({ instances: Array.from({ length: 5000 }, () => ({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 })) });
+    const big = JSON.stringify({
+      instances: Array.from({ length: 5000 }, () => ({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 })),
+    });
     assert.ok(big.length > BODY_LIMIT);
-    const res = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    const res = await fetch(`http://127.0.0.1:${port}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     const body = (await res.json()) as { error: string };
-    const huge = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(1024 * 1024 * 1024) }, body: 'x'.repeat(10) }).catch((e: Error) => e);
+    const huge = await fetch(`http://127.0.0.1:${port}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(1024 * 1024 * 1024) },
+      body: 'x'.repeat(10),
+    }).catch((e: Error) => e);
     const hugeStatus = huge instanceof Error ? `connection closed (${huge.message})` : `HTTP ${huge.status}`;
-    log.add('hostile input', `POST /predict with a ${(big.length / 1024).toFixed(0)} KiB body, and one announcing 1 GiB`, `HTTP ${res.status} ${body.error}; 1 GiB announcement: ${hugeStatus}`, res.status === 413);
+    log.add(
+      'hostile input',
+      `POST /predict with a ${(big.length / 1024).toFixed(0)} KiB body, and one announcing 1 GiB`,
+      `HTTP ${res.status} ${body.error}; 1 GiB announcement: ${hugeStatus}`,
+      res.status === 413,
+    );
     assert.equal(res.status, 413);
     assert.equal(body.error, 'body_too_large');
     if (!(huge instanceof Error)) assert.equal(huge.status, 413);

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FindingLog, listenersOf, rssBytes, runAutocannon, scanForSecrets, soakMode, type CannonResult } from '../support/reliability/index.js';
+import {
+  FindingLog,
+  listenersOf,
+  rssBytes,
+  runAutocannon,
+  scanForSecrets,
+  soakMode,
+  type CannonResult,
+} from '../support/reliability/index.js';
 import { adminTokenPath } from '../../src/gateway/index.js';
 import type { ComponentName } from '../../src/definition/index.js';
 import { eventually, runMlmon, startTestStack, type TestStack } from '../support/stack.js';
@@ -38,18 +46,30 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
   const gatewayCount = async () => sumOf(await (await fetch(`${gatewayUrl()}/metrics`)).text(), 'inference_predictions_total');
   const exporterCount = async () => sumOf(await (await fetch(`${exporterUrl()}/metrics`)).text(), 'ml_predictions_total');
   const load = (seconds: number): Promise<CannonResult> =>
-    runAutocannon({ url: `${gatewayUrl()}/predict`, method: 'POST', body: BODY, headers: { 'content-type': 'application/json' }, connections: 8, rate: LOAD_RATE, durationSeconds: seconds });
+    runAutocannon({
+      url: `${gatewayUrl()}/predict`,
+      method: 'POST',
+      body: BODY,
+      headers: { 'content-type': 'application/json' },
+      connections: 8,
+      rate: LOAD_RATE,
+      durationSeconds: seconds,
+    });
 
   before(async () => {
     // Kept for the whole suite: `mlmon reload` renders the Alertmanager config from
     // the caller's environment, and would route PagerDuty to the sink without it.
     process.env.PAGERDUTY_ROUTING_KEY = FAKE_PAGERDUTY_KEY;
     stack = await startTestStack(['--profile', 'test']);
-    await eventually('every target up', async () => {
-      const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/targets`);
-      const t = ((await res.json()) as { data: { activeTargets: Array<{ health: string }> } }).data.activeTargets;
-      return t.length > 0 && t.every((x) => x.health === 'up');
-    }, 90_000);
+    await eventually(
+      'every target up',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/targets`);
+        const t = ((await res.json()) as { data: { activeTargets: Array<{ health: string }> } }).data.activeTargets;
+        return t.length > 0 && t.every((x) => x.health === 'up');
+      },
+      90_000,
+    );
   });
 
   after(async () => {
@@ -69,17 +89,38 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const slowest = scrape.reduce((m, s) => (Number(s.value[1]) > Number(m.value[1]) ? s : m));
     const scrapeMax = Number(slowest.value[1]);
     const gw = await gatewayCount();
-    const caughtUp = await eventually('the exporter counts every prediction', async () => ((await exporterCount()) === gw ? true : undefined), 60_000, 250);
+    const caughtUp = await eventually(
+      'the exporter counts every prediction',
+      async () => ((await exporterCount()) === gw ? true : undefined),
+      60_000,
+      250,
+    );
     const ex = await exporterCount();
     const mb = (b: number) => (b / MiB).toFixed(0);
-    log.add('load', `autocannon, 8 connections, ${LOAD_RATE} req/s for ${LOAD_SECONDS} s on POST /predict`,
-      `${r.requests} requests, ${r.throughputPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, errors ${r.errors}`, r.errors === 0);
-    log.add('load', 'memory (RSS) of the gateway and the ML exporter before/after the load',
+    log.add(
+      'load',
+      `autocannon, 8 connections, ${LOAD_RATE} req/s for ${LOAD_SECONDS} s on POST /predict`,
+      `${r.requests} requests, ${r.throughputPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, errors ${r.errors}`,
+      r.errors === 0,
+    );
+    log.add(
+      'load',
+      'memory (RSS) of the gateway and the ML exporter before/after the load',
       `gateway ${mb(rssBefore.gw)} → ${mb(rssAfter.gw)} MiB, exporter ${mb(rssBefore.ex)} → ${mb(rssAfter.ex)} MiB (bound: +150 MiB each)`,
-      rssAfter.gw - rssBefore.gw < 150 * MiB && rssAfter.ex - rssBefore.ex < 150 * MiB);
-    log.add('load', 'slowest scrape of any target during the load (scrape_duration_seconds, interval 1 s)',
-      `${(scrapeMax * 1000).toFixed(0)} ms (job ${slowest.metric.job}); bound 500 ms`, scrapeMax < 0.5);
-    log.add('load', 'predictions counted by the gateway vs by the ML exporter (through the event spool)', `gateway ${gw}, exporter ${ex}: ${gw - ex} lost`, caughtUp && gw === ex);
+      rssAfter.gw - rssBefore.gw < 150 * MiB && rssAfter.ex - rssBefore.ex < 150 * MiB,
+    );
+    log.add(
+      'load',
+      'slowest scrape of any target during the load (scrape_duration_seconds, interval 1 s)',
+      `${(scrapeMax * 1000).toFixed(0)} ms (job ${slowest.metric.job}); bound 500 ms`,
+      scrapeMax < 0.5,
+    );
+    log.add(
+      'load',
+      'predictions counted by the gateway vs by the ML exporter (through the event spool)',
+      `gateway ${gw}, exporter ${ex}: ${gw - ex} lost`,
+      caughtUp && gw === ex,
+    );
     assert.equal(r.errors, 0, `load errors: ${JSON.stringify(r.statusCodes)}`);
     assert.ok(r.requests >= LOAD_RATE * LOAD_SECONDS * 0.8, `only ${r.requests} requests were sent`);
     assert.ok(rssAfter.gw - rssBefore.gw < 150 * MiB, 'gateway memory growth');
@@ -89,7 +130,12 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
   });
 
   /** SIGKILLs `name` after `delayMs` of a load run, returns the seconds until it is healthy again under a new pid. */
-  async function killUnderLoad(name: ComponentName, loadSeconds = 8, delayMs = 2000, beforeKill?: () => Promise<void>): Promise<{ recovery: number; load: CannonResult; oldPid: number }> {
+  async function killUnderLoad(
+    name: ComponentName,
+    loadSeconds = 8,
+    delayMs = 2000,
+    beforeKill?: () => Promise<void>,
+  ): Promise<{ recovery: number; load: CannonResult; oldPid: number }> {
     const running = load(loadSeconds);
     await new Promise((r) => setTimeout(r, delayMs));
     await beforeKill?.();
@@ -97,13 +143,18 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const oldPid = c.pid!;
     const t0 = Date.now();
     process.kill(oldPid, 'SIGKILL');
-    await eventually(`${name} back`, async () => {
-      const now = component(name);
-      if (!now.pid || now.pid === oldPid || now.state !== 'healthy') return undefined;
-      const res = await fetch(now.readyUrl, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      return res.ok;
-    }, 60_000, 100);
+    await eventually(
+      `${name} back`,
+      async () => {
+        const now = component(name);
+        if (!now.pid || now.pid === oldPid || now.state !== 'healthy') return undefined;
+        const res = await fetch(now.readyUrl, { signal: AbortSignal.timeout(1000) });
+        await res.arrayBuffer();
+        return res.ok;
+      },
+      60_000,
+      100,
+    );
     const recovery = (Date.now() - t0) / 1000;
     return { recovery, load: await running, oldPid };
   }
@@ -113,7 +164,12 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const gw = await gatewayCount();
     const same = await eventually('exporter caught up again', async () => ((await exporterCount()) === gw ? true : undefined), 60_000, 250);
     const ex = await exporterCount();
-    log.add('faults', 'SIGKILL of ml-model-exporter under load', `healthy again after ${recovery.toFixed(1)} s; gateway ${gw} vs exporter ${ex} predictions after replay from the checkpoint (0 lost, 0 double); load errors ${r.errors}`, same && r.errors === 0);
+    log.add(
+      'faults',
+      'SIGKILL of ml-model-exporter under load',
+      `healthy again after ${recovery.toFixed(1)} s; gateway ${gw} vs exporter ${ex} predictions after replay from the checkpoint (0 lost, 0 double); load errors ${r.errors}`,
+      same && r.errors === 0,
+    );
     assert.equal(ex, gw);
     assert.equal(r.errors, 0);
   });
@@ -140,7 +196,12 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const newest = untilKill.length ? untilKill[untilKill.length - 1]![0] : 0;
     const gap = killedAt - newest;
     const intact = JSON.stringify(afterRestart) === JSON.stringify(seenBefore);
-    log.add('faults', 'SIGKILL of Prometheus under load, then WAL replay', `healthy again after ${recovery.toFixed(1)} s; the ${seenBefore.length} one-second steps read just before the kill read back ${intact ? 'identical' : 'DIFFERENT'}; newest sample ${gap.toFixed(1)} s before the kill; load errors ${r.errors}`, intact && gap < 3 && r.errors === 0);
+    log.add(
+      'faults',
+      'SIGKILL of Prometheus under load, then WAL replay',
+      `healthy again after ${recovery.toFixed(1)} s; the ${seenBefore.length} one-second steps read just before the kill read back ${intact ? 'identical' : 'DIFFERENT'}; newest sample ${gap.toFixed(1)} s before the kill; load errors ${r.errors}`,
+      intact && gap < 3 && r.errors === 0,
+    );
     assert.ok(seenBefore.length >= 25, `only ${seenBefore.length} steps before the kill`);
     assert.deepEqual(afterRestart, seenBefore, 'samples before the kill are intact');
     assert.ok(gap < 3, `samples of the ${gap.toFixed(1)} s before the kill are missing`);
@@ -150,7 +211,12 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
   for (const name of ['alertmanager', 'node-exporter', 'blackbox-exporter', 'pushgateway', 'notification-sink', 'console'] as const) {
     test(`SIGKILL of ${name} under load: restarted, the gateway never notices`, async () => {
       const { recovery, load: r } = await killUnderLoad(name, 6, 1500);
-      log.add('faults', `SIGKILL of ${name} under load`, `healthy again after ${recovery.toFixed(1)} s; load errors ${r.errors}`, r.errors === 0);
+      log.add(
+        'faults',
+        `SIGKILL of ${name} under load`,
+        `healthy again after ${recovery.toFixed(1)} s; load errors ${r.errors}`,
+        r.errors === 0,
+      );
       assert.equal(r.errors, 0);
     });
   }
@@ -163,29 +229,59 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const answered = r.statusCodes['200'] ?? 0;
     // Settle: the exporter reads everything the old and the new gateway wrote.
     let last = -1;
-    await eventually('exporter settled', async () => {
-      const now = await exporterCount();
-      const settled = now === last;
-      last = now;
-      return settled;
-    }, 60_000, 1500);
+    await eventually(
+      'exporter settled',
+      async () => {
+        const now = await exporterCount();
+        const settled = now === last;
+        last = now;
+        return settled;
+      },
+      60_000,
+      1500,
+    );
     const counted = (await exporterCount()) - e0;
     // Requests in flight at the kill may have been predicted and spooled but never
     // answered (their connection died): at most one per connection counts extra.
     const lost = answered - counted;
     const bound = Math.ceil(LOAD_RATE * 0.2);
     const inFlight = 8;
-    log.add('faults', 'SIGKILL of inference-gateway under load', `healthy again after ${recovery.toFixed(1)} s; ${r.errors} requests failed while it was down; of ${answered} answered predictions ${counted} reached the exporter (${lost > 0 ? `${lost} lost from the unflushed spool buffer` : `${-lost} spooled whose answer died with the connection`}; bounds ${bound} lost, ${inFlight} in flight)`, lost >= -inFlight && lost <= bound);
+    log.add(
+      'faults',
+      'SIGKILL of inference-gateway under load',
+      `healthy again after ${recovery.toFixed(1)} s; ${r.errors} requests failed while it was down; of ${answered} answered predictions ${counted} reached the exporter (${lost > 0 ? `${lost} lost from the unflushed spool buffer` : `${-lost} spooled whose answer died with the connection`}; bounds ${bound} lost, ${inFlight} in flight)`,
+      lost >= -inFlight && lost <= bound,
+    );
     assert.ok(lost >= -inFlight, `the exporter counted ${-lost} more predictions than were answered`);
     assert.ok(lost <= bound, `${lost} answered predictions never reached the exporter`);
   });
 
   test('mlmon reload refuses broken configs with file, line and reason; the running config keeps working', async () => {
     const cases: Array<{ what: string; file: string; breakIt: (t: string) => string; expect: RegExp }> = [
-      { what: 'alerting rule with a PromQL syntax error', file: join(stack.configDir, 'prometheus', 'alerting_rules.yml'), breakIt: (t) => t.replace(/expr: /, 'expr: sum(( '), expect: /alerting_rules\.yml/ },
-      { what: 'Alertmanager notification template that does not parse', file: join(stack.configDir, 'alertmanager', 'templates', 'slack.tmpl'), breakIt: (t) => `${t}\n{{ define "broken" }}{{ .CommonLabels.alertname \n`, expect: /alertmanager/ },
-      { what: 'SLO spec with an objective of 101', file: join(stack.configDir, 'slos.yaml'), breakIt: (t) => t.replace(/objective: [0-9.]+/, 'objective: 101'), expect: /slos\.yaml:\d+/ },
-      { what: 'blackbox config that is not YAML', file: join(stack.configDir, 'exporters', 'blackbox.yml'), breakIt: (t) => `${t}\n  - : [\n`, expect: /blackbox/ },
+      {
+        what: 'alerting rule with a PromQL syntax error',
+        file: join(stack.configDir, 'prometheus', 'alerting_rules.yml'),
+        breakIt: (t) => t.replace(/expr: /, 'expr: sum(( '),
+        expect: /alerting_rules\.yml/,
+      },
+      {
+        what: 'Alertmanager notification template that does not parse',
+        file: join(stack.configDir, 'alertmanager', 'templates', 'slack.tmpl'),
+        breakIt: (t) => `${t}\n{{ define "broken" }}{{ .CommonLabels.alertname \n`,
+        expect: /alertmanager/,
+      },
+      {
+        what: 'SLO spec with an objective of 101',
+        file: join(stack.configDir, 'slos.yaml'),
+        breakIt: (t) => t.replace(/objective: [0-9.]+/, 'objective: 101'),
+        expect: /slos\.yaml:\d+/,
+      },
+      {
+        what: 'blackbox config that is not YAML',
+        file: join(stack.configDir, 'exporters', 'blackbox.yml'),
+        breakIt: (t) => `${t}\n  - : [\n`,
+        expect: /blackbox/,
+      },
     ];
     for (const c of cases) {
       const good = readFileSync(c.file, 'utf8');
@@ -202,7 +298,12 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
       const lineOk = c.expect.test(r.stderr);
       const ready = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/-/ready`);
       const amReady = await fetch(`http://127.0.0.1:${stack.ports.alertmanager}/-/ready`);
-      log.add('faults', `mlmon reload with a broken ${c.what}`, `exit ${r.code}: ${firstLine.slice(0, 220)}; Prometheus ${ready.status}, Alertmanager ${amReady.status} afterwards`, r.code !== 0 && lineOk && ready.ok && amReady.ok);
+      log.add(
+        'faults',
+        `mlmon reload with a broken ${c.what}`,
+        `exit ${r.code}: ${firstLine.slice(0, 220)}; Prometheus ${ready.status}, Alertmanager ${amReady.status} afterwards`,
+        r.code !== 0 && lineOk && ready.ok && amReady.ok,
+      );
       assert.notEqual(r.code, 0, `${c.what} was accepted`);
       assert.match(r.stderr, c.expect);
       assert.ok(ready.ok && amReady.ok);
@@ -218,8 +319,12 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const exposed = listeners.filter((l) => l.address !== '127.0.0.1' && l.address !== '::ffff:127.0.0.1');
     const expected = Object.values(stack.ports);
     const seen = new Set(listeners.map((l) => l.port));
-    log.add('security', 'listening sockets of every stack process (from /proc/net/tcp{,6})',
-      `${listeners.length} listeners on ${seen.size} ports; ${exposed.length} not on loopback${exposed.length ? `: ${exposed.map((l) => `${l.address}:${l.port}`).join(', ')}` : ''}`, exposed.length === 0);
+    log.add(
+      'security',
+      'listening sockets of every stack process (from /proc/net/tcp{,6})',
+      `${listeners.length} listeners on ${seen.size} ports; ${exposed.length} not on loopback${exposed.length ? `: ${exposed.map((l) => `${l.address}:${l.port}`).join(', ')}` : ''}`,
+      exposed.length === 0,
+    );
     assert.deepEqual(exposed, []);
     for (const p of expected) assert.ok(seen.has(p), `port ${p} of the stack is listening`);
   });
@@ -230,7 +335,12 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const tokenFile = adminTokenPath(stack.dataDir);
     const mode = statSync(tokenFile).mode & 0o777;
     const show = runMlmon(['fault', 'show', '--data-dir', stack.dataDir, '--json']);
-    log.add('security', 'PUT /admin/fault without a token; `mlmon fault show --data-dir`', `HTTP ${anonymous.status} without token; token file mode ${mode.toString(8)}; mlmon fault exit ${show.code}`, anonymous.status === 401 && mode === 0o600 && show.code === 0);
+    log.add(
+      'security',
+      'PUT /admin/fault without a token; `mlmon fault show --data-dir`',
+      `HTTP ${anonymous.status} without token; token file mode ${mode.toString(8)}; mlmon fault exit ${show.code}`,
+      anonymous.status === 401 && mode === 0o600 && show.code === 0,
+    );
     assert.equal(anonymous.status, 401);
     assert.equal(mode, 0o600);
     assert.equal(show.code, 0, show.stderr);
@@ -245,11 +355,16 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const token = readFileSync(adminTokenPath(stack.dataDir), 'utf8').trim();
     const key = join(secretsDir, 'pagerduty_routing_key');
     assert.equal(readFileSync(key, 'utf8').trim(), FAKE_PAGERDUTY_KEY, 'the fake key went to its secrets file');
-    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
     const scanned = [...walk(join(stack.dataDir, 'logs')), ...walk(join(stack.dataDir, 'run')), join(stack.dataDir, 'state.json')];
     const findings = scanForSecrets(scanned, [FAKE_PAGERDUTY_KEY, token], stack.dataDir);
-    log.add('security', 'secrets dir, credential files, logs, run dir and state.json of a stack given a PagerDuty key',
-      `secrets dir ${dirMode.toString(8)}, ${files.length} files, ${loose.length} readable by others; ${scanned.length} files scanned, ${findings.length} secrets found`, loose.length === 0 && dirMode === 0o700 && findings.length === 0);
+    log.add(
+      'security',
+      'secrets dir, credential files, logs, run dir and state.json of a stack given a PagerDuty key',
+      `secrets dir ${dirMode.toString(8)}, ${files.length} files, ${loose.length} readable by others; ${scanned.length} files scanned, ${findings.length} secrets found`,
+      loose.length === 0 && dirMode === 0o700 && findings.length === 0,
+    );
     assert.equal(dirMode, 0o700);
     assert.deepEqual(loose, []);
     assert.deepEqual(findings, []);

@@ -21,10 +21,14 @@ const TEST_PASSWORD_BCRYPT = '$2b$10$uik.Hw/jvV12oMA/93qr6.CtMtHk9P6nv5kKy5RuDhH
 
 function get(url: string, ca: string, auth?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca, headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}, timeout: 5000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = httpsRequest(
+      url,
+      { ca, headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}, timeout: 5000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
@@ -52,11 +56,34 @@ describe('Prometheus and Alertmanager behind --web.config.file (TLS + basic auth
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mlmon-rel-tls-'));
-    const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
+    const ssl = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(ssl.status, 0, ssl.stderr);
     ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: ${join(dir, 'cert.pem')}\n  key_file: ${join(dir, 'key.pem')}\n  min_version: TLS12\nbasic_auth_users:\n  ${TEST_USER}: ${TEST_PASSWORD_BCRYPT}\n`, { mode: 0o600 });
+    writeFileSync(
+      join(dir, 'web.yml'),
+      `tls_server_config:\n  cert_file: ${join(dir, 'cert.pem')}\n  key_file: ${join(dir, 'key.pem')}\n  min_version: TLS12\nbasic_auth_users:\n  ${TEST_USER}: ${TEST_PASSWORD_BCRYPT}\n`,
+      { mode: 0o600 },
+    );
     writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
     writeFileSync(join(dir, 'alertmanager.yml'), 'route:\n  receiver: none\nreceivers:\n  - name: none\n');
     ports = await freePorts(2);
@@ -64,8 +91,19 @@ describe('Prometheus and Alertmanager behind --web.config.file (TLS + basic auth
       const c = spawn(program, args, { stdio: 'ignore' });
       children.push(c);
     };
-    start('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${ports[0]}`, `--web.config.file=${join(dir, 'web.yml')}`]);
-    start('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${ports[1]}`, '--cluster.listen-address=', `--web.config.file=${join(dir, 'web.yml')}`]);
+    start('prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${ports[0]}`,
+      `--web.config.file=${join(dir, 'web.yml')}`,
+    ]);
+    start('prometheus-alertmanager', [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'am')}`,
+      `--web.listen-address=127.0.0.1:${ports[1]}`,
+      '--cluster.listen-address=',
+      `--web.config.file=${join(dir, 'web.yml')}`,
+    ]);
   });
 
   after(async () => {
@@ -86,16 +124,27 @@ describe('Prometheus and Alertmanager behind --web.config.file (TLS + basic auth
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 
-  for (const [i, name] of [[0, 'Prometheus'], [1, 'Alertmanager']] as const) {
+  for (const [i, name] of [
+    [0, 'Prometheus'],
+    [1, 'Alertmanager'],
+  ] as const) {
     test(`${name} answers only over TLS and only with the password`, async () => {
       const base = `https://127.0.0.1:${ports[i]}`;
       await waitUp(`${base}/-/ready`, ca);
-      const plain = await fetch(`http://127.0.0.1:${ports[i]}/-/ready`).then((r) => r.status, () => 0);
+      const plain = await fetch(`http://127.0.0.1:${ports[i]}/-/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
       const anonymous = await get(`${base}/-/ready`, ca);
       const wrong = await get(`${base}/-/ready`, ca, `${TEST_USER}:not-the-password`);
       const right = await get(`${base}/-/ready`, ca, `${TEST_USER}:${TEST_PASSWORD}`);
       const api = await get(`${base}/${i === 0 ? 'api/v1/status/buildinfo' : 'api/v2/status'}`, ca);
-      log.add('security', `${name} with --web.config.file (self-signed TLS, bcrypt basic auth)`, `plain HTTP → ${plain === 0 ? 'refused' : `HTTP ${plain}`}; HTTPS no password → ${anonymous}; wrong password → ${wrong}; right password → ${right}; API without password → ${api}`, plain !== 200 && anonymous === 401 && wrong === 401 && right === 200 && api === 401);
+      log.add(
+        'security',
+        `${name} with --web.config.file (self-signed TLS, bcrypt basic auth)`,
+        `plain HTTP → ${plain === 0 ? 'refused' : `HTTP ${plain}`}; HTTPS no password → ${anonymous}; wrong password → ${wrong}; right password → ${right}; API without password → ${api}`,
+        plain !== 200 && anonymous === 401 && wrong === 401 && right === 200 && api === 401,
+      );
       assert.notEqual(plain, 200, 'plain HTTP is not served');
       assert.equal(anonymous, 401);
       assert.equal(wrong, 401);

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { stringify } from 'yaml';
 import { remoteWriteFromOptions } from '../../src/remote/index.js';
-import { defaultSettings, forwardedNameRegex, FORWARDED_SERIES, renderPrometheusConfig, renderRemoteWrite } from '../../src/definition/index.js';
+import {
+  defaultSettings,
+  forwardedNameRegex,
+  FORWARDED_SERIES,
+  renderPrometheusConfig,
+  renderRemoteWrite,
+} from '../../src/definition/index.js';
 import { settingsFromOptions } from '../../src/stack/options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlmon-remote-unit-'));
@@ -21,7 +27,14 @@ function kept(regex: string, name: string): boolean {
 
 test('the keep rule forwards SLO, http:*, alert and up series and nothing else', () => {
   const re = forwardedNameRegex();
-  for (const n of ['slo:availability:burn_rate:1h', 'slo:http_request_duration:p99:rate5m', 'http:requests:rate5m', 'ALERTS', 'ALERTS_FOR_STATE', 'up']) {
+  for (const n of [
+    'slo:availability:burn_rate:1h',
+    'slo:http_request_duration:p99:rate5m',
+    'http:requests:rate5m',
+    'ALERTS',
+    'ALERTS_FOR_STATE',
+    'up',
+  ]) {
     assert.ok(kept(re, n), `${n} should be forwarded`);
   }
   for (const n of ['go_goroutines', 'http_requests_total', 'upstream_latency', 'ALERTS_total', 'prometheus_build_info', 'xslo:foo']) {
@@ -41,7 +54,10 @@ test('user-named metrics are forwarded too, without repeating the defaults', () 
 test('auth comes from files only: bearer through authorization, basic through password_file', () => {
   const [bearer] = renderRemoteWrite({ url: 'https://lts.example/api/v1/write', auth: { kind: 'bearer', credentialsFile: '/s/token' } });
   assert.deepEqual(bearer!.authorization, { type: 'Bearer', credentials_file: '/s/token' });
-  const [basic] = renderRemoteWrite({ url: 'https://lts.example/api/v1/write', auth: { kind: 'basic', username: 'u', passwordFile: '/s/pw' } });
+  const [basic] = renderRemoteWrite({
+    url: 'https://lts.example/api/v1/write',
+    auth: { kind: 'basic', username: 'u', passwordFile: '/s/pw' },
+  });
   assert.deepEqual(basic!.basic_auth, { username: 'u', password_file: '/s/pw' });
   assert.equal(JSON.stringify([bearer, basic]).includes('secret'), false);
 });
@@ -51,7 +67,15 @@ test('queue_config has every field, overridable one by one', () => {
   const q = rw!.queue_config as Record<string, unknown>;
   assert.equal(q.max_shards, 5);
   assert.equal(q.max_backoff, '5s');
-  assert.deepEqual(Object.keys(q).sort(), ['batch_send_deadline', 'capacity', 'max_backoff', 'max_samples_per_send', 'max_shards', 'min_backoff', 'min_shards']);
+  assert.deepEqual(Object.keys(q).sort(), [
+    'batch_send_deadline',
+    'capacity',
+    'max_backoff',
+    'max_samples_per_send',
+    'max_shards',
+    'min_backoff',
+    'min_shards',
+  ]);
 });
 
 test('prometheus.yml gets remote_write only when the stack definition asks for it', () => {
@@ -83,10 +107,13 @@ test('bad remote-write options are refused with a message naming the flag', () =
     [{ remoteWriteUrl: 'http://u:p@x/' }, /must not carry credentials/],
     [{ remoteWriteBearerTokenFile: 'token' }, /--remote-write-url: is required/],
     [{ remoteWriteUrl: 'http://x/', remoteWriteUsername: 'u' }, /--remote-write-password-file: basic auth needs both/],
-    [{ remoteWriteUrl: 'http://x/', remoteWriteBearerTokenFile: 'token', remoteWriteUsername: 'u', remoteWritePasswordFile: 'token' }, /cannot be combined/],
+    [
+      { remoteWriteUrl: 'http://x/', remoteWriteBearerTokenFile: 'token', remoteWriteUsername: 'u', remoteWritePasswordFile: 'token' },
+      /cannot be combined/,
+    ],
     [{ remoteWriteUrl: 'http://x/', remoteWriteBearerTokenFile: 'missing' }, /no such file: .*missing/],
     [{ remoteWriteUrl: 'http://x/', remoteWriteKeep: ['.*'] }, /would forward every series/],
-    [{ remoteWriteUrl: 'http://x/', remoteWriteKeep: ['ml_(' ] }, /not a valid regular expression/],
+    [{ remoteWriteUrl: 'http://x/', remoteWriteKeep: ['ml_('] }, /not a valid regular expression/],
   ];
   for (const [o, re] of bad) assert.throws(() => remoteWriteFromOptions(o, {}, dir), re, JSON.stringify(o));
 });
@@ -94,11 +121,20 @@ test('bad remote-write options are refused with a message naming the flag', () =
 test('promtool accepts the rendered remote_write with both kinds of auth', () => {
   const pw = join(dir, 'pw');
   writeFileSync(pw, 'pw\n', { mode: 0o600 });
-  for (const auth of [{ kind: 'bearer' as const, credentialsFile: tokenFile }, { kind: 'basic' as const, username: 'u', passwordFile: pw }]) {
-    const c = renderPrometheusConfig(defaultSettings({ components: ['prometheus'], remoteWrite: { url: 'http://127.0.0.1:8428/api/v1/write', auth, keepSeries: ['ml_.*'] } }), {
-      customTargetsDir: join(dir, 'custom'),
-      ruleFiles: [],
-    });
+  for (const auth of [
+    { kind: 'bearer' as const, credentialsFile: tokenFile },
+    { kind: 'basic' as const, username: 'u', passwordFile: pw },
+  ]) {
+    const c = renderPrometheusConfig(
+      defaultSettings({
+        components: ['prometheus'],
+        remoteWrite: { url: 'http://127.0.0.1:8428/api/v1/write', auth, keepSeries: ['ml_.*'] },
+      }),
+      {
+        customTargetsDir: join(dir, 'custom'),
+        ruleFiles: [],
+      },
+    );
     const file = join(dir, `prometheus-${auth.kind}.yml`);
     writeFileSync(file, stringify(c));
     const r = spawnSync('promtool', ['check', 'config', '--syntax-only', file], { encoding: 'utf8' });

@@ -35,14 +35,24 @@ export async function stopProc(p: Proc | undefined, graceMs = 10_000): Promise<v
   clearTimeout(timer);
 }
 
-export async function startPrometheus(dir: string, port: number, config: Record<string, unknown>, files: Record<string, string> = {}): Promise<Proc> {
+export async function startPrometheus(
+  dir: string,
+  port: number,
+  config: Record<string, unknown>,
+  files: Record<string, string> = {},
+): Promise<Proc> {
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, stringify(config, { lineWidth: 0 }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const p = startProc(
     'prometheus',
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.format=json'],
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.format=json',
+    ],
     join(dir, 'prometheus.log'),
   );
   const ready = await waitForHttp(`http://127.0.0.1:${port}/-/ready`, 30_000);
@@ -100,11 +110,19 @@ export async function vmGet(v: Victoria, path: string, params: Record<string, st
 }
 
 /** Instant query through the Prometheus-compatible API. */
-export async function promApiQuery(base: string, query: string, headers: Record<string, string> = {}): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+export async function promApiQuery(
+  base: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const u = new URL(`${base}/api/v1/query`);
   u.searchParams.set('query', query);
   const r = await fetch(u, { headers, signal: AbortSignal.timeout(10_000) });
-  const body = (await r.json()) as { status: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }; error?: string };
+  const body = (await r.json()) as {
+    status: string;
+    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    error?: string;
+  };
   if (body.status !== 'success') throw new Error(`query ${query}: ${body.error ?? r.status}`);
   return body.data?.result ?? [];
 }

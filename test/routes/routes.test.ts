@@ -64,7 +64,9 @@ describe('amtool config routes test', () => {
   }
 
   test('a wrong expectation makes amtool fail (the cases can fail)', () => {
-    const { status } = amtoolRoutes({ alertname: 'ServiceDown', severity: 'critical', category: 'availability', service: 'x' }, ['slack-infra']);
+    const { status } = amtoolRoutes({ alertname: 'ServiceDown', severity: 'critical', category: 'availability', service: 'x' }, [
+      'slack-infra',
+    ]);
     assert.notEqual(status, 0);
   });
 

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePorts } from '../../src/net.js';
-import { parseSince, readNotifications, startNotificationSink, type NotificationRecord, type NotificationSink } from '../../src/sink/index.js';
+import {
+  parseSince,
+  readNotifications,
+  startNotificationSink,
+  type NotificationRecord,
+  type NotificationSink,
+} from '../../src/sink/index.js';
 import { stackPaths } from '../../src/definition/index.js';
 
 /** A minimal SMTP client: enough to send one message with AUTH PLAIN. */
@@ -67,7 +73,10 @@ describe('notification sink', () => {
     fetch(`${sink.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   test('Slack: answers ok and records the channel; refuses a body without text', async () => {
-    const res = await post('/slack/webhook', { channel: '#infra', attachments: [{ title: '[FIRING:1] WARNING NodeCPUHigh', text: 'CPU busy' }] });
+    const res = await post('/slack/webhook', {
+      channel: '#infra',
+      attachments: [{ title: '[FIRING:1] WARNING NodeCPUHigh', text: 'CPU busy' }],
+    });
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'ok');
     const byPath = await post('/slack/T000/B000/ml-team', { text: 'hello' });
@@ -76,7 +85,13 @@ describe('notification sink', () => {
     assert.equal(bad.status, 400);
     assert.equal(await bad.text(), 'no_text');
     const rs = await readNotifications(stackPaths(dataDir).sinkDir, { integration: 'slack' });
-    assert.deepEqual(rs.map((r) => [r.channel, r.status]), [['#infra', 'firing'], ['#ml-team', undefined]]);
+    assert.deepEqual(
+      rs.map((r) => [r.channel, r.status]),
+      [
+        ['#infra', 'firing'],
+        ['#ml-team', undefined],
+      ],
+    );
   });
 
   test('PagerDuty Events v2: 202 with the dedup key; 400 for an invalid event', async () => {
@@ -88,10 +103,18 @@ describe('notification sink', () => {
     });
     assert.equal(ok.status, 202);
     assert.deepEqual(await ok.json(), { status: 'success', message: 'Event processed', dedup_key: 'group-1' });
-    const noKey = await post('/v2/enqueue', { routing_key: 'abc', event_action: 'trigger', payload: { summary: 's', source: 'x', severity: 'info' } });
+    const noKey = await post('/v2/enqueue', {
+      routing_key: 'abc',
+      event_action: 'trigger',
+      payload: { summary: 's', source: 'x', severity: 'info' },
+    });
     assert.equal(noKey.status, 202);
     assert.match(((await noKey.json()) as { dedup_key: string }).dedup_key, /^[0-9a-f]{32}$/);
-    const bad = await post('/v2/enqueue', { routing_key: 'abc', event_action: 'trigger', payload: { summary: 's', source: 'x', severity: 'fatal' } });
+    const bad = await post('/v2/enqueue', {
+      routing_key: 'abc',
+      event_action: 'trigger',
+      payload: { summary: 's', source: 'x', severity: 'fatal' },
+    });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { status: string }).status, 'invalid event');
     const resolveWithoutKey = await post('/v2/enqueue', { routing_key: 'abc', event_action: 'resolve' });
@@ -118,12 +141,12 @@ describe('notification sink', () => {
   });
 
   test('heartbeat webhook, /notifications filters, /metrics', async () => {
-    assert.equal((await post('/heartbeat', { receiver: 'heartbeat', status: 'firing', groupLabels: { alertname: 'Watchdog' } })).status, 200);
-    const all = (await (await fetch(`${sink.httpUrl}/notifications`)).json()) as NotificationRecord[];
-    assert.deepEqual(
-      [...new Set(all.map((r) => r.integration))].sort(),
-      ['email', 'pagerduty', 'slack', 'webhook'],
+    assert.equal(
+      (await post('/heartbeat', { receiver: 'heartbeat', status: 'firing', groupLabels: { alertname: 'Watchdog' } })).status,
+      200,
     );
+    const all = (await (await fetch(`${sink.httpUrl}/notifications`)).json()) as NotificationRecord[];
+    assert.deepEqual([...new Set(all.map((r) => r.integration))].sort(), ['email', 'pagerduty', 'slack', 'webhook']);
     const pd = (await (await fetch(`${sink.httpUrl}/notifications?integration=pagerduty`)).json()) as NotificationRecord[];
     assert.equal(pd.length, 2);
     const future = (await (await fetch(`${sink.httpUrl}/notifications?since=${Date.now() + 60_000}`)).json()) as NotificationRecord[];
@@ -141,7 +164,7 @@ describe('notification sink', () => {
     sink = await startNotificationSink({ host: '127.0.0.1', httpPort, smtpPort, dataDir });
     const all = (await (await fetch(`${sink.httpUrl}/notifications`)).json()) as NotificationRecord[];
     assert.equal(all.length, before);
-    assert.equal(before, 6, "2 slack, 2 pagerduty, 1 email, 1 heartbeat");
+    assert.equal(before, 6, '2 slack, 2 pagerduty, 1 email, 1 heartbeat');
   });
 });
 

@@ -20,13 +20,18 @@ test('mlmon slo windows: the workbook tiers of the shipped spec, with the workbo
   const availability = rows.filter((x) => x.slo === 'availability');
   assert.deepEqual(
     availability.map((x) => [x.severity, x.burnRate, x.long, x.short, x.forSeconds]),
-    [['critical', 14.4, '1h', '5m', 0], ['critical', 6, '6h', '30m', 0], ['warning', 3, '1d', '2h', 0], ['warning', 1, '3d', '6h', 0]],
+    [
+      ['critical', 14.4, '1h', '5m', 0],
+      ['critical', 6, '6h', '30m', 0],
+      ['warning', 3, '1d', '2h', 0],
+      ['warning', 1, '3d', '6h', 0],
+    ],
   );
   // A total outage spends 0.5% x 14.4 of an hour: 259 s.
   assert.equal(availability[0]?.detectTotalOutageSeconds, 259);
 });
 
-test('mlmon slo windows: an OpenSLO policy\'s own threshold, operator and alertAfter, counted in the detection time', () => {
+test("mlmon slo windows: an OpenSLO policy's own threshold, operator and alertAfter, counted in the detection time", () => {
   const r = runMlmon(['slo', 'windows', '--spec', 'test/slo/fixtures/openslo-burn-policies.yaml']);
   assert.equal(r.code, 0, r.stderr);
   const [head, ...lines] = r.stdout.trim().split('\n');

@@ -63,18 +63,25 @@ services:
 describe('OpenSLO openslo/v1', () => {
   it('renders the same rules as the equivalent mlmon spec (bad over total, the burnrate condition as a burn rate)', () => {
     const doc = openSlo(
-      [metric('bad', 'http_requests_total{job="inference-gateway",route="/predict",status=~"5.."}'), metric('total', 'http_requests_total{job="inference-gateway",route="/predict"}')].join('\n'),
+      [
+        metric('bad', 'http_requests_total{job="inference-gateway",route="/predict",status=~"5.."}'),
+        metric('total', 'http_requests_total{job="inference-gateway",route="/predict"}'),
+      ].join('\n'),
     );
     const fromOpenSlo = renderSloRuleFiles(parseSloSpec(doc, 'slo.yaml'), { profile: 'production' });
-    const withBurnRate = native + '        alerting:\n          burn_rates:\n            - {burn_rate: 14.4, long_window: 1h, op: gte, for: 5m}\n';
+    const withBurnRate =
+      native + '        alerting:\n          burn_rates:\n            - {burn_rate: 14.4, long_window: 1h, op: gte, for: 5m}\n';
     const fromNative = renderSloRuleFiles(parseSloSpec(withBurnRate, 'slo.yaml'), { profile: 'production' });
     assert.deepEqual(fromOpenSlo, fromNative);
   });
 
-  it('gives a policy without conditions the workbook\'s four alerts, as the mlmon spec does by default', () => {
+  it("gives a policy without conditions the workbook's four alerts, as the mlmon spec does by default", () => {
     const doc = openSlo(
-      [metric('bad', 'http_requests_total{job="inference-gateway",route="/predict",status=~"5.."}'), metric('total', 'http_requests_total{job="inference-gateway",route="/predict"}')].join('\n'),
-    ).replace(/ {8}conditions:[\s\S]*$/, '        description: the workbook\'s alerts\n');
+      [
+        metric('bad', 'http_requests_total{job="inference-gateway",route="/predict",status=~"5.."}'),
+        metric('total', 'http_requests_total{job="inference-gateway",route="/predict"}'),
+      ].join('\n'),
+    ).replace(/ {8}conditions:[\s\S]*$/, "        description: the workbook's alerts\n");
     const fromOpenSlo = renderSloRuleFiles(parseSloSpec(doc, 'slo.yaml'), { profile: 'production' });
     assert.deepEqual(fromOpenSlo, renderSloRuleFiles(parseSloSpec(native, 'slo.yaml'), { profile: 'production' }));
   });
@@ -90,20 +97,35 @@ describe('OpenSLO openslo/v1', () => {
       ],
     );
     const names = slo?.windows.windows.map((w) => `${w.name}:${w.source}`) ?? [];
-    for (const w of ['10m:raw', '2h:raw', '3h:tiles', '1d:tiles', '5m:raw', '3d:tiles']) assert.ok(names.includes(w), `${w} in ${names.join(' ')}`);
-    const alerts = parse(renderSloRuleFiles(spec, { profile: 'production' })[1]!.content) as { groups: { rules: { alert: string; expr: string; for?: string; labels: Record<string, string> }[] }[] };
+    for (const w of ['10m:raw', '2h:raw', '3h:tiles', '1d:tiles', '5m:raw', '3d:tiles'])
+      assert.ok(names.includes(w), `${w} in ${names.join(' ')}`);
+    const alerts = parse(renderSloRuleFiles(spec, { profile: 'production' })[1]!.content) as {
+      groups: { rules: { alert: string; expr: string; for?: string; labels: Record<string, string> }[] }[];
+    };
     const rules = alerts.groups.flatMap((g) => g.rules);
-    assert.deepEqual(rules.map((r) => [r.alert, r.labels.severity, r.for]), [['SLOAvailabilityFastBurn', 'critical', undefined], ['SLOAvailabilitySlowBurn', 'warning', '10m']]);
+    assert.deepEqual(
+      rules.map((r) => [r.alert, r.labels.severity, r.for]),
+      [
+        ['SLOAvailabilityFastBurn', 'critical', undefined],
+        ['SLOAvailabilitySlowBurn', 'warning', '10m'],
+      ],
+    );
     assert.match(rules[0]!.expr, /burn_rate:2h\{[^}]*\} >= 10\n/);
     assert.match(rules[1]!.expr, /burn_rate:1d\{[^}]*\} > 2\n/);
   });
 
-  it('scales the conditions\' windows and alertAfter in the test profile like the periods', () => {
+  it("scales the conditions' windows and alertAfter in the test profile like the periods", () => {
     const [slo] = buildSloModels(loadSloSpecFile(fromRepo('test/slo/fixtures/openslo-burn-policies.yaml')), 'test');
-    assert.deepEqual(slo?.windows.tiers.map((t) => [t.long.name, t.short.name, t.forSeconds]), [['2m', '20s', undefined], ['24m', '3m', 10]]);
+    assert.deepEqual(
+      slo?.windows.tiers.map((t) => [t.long.name, t.short.name, t.forSeconds]),
+      [
+        ['2m', '20s', undefined],
+        ['24m', '3m', 10],
+      ],
+    );
   });
 
-  it('takes the severity from the condition, then the policy\'s labels, then 6x and up pages', () => {
+  it("takes the severity from the condition, then the policy's labels, then 6x and up pages", () => {
     const sev = (extra: string, threshold = '14.4') => {
       const doc = openSlo([metric('good', 'x_total{ok="1"}'), metric('total', 'x_total')].join('\n'))
         .replace('threshold: 14.4', `threshold: ${threshold}`)
@@ -117,7 +139,10 @@ describe('OpenSLO openslo/v1', () => {
 
   it('reads a good-over-total ratio of histogram buckets as a latency SLI', () => {
     const doc = openSlo(
-      [metric('good', 'http_request_duration_seconds_bucket{route="/predict",le="0.3"}'), metric('total', 'http_request_duration_seconds_count{route="/predict"}')].join('\n'),
+      [
+        metric('good', 'http_request_duration_seconds_bucket{route="/predict",le="0.3"}'),
+        metric('total', 'http_request_duration_seconds_count{route="/predict"}'),
+      ].join('\n'),
     ).replace('name: availability', 'name: latency');
     const [slo] = buildSloModels(parseSloSpec(doc, 'slo.yaml'), 'production');
     assert.equal(slo?.kind, 'latency');
@@ -132,9 +157,18 @@ describe('OpenSLO openslo/v1', () => {
   });
 
   it('mixes with an mlmon spec document in one file', () => {
-    const doc = native + '---\n' + openSlo([metric('good', 'x_total{ok="1"}'), metric('total', 'x_total')].join('\n')).replace('name: availability', 'name: predictions');
+    const doc =
+      native +
+      '---\n' +
+      openSlo([metric('good', 'x_total{ok="1"}'), metric('total', 'x_total')].join('\n')).replace(
+        'name: availability',
+        'name: predictions',
+      );
     const slos = buildSloModels(parseSloSpec(doc, 'slo.yaml'), 'production');
-    assert.deepEqual(slos.map((s) => s.name), ['availability', 'predictions']);
+    assert.deepEqual(
+      slos.map((s) => s.name),
+      ['availability', 'predictions'],
+    );
   });
 
   it('refuses alert policies it cannot honour, with the line and what to do', () => {
@@ -143,18 +177,35 @@ describe('OpenSLO openslo/v1', () => {
     const refused = (text: string, needle: string, message: RegExp, lineOffset = 0) =>
       assert.throws(
         () => parseSloSpec(text, 'slo.yaml'),
-        (e: unknown) => e instanceof MlmonError && e.location === `slo.yaml:${lineOf(text, needle) + lineOffset}` && message.test(e.message),
+        (e: unknown) =>
+          e instanceof MlmonError && e.location === `slo.yaml:${lineOf(text, needle) + lineOffset}` && message.test(e.message),
         `${needle} ${message}`,
       );
     refused(base.replace('op: gte', 'op: lt'), 'op: lt', /op must be gt or gte/);
     refused(base.replace('threshold: 14.4', 'threshold: -1'), 'threshold: -1', /above 0/);
     refused(base.replace('kind: burnrate', 'kind: threshold'), 'kind: threshold', /only burnrate/);
     refused(base.replace('alertAfter: 5m', 'alertAfter: 5m\n                repeat: 1h'), 'repeat: 1h', /repeat/);
-    refused(base.replace('        name: page-on-burn\n', '        name: page-on-burn\n        labels: {severity: high}\n'), '- kind: AlertPolicy', /severity "high" must be critical, warning or info/);
-    refused(base.replace('      spec:\n        conditions:', '      spec:\n        alertWhenNoData: true\n        conditions:'), 'alertWhenNoData', /no traffic gives no sample/);
+    refused(
+      base.replace('        name: page-on-burn\n', '        name: page-on-burn\n        labels: {severity: high}\n'),
+      '- kind: AlertPolicy',
+      /severity "high" must be critical, warning or info/,
+    );
+    refused(
+      base.replace('      spec:\n        conditions:', '      spec:\n        alertWhenNoData: true\n        conditions:'),
+      'alertWhenNoData',
+      /no traffic gives no sample/,
+    );
     refused(base + '        notificationTargets:\n          - targetRef: pager\n', 'notificationTargets', /Alertmanager routes/);
-    refused(base.replace(/ {10}- kind: AlertCondition[\s\S]*$/, '          - conditionRef: missing\n'), 'conditionRef: missing', /no AlertCondition named "missing"/);
-    refused(base.replace(/ {4}- kind: AlertPolicy[\s\S]*$/, '    - alertPolicyRef: nowhere\n'), 'alertPolicyRef: nowhere', /no AlertPolicy named "nowhere"/);
+    refused(
+      base.replace(/ {10}- kind: AlertCondition[\s\S]*$/, '          - conditionRef: missing\n'),
+      'conditionRef: missing',
+      /no AlertCondition named "missing"/,
+    );
+    refused(
+      base.replace(/ {4}- kind: AlertPolicy[\s\S]*$/, '    - alertPolicyRef: nowhere\n'),
+      'alertPolicyRef: nowhere',
+      /no AlertPolicy named "nowhere"/,
+    );
     // The second policy's own line, the one above its `spec: {}`.
     refused(base + '    - kind: AlertPolicy\n      spec: {}\n', 'spec: {}', /has no conditions/, -1);
   });
@@ -166,6 +217,9 @@ describe('OpenSLO openslo/v1', () => {
       (e: unknown) => e instanceof MlmonError && e.location === 'slo.yaml:8' && /Occurrences/.test(e.message),
     );
     const query = openSlo([metric('good', 'sum(rate(x_total[5m]))'), metric('total', 'x_total')].join('\n'));
-    assert.throws(() => parseSloSpec(query, 'slo.yaml'), (e: unknown) => e instanceof MlmonError && e.location === 'slo.yaml:22');
+    assert.throws(
+      () => parseSloSpec(query, 'slo.yaml'),
+      (e: unknown) => e instanceof MlmonError && e.location === 'slo.yaml:22',
+    );
   });
 });

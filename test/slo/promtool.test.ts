@@ -29,12 +29,17 @@ describe('promtool', { concurrency: true }, () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('accepts both committed rule files (promtool check rules)', async () => {
-    const out = await promtool(['check', 'rules', 'config/prometheus/recording_rules.yml', 'config/prometheus/slo_alerting_rules.yml'], fromRepo());
+    const out = await promtool(
+      ['check', 'rules', 'config/prometheus/recording_rules.yml', 'config/prometheus/slo_alerting_rules.yml'],
+      fromRepo(),
+    );
     assert.equal(out.match(/SUCCESS/g)?.length, 2, out);
   });
 
   // One promtool per file, all at once: the outage files simulate days of traffic.
-  const files = readdirSync(RULE_TESTS).filter((f) => f.endsWith('.yml')).sort();
+  const files = readdirSync(RULE_TESTS)
+    .filter((f) => f.endsWith('.yml'))
+    .sort();
   it('finds the rule unit tests', () => assert.ok(files.length >= 8, files.join(', ')));
   for (const file of files) {
     it(`passes test/rules/slo/${file} (promtool test rules)`, async () => {
@@ -53,14 +58,16 @@ describe('promtool', { concurrency: true }, () => {
     const kept = rules.groups.filter((g) => !drop.has(g.name));
     assert.equal(kept.length, rules.groups.length - drop.size, 'every group to leave out was found');
     writeFileSync(join(dir, 'recording_rules.yml'), stringify({ groups: kept }, { lineWidth: 0 }));
-    const tests = readdirSync(join(RULE_TESTS, folder)).filter((f) => f.endsWith('.yml')).sort();
+    const tests = readdirSync(join(RULE_TESTS, folder))
+      .filter((f) => f.endsWith('.yml'))
+      .sort();
     assert.ok(tests.length >= 1, `no cases under test/rules/slo/${folder}`);
     for (const f of tests) copyFileSync(join(RULE_TESTS, folder, f), join(dir, f));
     const out = await promtool(['test', 'rules', ...tests], dir);
     assert.equal(out.match(/SUCCESS/g)?.length, tests.length, out);
   }
 
-  it('passes the coarse-tile rule tests at the coarse tiles\' own pace (committed rules without the fine tile groups)', () =>
+  it("passes the coarse-tile rule tests at the coarse tiles' own pace (committed rules without the fine tile groups)", () =>
     withoutGroups('coarse-tiles', (s) => [GROUP_NAMES.sloTiles(s.service, s.name)]));
 
   it('passes the young-stack rule tests (committed rules without any tile group: no hourly tile recorded yet)', () =>
@@ -68,7 +75,10 @@ describe('promtool', { concurrency: true }, () => {
 
   it('passes the OpenSLO alert policy rule tests against rules rendered from test/slo/fixtures/openslo-burn-policies.yaml', async () => {
     const dir = join(tmp, 'openslo');
-    writeRuleFiles(dir, renderSloRuleFiles(loadSloSpecFile(fromRepo('test/slo/fixtures/openslo-burn-policies.yaml')), { profile: 'production' }));
+    writeRuleFiles(
+      dir,
+      renderSloRuleFiles(loadSloSpecFile(fromRepo('test/slo/fixtures/openslo-burn-policies.yaml')), { profile: 'production' }),
+    );
     const checked = await promtool(['check', 'rules', 'recording_rules.yml', 'slo_alerting_rules.yml'], dir);
     assert.equal(checked.match(/SUCCESS/g)?.length, 2, checked);
     const testFile = 'openslo-burn-policies.yml';

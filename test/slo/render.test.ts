@@ -11,8 +11,16 @@ import { GENERATED_HEADER, loadSloSpecFile, renderSloRuleFiles } from '../../src
 const update = process.env.UPDATE_GOLDEN === '1';
 const spec = loadSloSpecFile(fromRepo('test/slo/fixtures/two-services.yaml'));
 
-interface Rule { record?: string; alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }
-interface Groups { groups: { name: string; interval?: string; rules: Rule[] }[] }
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface Groups {
+  groups: { name: string; interval?: string; rules: Rule[] }[];
+}
 
 describe('renderSloRuleFiles', () => {
   for (const profile of ['production', 'test'] as const) {
@@ -30,7 +38,10 @@ describe('renderSloRuleFiles', () => {
 
   it('returns exactly the two files, each with the generated header', () => {
     const files = renderSloRuleFiles(spec, { profile: 'production' });
-    assert.deepEqual(files.map((f) => f.file), ['recording_rules.yml', 'slo_alerting_rules.yml']);
+    assert.deepEqual(
+      files.map((f) => f.file),
+      ['recording_rules.yml', 'slo_alerting_rules.yml'],
+    );
     for (const f of files) assert.ok(f.content.startsWith(GENERATED_HEADER + '\n'), f.file);
   });
 
@@ -45,13 +56,24 @@ describe('renderSloRuleFiles', () => {
   it('records every series the issue names, with service and slo labels', () => {
     const names = new Set(rules.map((r) => r.record));
     for (const n of [
-      'slo:availability:ratio_rate5m', 'slo:availability:ratio_rate30d', 'slo:availability:error_budget_remaining',
+      'slo:availability:ratio_rate5m',
+      'slo:availability:ratio_rate30d',
+      'slo:availability:error_budget_remaining',
       ...['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `slo:availability:burn_rate:${w}`),
-      'slo:http_request_duration:p50:rate5m', 'slo:http_request_duration:p95:rate5m', 'slo:http_request_duration:p99:rate5m',
-      'slo:http_request_duration:p99:rate7d', 'slo:latency:ratio_rate7d', 'slo:latency:error_budget_remaining',
-      'http:requests:rate5m', 'http:error_rate:percent:rate5m', 'http:request_duration:avg:rate5m',
-      'container:cpu_usage:percent', 'container:memory_usage:percent', 'container:network_transmit:rate5m_mb',
-    ]) assert.ok(names.has(n), `missing ${n}`);
+      'slo:http_request_duration:p50:rate5m',
+      'slo:http_request_duration:p95:rate5m',
+      'slo:http_request_duration:p99:rate5m',
+      'slo:http_request_duration:p99:rate7d',
+      'slo:latency:ratio_rate7d',
+      'slo:latency:error_budget_remaining',
+      'http:requests:rate5m',
+      'http:error_rate:percent:rate5m',
+      'http:request_duration:avg:rate5m',
+      'container:cpu_usage:percent',
+      'container:memory_usage:percent',
+      'container:network_transmit:rate5m_mb',
+    ])
+      assert.ok(names.has(n), `missing ${n}`);
     for (const r of rules.filter((x) => x.record?.startsWith('slo:'))) {
       assert.ok(r.labels?.service && r.labels.slo, `${r.record} lacks service/slo labels`);
     }
@@ -81,10 +103,19 @@ describe('renderSloRuleFiles', () => {
   it('sums twelve 5-minute tiles into each hourly tile, once an hour, over a range a millisecond short of the hour', () => {
     const coarse = recording.groups.find((g) => g.name === 'slo-inference-gateway-availability-coarse-tiles');
     assert.equal(coarse?.interval, '1h');
-    assert.deepEqual(coarse?.rules.map((x) => [x.record, x.expr]), [
-      ['slo:availability:bad_events:rate1h', 'sum_over_time(slo:availability:bad_events:rate5m{service="inference-gateway",slo="availability"}[59m59s999ms]) / 12'],
-      ['slo:availability:total_events:rate1h', 'sum_over_time(slo:availability:total_events:rate5m{service="inference-gateway",slo="availability"}[59m59s999ms]) / 12'],
-    ]);
+    assert.deepEqual(
+      coarse?.rules.map((x) => [x.record, x.expr]),
+      [
+        [
+          'slo:availability:bad_events:rate1h',
+          'sum_over_time(slo:availability:bad_events:rate5m{service="inference-gateway",slo="availability"}[59m59s999ms]) / 12',
+        ],
+        [
+          'slo:availability:total_events:rate1h',
+          'sum_over_time(slo:availability:total_events:rate5m{service="inference-gateway",slo="availability"}[59m59s999ms]) / 12',
+        ],
+      ],
+    );
     const names = recording.groups.map((g) => g.name);
     assert.ok(names.indexOf('slo-inference-gateway-availability-tiles') < names.indexOf('slo-inference-gateway-availability-coarse-tiles'));
     assert.ok(names.indexOf('slo-inference-gateway-availability-coarse-tiles') < names.indexOf('slo-inference-gateway-availability'));
@@ -97,7 +128,7 @@ describe('renderSloRuleFiles', () => {
     }
   });
 
-  it('reads the latency SLO\'s period P99 from coarse bucket tiles', () => {
+  it("reads the latency SLO's period P99 from coarse bucket tiles", () => {
     const coarse = recording.groups.find((g) => g.name === 'slo-inference-gateway-latency-coarse-tiles');
     assert.equal(coarse?.interval, '14m');
     assert.ok(coarse?.rules.some((x) => x.record === 'slo:http_request_duration_bucket:rate14m'));
@@ -116,17 +147,26 @@ describe('renderSloRuleFiles', () => {
         ['SLOAvailabilitySlowBurn', 'warning', 'slo', '3d', '6h'],
       ],
     );
-    assert.equal(gw?.rules[0]?.annotations?.runbook_url, 'https://git.example.com/ops/mlmon/-/blob/main/docs/RUNBOOKS.md#sloavailabilityfastburn');
+    assert.equal(
+      gw?.rules[0]?.annotations?.runbook_url,
+      'https://git.example.com/ops/mlmon/-/blob/main/docs/RUNBOOKS.md#sloavailabilityfastburn',
+    );
     assert.equal(gw?.rules[0]?.annotations?.dashboard, 'https://grafana.example.com/d/slo', 'SLO annotations reach the alerts');
     assert.match(gw?.rules[0]?.expr ?? '', /> 14\.4\n/, 'thresholds are clean numbers');
     const latency = alerting.groups.find((g) => g.name === 'slo-inference-gateway-latency-burn-alerts');
-    assert.deepEqual(latency?.rules.map((r) => r.alert), ['SLOLatencyFastBurn', 'SLOLatencyFastBurn', 'SLOLatencySlowBurn', 'SLOLatencySlowBurn']);
+    assert.deepEqual(
+      latency?.rules.map((r) => r.alert),
+      ['SLOLatencyFastBurn', 'SLOLatencyFastBurn', 'SLOLatencySlowBurn', 'SLOLatencySlowBurn'],
+    );
   });
 
   it('applies the low-traffic guard from the spec, and leaves out SLOs whose alerts are off', () => {
     const reads = alerting.groups.find((g) => g.name === 'slo-feature-store-reads-burn-alerts');
     assert.match(reads?.rules[0]?.expr ?? '', />= 500$/);
     assert.equal(reads?.rules[0]?.labels?.team, 'features');
-    assert.equal(alerting.groups.find((g) => g.name === 'slo-feature-store-writes-burn-alerts'), undefined);
+    assert.equal(
+      alerting.groups.find((g) => g.name === 'slo-feature-store-writes-burn-alerts'),
+      undefined,
+    );
   });
 });

@@ -60,23 +60,51 @@ describe('SLO spec', () => {
   const cases: { name: string; edit: (t: string) => string; line: number; says: RegExp }[] = [
     { name: 'objective of 100', edit: (t) => t.replace('objective: 99.5', 'objective: 100'), line: 6, says: /objective must be below 100/ },
     { name: 'objective as text', edit: (t) => t.replace('objective: 99.5', 'objective: high'), line: 6, says: /percentage/ },
-    { name: 'a threshold that is not a bucket', edit: (t) => t.replace('threshold: 0.3', 'threshold: 0.25'), line: 17, says: /0.25s is not one of the histogram's buckets \[0.1, 0.3, 1\]/ },
+    {
+      name: 'a threshold that is not a bucket',
+      edit: (t) => t.replace('threshold: 0.3', 'threshold: 0.25'),
+      line: 17,
+      says: /0.25s is not one of the histogram's buckets \[0.1, 0.3, 1\]/,
+    },
     { name: 'an unknown key (a typo)', edit: (t) => t.replace('period: 7d', 'perod: 7d'), line: 13, says: /perod/ },
     { name: 'a bad period', edit: (t) => t.replace('period: 7d', 'period: a week'), line: 13, says: /duration/ },
-    { name: 'a query instead of a selector', edit: (t) => t.replace('total: http_requests_total', 'total: sum(rate(http_requests_total[5m]))'), line: 10, says: /metric selector|metric name/ },
-    { name: 'both bad and good', edit: (t) => t.replace('            total: http_requests_total\n', '            good: x\n            total: http_requests_total\n'), line: 8, says: /exactly one of "bad" or "good"/ },
-    { name: 'a reserved label', edit: (t) => t.replace('  - name: api\n', '  - name: api\n    labels: {slo: x}\n'), line: 4, says: /set by the generator/ },
+    {
+      name: 'a query instead of a selector',
+      edit: (t) => t.replace('total: http_requests_total', 'total: sum(rate(http_requests_total[5m]))'),
+      line: 10,
+      says: /metric selector|metric name/,
+    },
+    {
+      name: 'both bad and good',
+      edit: (t) => t.replace('            total: http_requests_total\n', '            good: x\n            total: http_requests_total\n'),
+      line: 8,
+      says: /exactly one of "bad" or "good"/,
+    },
+    {
+      name: 'a reserved label',
+      edit: (t) => t.replace('  - name: api\n', '  - name: api\n    labels: {slo: x}\n'),
+      line: 4,
+      says: /set by the generator/,
+    },
     { name: 'a duplicate SLO name', edit: (t) => t.replace('name: latency', 'name: availability'), line: 11, says: /declared twice/ },
     { name: 'a wrong version', edit: (t) => t.replace('mlmon/v1', 'v2'), line: 1, says: /version must be "mlmon\/v1"/ },
     {
       name: 'a short window not shorter than the long one',
-      edit: (t) => t.replace('            total: http_requests_total\n', '            total: http_requests_total\n        alerting:\n          burn_rates:\n            - burn_rate: 10\n              long_window: 1h\n              short_window: 2h\n'),
+      edit: (t) =>
+        t.replace(
+          '            total: http_requests_total\n',
+          '            total: http_requests_total\n        alerting:\n          burn_rates:\n            - burn_rate: 10\n              long_window: 1h\n              short_window: 2h\n',
+        ),
       line: 15,
       says: /short_window must be shorter than long_window \(1h\)/,
     },
     {
       name: 'a burn rate op that would fire while all is well',
-      edit: (t) => t.replace('            total: http_requests_total\n', '            total: http_requests_total\n        alerting:\n          burn_rates:\n            - {burn_rate: 10, long_window: 1h, op: lt}\n'),
+      edit: (t) =>
+        t.replace(
+          '            total: http_requests_total\n',
+          '            total: http_requests_total\n        alerting:\n          burn_rates:\n            - {burn_rate: 10, long_window: 1h, op: lt}\n',
+        ),
       line: 13,
       says: /op must be gt or gte/,
     },
@@ -93,7 +121,7 @@ describe('SLO spec', () => {
     });
   }
 
-  it('replaces the workbook tiers with the spec\'s own burn rates (short window 1/12 of the long one by default)', () => {
+  it("replaces the workbook tiers with the spec's own burn rates (short window 1/12 of the long one by default)", () => {
     const text = GOOD.replace(
       '            total: http_requests_total\n',
       '            total: http_requests_total\n        alerting:\n          burn_rates:\n            - {burn_rate: 10, long_window: 2h}\n            - {burn_rate: 2, long_window: 1d, short_window: 3h, severity: info, for: 15m}\n',
@@ -101,12 +129,21 @@ describe('SLO spec', () => {
     const [a] = buildSloModels(parseSloSpec(text, 'x.yaml'), 'production');
     assert.deepEqual(
       a?.windows.tiers.map((t) => [t.speed, t.burnRate, t.long.name, t.short.name, t.severity, t.forSeconds]),
-      [['fast', 10, '2h', '10m', 'critical', undefined], ['slow', 2, '1d', '3h', 'info', 900]],
+      [
+        ['fast', 10, '2h', '10m', 'critical', undefined],
+        ['slow', 2, '1d', '3h', 'info', 900],
+      ],
     );
-    assert.ok(a?.windows.windows.some((w) => w.name === '3d'), 'the workbook windows are still recorded');
+    assert.ok(
+      a?.windows.windows.some((w) => w.name === '3d'),
+      'the workbook windows are still recorded',
+    );
   });
 
   it('says where the file is when it cannot be read', () => {
-    assert.throws(() => loadSloSpecFile('/nonexistent/slos.yaml'), (e: unknown) => e instanceof MlmonError && e.location === '/nonexistent/slos.yaml');
+    assert.throws(
+      () => loadSloSpecFile('/nonexistent/slos.yaml'),
+      (e: unknown) => e instanceof MlmonError && e.location === '/nonexistent/slos.yaml',
+    );
   });
 });

@@ -33,7 +33,10 @@ describe('burnRateWindows', () => {
   });
   it('reads windows up to 2h from raw counters and longer ones from tiles', () => {
     const w = burnRateWindows(parseDuration('30d')!, 'production');
-    assert.deepEqual(w.windows.map((x) => `${x.name}:${x.source}`), ['5m:raw', '30m:raw', '1h:raw', '2h:raw', '6h:tiles', '1d:tiles', '3d:tiles']);
+    assert.deepEqual(
+      w.windows.map((x) => `${x.name}:${x.source}`),
+      ['5m:raw', '30m:raw', '1h:raw', '2h:raw', '6h:tiles', '1d:tiles', '3d:tiles'],
+    );
     assert.equal(w.tile.name, '5m');
     assert.equal(w.period.name, '30d');
   });
@@ -57,7 +60,10 @@ describe('burnRateWindows', () => {
   });
   it('spends 2%, 5%, 10% and 10% of the budget before each tier fires', () => {
     const w = burnRateWindows(parseDuration('30d')!, 'production');
-    assert.deepEqual(w.tiers.map((t) => Math.round(t.budgetSpent * 1000) / 10), [2, 5, 10, 10]);
+    assert.deepEqual(
+      w.tiers.map((t) => Math.round(t.budgetSpent * 1000) / 10),
+      [2, 5, 10, 10],
+    );
   });
   it('detects a total outage of a 99.5% SLO in 4.32 minutes on the 1h/5m pair', () => {
     const w = burnRateWindows(parseDuration('30d')!, 'production');

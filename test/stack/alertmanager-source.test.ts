@@ -16,7 +16,11 @@ test('a reload from a shell without the variables keeps the credentials the stac
     assert.doesNotMatch(start.summary, /pagerduty[^→]*→ local/);
     const saved = join(p.secretsDir, NOTIFICATION_ENV_FILE);
     assert.equal(statSync(saved).mode & 0o777, 0o600);
-    assert.deepEqual(Object.keys(JSON.parse(readFileSync(saved, 'utf8'))), ['PAGERDUTY_ROUTING_KEY'], 'only notification variables are kept');
+    assert.deepEqual(
+      Object.keys(JSON.parse(readFileSync(saved, 'utf8'))),
+      ['PAGERDUTY_ROUTING_KEY'],
+      'only notification variables are kept',
+    );
 
     const reload = await alertmanagerSource(s, p, { reload: true, env: {} });
     assert.equal(reload.text, start.text, 'the same Alertmanager config as at start');

@@ -25,10 +25,14 @@ test('Ctrl-C (SIGINT) on a foreground `mlmon up` stops every child, no orphan le
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   try {
-    const st = await eventually('stack running', () => {
-      const s = readState(stackPaths(dataDir).stateFile);
-      return s?.phase === 'running' ? s : undefined;
-    }, 90_000);
+    const st = await eventually(
+      'stack running',
+      () => {
+        const s = readState(stackPaths(dataDir).stateFile);
+        return s?.phase === 'running' ? s : undefined;
+      },
+      90_000,
+    );
     // The state file says running a moment before the table is printed.
     await eventually('the services table printed', () => /SERVICE\s+URL\s+STATE/.test(out), 30_000);
     assert.match(out, /SERVICE\s+URL\s+STATE/, 'prints the services table');

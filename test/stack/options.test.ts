@@ -9,7 +9,10 @@ test('port overrides parse NAME=PORT pairs', () => {
 });
 
 test('bad port overrides are refused with a message naming the flag', () => {
-  assert.throws(() => parsePortOverrides(['prometheus']), (e: unknown) => e instanceof MlmonError && /expected NAME=PORT/.test(e.message));
+  assert.throws(
+    () => parsePortOverrides(['prometheus']),
+    (e: unknown) => e instanceof MlmonError && /expected NAME=PORT/.test(e.message),
+  );
   assert.throws(() => parsePortOverrides(['grafana=3000']), /unknown component "grafana"/);
   assert.throws(() => parsePortOverrides(['prometheus=70000']), /between 1 and 65535/);
 });

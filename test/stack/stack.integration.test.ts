@@ -60,14 +60,21 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
     const raw = await (await fetch(`http://127.0.0.1:${stack.ports.prometheus}/metrics`)).text();
     assert.match(raw, /^prometheus_http_response_size_bytes_bucket\{/m);
     // ...but only its _count/_sum reach the TSDB.
-    await eventually('self-scrape stored', async () => (await stack.promQuery('prometheus_http_response_size_bytes_count{job="prometheus"}')).length > 0);
+    await eventually(
+      'self-scrape stored',
+      async () => (await stack.promQuery('prometheus_http_response_size_bytes_count{job="prometheus"}')).length > 0,
+    );
     assert.equal((await stack.promQuery('prometheus_http_response_size_bytes_bucket')).length, 0);
   });
 
   test('a target added to a file_sd file is scraped without a restart', async () => {
     const file = join(stack.configDir, 'prometheus', 'targets', 'custom', 'extra.yml');
     writeFileSync(file, `- targets: ['127.0.0.1:${stack.ports['node-exporter']}']\n  labels:\n    job: extra-node\n`);
-    await eventually('extra-node target up', async () => (await targets()).some((t) => t.labels.job === 'extra-node' && t.health === 'up'), 90_000);
+    await eventually(
+      'extra-node target up',
+      async () => (await targets()).some((t) => t.labels.job === 'extra-node' && t.health === 'up'),
+      90_000,
+    );
   });
 
   test('a component killed with SIGKILL is restarted', async () => {
@@ -95,7 +102,11 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
       return c.pid && c.pid !== prom.pid && c.state === 'healthy';
     });
     const afterRestart = await stack.promQuery('up{job="prometheus"}', t);
-    assert.deepEqual(afterRestart.map((r) => r.value[1]), beforeKill.map((r) => r.value[1]), 'the sample from before the kill is still there (WAL replay)');
+    assert.deepEqual(
+      afterRestart.map((r) => r.value[1]),
+      beforeKill.map((r) => r.value[1]),
+      'the sample from before the kill is still there (WAL replay)',
+    );
   });
 
   test('mlmon reload refuses a broken rule file and the old rules keep evaluating', async () => {
@@ -113,15 +124,33 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
     };
     const first = await evalAt();
     assert.ok(first, 'the old rule group is still loaded');
-    await eventually('the old rule keeps evaluating', async () => {
-      const now = await evalAt();
-      return now && now !== first;
-    }, 20_000);
+    await eventually(
+      'the old rule keeps evaluating',
+      async () => {
+        const now = await evalAt();
+        return now && now !== first;
+      },
+      20_000,
+    );
     writeFileSync(file, good);
   });
 
   test('a busy port fails fast, naming the port and the component', () => {
-    const r = runMlmon(['up', '--data-dir', join(stack.dataDir, 'second'), '--port', `prometheus=${stack.ports.prometheus}`, '--without', 'alertmanager', '--without', 'node-exporter', '--without', 'blackbox-exporter', '--without', 'pushgateway']);
+    const r = runMlmon([
+      'up',
+      '--data-dir',
+      join(stack.dataDir, 'second'),
+      '--port',
+      `prometheus=${stack.ports.prometheus}`,
+      '--without',
+      'alertmanager',
+      '--without',
+      'node-exporter',
+      '--without',
+      'blackbox-exporter',
+      '--without',
+      'pushgateway',
+    ]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, new RegExp(`${stack.ports.prometheus} \\(prometheus\\)`));
   });

@@ -27,8 +27,9 @@ test('formatCheckResults prints one line per file', () => {
   assert.equal(text, 'ok    a.yml  (promtool check rules)\nFAIL  b.yml  (amtool check-config): bad route');
 });
 
-test('summarizeToolOutput keeps amtool\'s error, not its inventory', () => {
-  const out = "Checking 'a.yml'  SUCCESS\nFound:\n - global config\n - route\n - 7 receivers\n  FAILED: template: slack.tmpl:20: unclosed action\n\namtool: error: failed to validate 1 file(s)\n";
+test("summarizeToolOutput keeps amtool's error, not its inventory", () => {
+  const out =
+    "Checking 'a.yml'  SUCCESS\nFound:\n - global config\n - route\n - 7 receivers\n  FAILED: template: slack.tmpl:20: unclosed action\n\namtool: error: failed to validate 1 file(s)\n";
   assert.equal(summarizeToolOutput(out), 'template: slack.tmpl:20: unclosed action');
 });
 
@@ -37,5 +38,8 @@ test('summarizeToolOutput turns a logfmt error line into its message', () => {
     'ts=2026-11-25T14:04:42.935Z caller=main.go:78 level=info msg="Starting blackbox_exporter" version="(version=0.23.0)"',
     'ts=2026-11-25T14:04:42.935Z caller=main.go:82 level=error msg="Error loading config" err="error parsing config file: yaml: line 1: did not find expected node content"',
   ].join('\n');
-  assert.equal(summarizeToolOutput(out), 'Error loading config: error parsing config file: yaml: line 1: did not find expected node content');
+  assert.equal(
+    summarizeToolOutput(out),
+    'Error loading config: error parsing config file: yaml: line 1: did not find expected node content',
+  );
 });

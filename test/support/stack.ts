@@ -36,12 +36,7 @@ export async function startTestStack(extra: string[] = []): Promise<TestStack> {
   const names = Object.keys(DEFAULT_PORTS) as PortName[];
   const free = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((n, i) => [n, free[i]])) as Record<PortName, number>;
-  const args = [
-    '--data-dir', dataDir,
-    '--config-dir', configDir,
-    ...names.flatMap((n) => ['--port', `${n}=${ports[n]}`]),
-    ...extra,
-  ];
+  const args = ['--data-dir', dataDir, '--config-dir', configDir, ...names.flatMap((n) => ['--port', `${n}=${ports[n]}`]), ...extra];
   const r = runMlmon(['up', '--detach', ...args]);
   const stack: TestStack = {
     dataDir,
@@ -59,7 +54,10 @@ export async function startTestStack(extra: string[] = []): Promise<TestStack> {
       u.searchParams.set('query', q);
       if (time !== undefined) u.searchParams.set('time', String(time));
       const res = await fetch(u);
-      const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+      const body = (await res.json()) as {
+        status: string;
+        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      };
       if (body.status !== 'success') throw new Error(`query failed: ${q}`);
       return body.data.result;
     },
@@ -67,7 +65,13 @@ export async function startTestStack(extra: string[] = []): Promise<TestStack> {
       const st = readState(stackPaths(dataDir).stateFile);
       runMlmon(['down', '--data-dir', dataDir]);
       const pids = [st?.supervisorPid, ...(st?.components ?? []).map((c) => c.pid)].filter((p): p is number => Boolean(p));
-      for (const pid of pids) if (pidAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      for (const pid of pids)
+        if (pidAlive(pid))
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -79,7 +83,12 @@ export async function startTestStack(extra: string[] = []): Promise<TestStack> {
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+  intervalMs = 500,
+): Promise<T> {
   const t0 = Date.now();
   let last: unknown;
   for (;;) {
@@ -89,7 +98,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (e) {
       last = e;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -56,7 +56,8 @@ export function startPage(load) {
     try {
       const fetchedAt = await load();
       hideBanner();
-      document.getElementById('fetched').textContent = `fetched ${fmt.time(fetchedAt ?? new Date().toISOString())} · refreshes every ${refresh}s`;
+      document.getElementById('fetched').textContent =
+        `fetched ${fmt.time(fetchedAt ?? new Date().toISOString())} · refreshes every ${refresh}s`;
       document.body.dataset.state = 'ready';
       if (first) performance.mark('mlmon:rendered');
       first = false;
@@ -92,7 +93,9 @@ export const fmt = {
   duration(seconds) {
     if (seconds === null || seconds === undefined) return '–';
     const s = Math.max(0, Math.round(seconds));
-    const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    const d = Math.floor(s / 86400),
+      h = Math.floor((s % 86400) / 3600),
+      m = Math.floor((s % 3600) / 60);
     if (d > 0) return `${d}d ${h}h`;
     if (h > 0) return `${h}h ${m}m`;
     if (m > 0) return `${m}m`;
@@ -124,7 +127,13 @@ export function setParam(name, value) {
 }
 
 export function labelList(labels, skip = []) {
-  return el('span', { class: 'labels' }, Object.entries(labels).filter(([k]) => !skip.includes(k)).map(([k, v]) => el('code', {}, `${k}=${v}`)));
+  return el(
+    'span',
+    { class: 'labels' },
+    Object.entries(labels)
+      .filter(([k]) => !skip.includes(k))
+      .map(([k, v]) => el('code', {}, `${k}=${v}`)),
+  );
 }
 
 export const COLORS = ['#2b5fb3', '#c53030', '#1f8a4c', '#b7791f', '#6b46c1', '#0e7490', '#be185d', '#4b5563'];

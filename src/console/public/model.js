@@ -26,43 +26,102 @@ function heatmap(d) {
     });
   });
   const labels = el('div', { class: 'muted' }, `rows, top to bottom: ${d.features.map((f) => f.feature).join(', ')}`);
-  const legend = el('div', { class: 'legend muted' },
-    el('span', { style: `background:${HEAT.ok}` }), `PSI < ${fmt.num(d.thresholds.psiModerate)}`,
-    el('span', { style: `background:${HEAT.warm}` }), `moderate`,
-    el('span', { style: `background:${HEAT.hot}` }), `major ≥ ${fmt.num(d.thresholds.psiMajor)}`,
-    el('span', { style: `background:${HEAT.none}` }), 'no data');
+  const legend = el(
+    'div',
+    { class: 'legend muted' },
+    el('span', { style: `background:${HEAT.ok}` }),
+    `PSI < ${fmt.num(d.thresholds.psiModerate)}`,
+    el('span', { style: `background:${HEAT.warm}` }),
+    `moderate`,
+    el('span', { style: `background:${HEAT.hot}` }),
+    `major ≥ ${fmt.num(d.thresholds.psiMajor)}`,
+    el('span', { style: `background:${HEAT.none}` }),
+    'no data',
+  );
   return [canvas, labels, legend];
 }
 
 function featureTable(d) {
   const max = Math.max(d.thresholds.psiMajor ?? 0.25, ...d.features.map((f) => f.psi ?? 0));
-  return el('table', { id: 'features' },
-    el('thead', {}, el('tr', {}, ['Feature', 'PSI', '', 'KS D', 'KS p-value'].map((h) => el('th', {}, h)))),
-    el('tbody', {}, d.features.map((f) => {
-      const lv = level(f.psi, d.thresholds);
-      return el('tr', { 'data-feature': f.feature },
-        el('td', {}, f.feature),
-        el('td', { class: `num ${lv === 'ok' ? '' : lv}` }, fmt.num(f.psi, 3)),
-        el('td', {}, el('span', { class: `hbar ${lv === 'ok' ? '' : lv}`, style: `width:${((f.psi ?? 0) / max) * 160}px` })),
-        el('td', { class: 'num' }, fmt.num(f.ks, 3)),
-        el('td', { class: `num ${f.pValue !== null && d.thresholds.ksPValue !== null && f.pValue < d.thresholds.ksPValue ? 'warm' : ''}` }, fmt.num(f.pValue, 4)));
-    })));
+  return el(
+    'table',
+    { id: 'features' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ['Feature', 'PSI', '', 'KS D', 'KS p-value'].map((h) => el('th', {}, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      d.features.map((f) => {
+        const lv = level(f.psi, d.thresholds);
+        return el(
+          'tr',
+          { 'data-feature': f.feature },
+          el('td', {}, f.feature),
+          el('td', { class: `num ${lv === 'ok' ? '' : lv}` }, fmt.num(f.psi, 3)),
+          el('td', {}, el('span', { class: `hbar ${lv === 'ok' ? '' : lv}`, style: `width:${((f.psi ?? 0) / max) * 160}px` })),
+          el('td', { class: 'num' }, fmt.num(f.ks, 3)),
+          el(
+            'td',
+            { class: `num ${f.pValue !== null && d.thresholds.ksPValue !== null && f.pValue < d.thresholds.ksPValue ? 'warm' : ''}` },
+            fmt.num(f.pValue, 4),
+          ),
+        );
+      }),
+    ),
+  );
 }
 
 function mixTable(d) {
   const versions = Object.keys(d.predictionMix.byVersion).sort();
-  const classes = [...new Set([...Object.keys(d.predictionMix.training ?? {}), ...versions.flatMap((v) => Object.keys(d.predictionMix.byVersion[v]))])].sort();
+  const classes = [
+    ...new Set([...Object.keys(d.predictionMix.training ?? {}), ...versions.flatMap((v) => Object.keys(d.predictionMix.byVersion[v]))]),
+  ].sort();
   if (classes.length === 0) return el('p', { class: 'muted' }, `No prediction in the last ${d.predictionMix.window}.`);
-  return el('table', { id: 'mix' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'Class'), versions.map((v) => el('th', {}, `${v} (last ${d.predictionMix.window})`)), el('th', {}, 'Training mix'))),
-    el('tbody', {}, classes.map((c) => el('tr', {},
-      el('td', {}, c),
-      versions.map((v) => el('td', { class: 'num' }, fmt.pct(d.predictionMix.byVersion[v][c] ?? 0, 1))),
-      el('td', { class: 'num' }, d.predictionMix.training ? fmt.pct(d.predictionMix.training[c] ?? 0, 1) : 'unknown')))));
+  return el(
+    'table',
+    { id: 'mix' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', {}, 'Class'),
+        versions.map((v) => el('th', {}, `${v} (last ${d.predictionMix.window})`)),
+        el('th', {}, 'Training mix'),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      classes.map((c) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, c),
+          versions.map((v) => el('td', { class: 'num' }, fmt.pct(d.predictionMix.byVersion[v][c] ?? 0, 1))),
+          el('td', { class: 'num' }, d.predictionMix.training ? fmt.pct(d.predictionMix.training[c] ?? 0, 1) : 'unknown'),
+        ),
+      ),
+    ),
+  );
 }
 
 function stat(label, value, extra) {
-  return el('div', { class: 'card stat' }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value), extra ? el('div', { class: 'muted' }, extra) : null);
+  return el(
+    'div',
+    { class: 'card stat' },
+    el('div', { class: 'label' }, label),
+    el('div', { class: 'value' }, value),
+    extra ? el('div', { class: 'muted' }, extra) : null,
+  );
 }
 
 function view(d) {
@@ -71,24 +130,66 @@ function view(d) {
   const acc = el('div', { class: 'chart', id: 'chart-accuracy' });
   render(
     el('p', {}, el('a', { href: '/models' }, '← all models')),
-    el('h1', {}, `Model ${s.model} `, el('span', { class: 'muted' }, s.version ?? ''), ' ', s.firing.length ? s.firing.map((a) => el('span', { class: `badge ${a.severity}` }, a.alertname)) : el('span', { class: 'badge ok' }, 'ok')),
-    el('div', { class: 'cards' },
+    el(
+      'h1',
+      {},
+      `Model ${s.model} `,
+      el('span', { class: 'muted' }, s.version ?? ''),
+      ' ',
+      s.firing.length
+        ? s.firing.map((a) => el('span', { class: `badge ${a.severity}` }, a.alertname))
+        : el('span', { class: 'badge ok' }, 'ok'),
+    ),
+    el(
+      'div',
+      { class: 'cards' },
       stat('Dataset drift share', fmt.pct(s.datasetDriftShare, 0), `${s.windowSamples ?? '–'} predictions in the window`),
       stat('Prediction drift (PSI)', fmt.num(s.predictionDrift, 3)),
-      stat('Accuracy 1h / 1d', `${fmt.pct(s.accuracy['1h'], 1)} / ${fmt.pct(s.accuracy['1d'], 1)}`, `reference ${fmt.pct(s.referenceAccuracy, 1)}`),
-      stat('Label delay p50 / p90', `${fmt.duration(d.labelDelay.quantiles['0.5'])} / ${fmt.duration(d.labelDelay.quantiles['0.9'])}`, `${d.labelDelay.pending ?? '–'} predictions await a label`),
-      stat('Model age', fmt.duration(d.freshness.ageSeconds), `exporter computed ${fmt.duration(d.freshness.exporterComputeAgeSeconds)} ago`),
+      stat(
+        'Accuracy 1h / 1d',
+        `${fmt.pct(s.accuracy['1h'], 1)} / ${fmt.pct(s.accuracy['1d'], 1)}`,
+        `reference ${fmt.pct(s.referenceAccuracy, 1)}`,
+      ),
+      stat(
+        'Label delay p50 / p90',
+        `${fmt.duration(d.labelDelay.quantiles['0.5'])} / ${fmt.duration(d.labelDelay.quantiles['0.9'])}`,
+        `${d.labelDelay.pending ?? '–'} predictions await a label`,
+      ),
+      stat(
+        'Model age',
+        fmt.duration(d.freshness.ageSeconds),
+        `exporter computed ${fmt.duration(d.freshness.exporterComputeAgeSeconds)} ago`,
+      ),
     ),
-    el('div', { class: 'ranges', id: 'ranges' }, 'Range: ', d.range.choices.map((c) => el('a', { href: `?range=${c}`, 'aria-current': c === d.range.name ? 'true' : null }, c))),
-    el('h2', {}, 'Feature drift now'), featureTable(d),
-    el('h2', {}, `Feature PSI over the last ${d.range.name}`), heatmap(d),
-    el('h2', {}, 'Dataset drift share'), drift,
-    el('h2', {}, 'Accuracy from ground truth against the reference'), acc,
-    el('h2', {}, 'Prediction mix against the training mix'), mixTable(d),
+    el(
+      'div',
+      { class: 'ranges', id: 'ranges' },
+      'Range: ',
+      d.range.choices.map((c) => el('a', { href: `?range=${c}`, 'aria-current': c === d.range.name ? 'true' : null }, c)),
+    ),
+    el('h2', {}, 'Feature drift now'),
+    featureTable(d),
+    el('h2', {}, `Feature PSI over the last ${d.range.name}`),
+    heatmap(d),
+    el('h2', {}, 'Dataset drift share'),
+    drift,
+    el('h2', {}, 'Accuracy from ground truth against the reference'),
+    acc,
+    el('h2', {}, 'Prediction mix against the training mix'),
+    mixTable(d),
     el('h2', {}, 'Freshness'),
-    el('p', {}, `Last event processed ${fmt.duration(d.freshness.lastEventAgeSeconds)} ago; unread spool lag ${fmt.duration(d.freshness.eventLagSeconds)}; label delay p99 ${fmt.duration(d.labelDelay.quantiles['0.99'])}.`),
+    el(
+      'p',
+      {},
+      `Last event processed ${fmt.duration(d.freshness.lastEventAgeSeconds)} ago; unread spool lag ${fmt.duration(d.freshness.eventLagSeconds)}; label delay p99 ${fmt.duration(d.labelDelay.quantiles['0.99'])}.`,
+    ),
   );
-  lineChart(drift, { times: d.grid.times, yRange: [0, 1], yFormat: (v) => `${(v * 100).toFixed(0)}%`, series: [{ label: 'drifted features', values: d.datasetDriftShare, color: COLORS[3], width: 2 }] });
+  lineChart(drift, {
+    times: d.grid.times,
+    yRange: [0, 1],
+    yFormat: (v) => `${(v * 100).toFixed(0)}%`,
+    series: [{ label: 'drifted features', values: d.datasetDriftShare, color: COLORS[3], width: 2 }],
+  });
   const accSeries = d.accuracy.flatMap((a, i) => [
     { label: `${a.version} ${a.window}`, values: a.values, color: COLORS[i % COLORS.length], width: 2 },
   ]);
@@ -96,7 +197,10 @@ function view(d) {
   lineChart(acc, {
     times: d.grid.times,
     yFormat: (v) => `${(v * 100).toFixed(0)}%`,
-    series: [...accSeries, ...refs.map(([v, r]) => ({ label: `${v} reference`, values: d.grid.times.map(() => r), color: '#999', dash: [6, 4], width: 1 }))],
+    series: [
+      ...accSeries,
+      ...refs.map(([v, r]) => ({ label: `${v} reference`, values: d.grid.times.map(() => r), color: '#999', dash: [6, 4], width: 1 })),
+    ],
   });
 }
 

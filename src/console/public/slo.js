@@ -5,7 +5,13 @@ import { api, COLORS, el, fmt, labelList, lineChart, params, render, startPage }
 const [, , service, slo] = location.pathname.split('/').map(decodeURIComponent);
 
 function stat(label, value, extra) {
-  return el('div', { class: 'card stat' }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value), extra ? el('div', { class: 'muted' }, extra) : null);
+  return el(
+    'div',
+    { class: 'card stat' },
+    el('div', { class: 'label' }, label),
+    el('div', { class: 'value' }, value),
+    extra ? el('div', { class: 'muted' }, extra) : null,
+  );
 }
 
 function constant(times, v) {
@@ -20,9 +26,12 @@ function charts(d) {
   const thresholds = [...new Set(d.tiers.map((t) => t.burnRate))].sort((a, b) => b - a);
   return {
     nodes: [
-      el('h2', {}, `SLI against the objective (${d.slo.objectivePercent}%)`), sli,
-      el('h2', {}, `Error budget remaining over the ${d.slo.period} period`), budget,
-      el('h2', {}, 'Burn rate per window (dashed: alert thresholds)'), burn,
+      el('h2', {}, `SLI against the objective (${d.slo.objectivePercent}%)`),
+      sli,
+      el('h2', {}, `Error budget remaining over the ${d.slo.period} period`),
+      budget,
+      el('h2', {}, 'Burn rate per window (dashed: alert thresholds)'),
+      burn,
     ],
     draw() {
       lineChart(sli, {
@@ -59,30 +68,75 @@ function charts(d) {
 
 function rulesTable(d) {
   if (d.rulesNote) return el('p', { class: 'muted' }, d.rulesNote);
-  if (d.rules.length === 0) return el('p', { class: 'muted' }, 'Prometheus has loaded no rule for this SLO (is `mlmon generate` output loaded?).');
+  if (d.rules.length === 0)
+    return el('p', { class: 'muted' }, 'Prometheus has loaded no rule for this SLO (is `mlmon generate` output loaded?).');
   return el(
     'table',
     { id: 'rules' },
     el('thead', {}, el('tr', {}, el('th', {}, 'Rule'), el('th', {}, 'Expression'), el('th', {}, ''))),
-    el('tbody', {}, d.rules.map((r) =>
-      el('tr', {},
-        el('td', {}, el('code', {}, r.name), el('div', { class: 'muted' }, `${r.type} · ${r.group}`)),
-        el('td', {}, el('pre', {}, r.expr)),
-        el('td', {}, el('a', { href: r.prometheusUrl, target: '_blank', rel: 'noopener' }, 'open in Prometheus'))))),
+    el(
+      'tbody',
+      {},
+      d.rules.map((r) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, el('code', {}, r.name), el('div', { class: 'muted' }, `${r.type} · ${r.group}`)),
+          el('td', {}, el('pre', {}, r.expr)),
+          el('td', {}, el('a', { href: r.prometheusUrl, target: '_blank', rel: 'noopener' }, 'open in Prometheus')),
+        ),
+      ),
+    ),
   );
 }
 
 function alertsPart(d) {
   const firing = d.alerts.firing.length
-    ? el('ul', { id: 'firing' }, d.alerts.firing.map((a) => el('li', {}, el('span', { class: `badge ${a.severity}` }, a.severity), ' ', el('strong', {}, a.alertname), ' ', labelList(a.labels, ['alertname', 'severity', 'service', 'slo', 'alertstate']))))
+    ? el(
+        'ul',
+        { id: 'firing' },
+        d.alerts.firing.map((a) =>
+          el(
+            'li',
+            {},
+            el('span', { class: `badge ${a.severity}` }, a.severity),
+            ' ',
+            el('strong', {}, a.alertname),
+            ' ',
+            labelList(a.labels, ['alertname', 'severity', 'service', 'slo', 'alertstate']),
+          ),
+        ),
+      )
     : el('p', { class: 'muted', id: 'firing' }, 'No burn-rate alert firing.');
   const recent = d.alerts.recent.length
-    ? el('table', { id: 'recent' },
-        el('thead', {}, el('tr', {}, ['Alert', 'Severity', 'Windows', 'From', 'To'].map((h) => el('th', {}, h)))),
-        el('tbody', {}, d.alerts.recent.map((a) => el('tr', {},
-          el('td', {}, a.alertname), el('td', {}, a.severity), el('td', {}, `${a.longWindow} / ${a.shortWindow}`),
-          el('td', {}, fmt.time(new Date(a.from * 1000).toISOString())),
-          el('td', {}, a.ongoing ? 'still firing' : fmt.time(new Date(a.to * 1000).toISOString()))))))
+    ? el(
+        'table',
+        { id: 'recent' },
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ['Alert', 'Severity', 'Windows', 'From', 'To'].map((h) => el('th', {}, h)),
+          ),
+        ),
+        el(
+          'tbody',
+          {},
+          d.alerts.recent.map((a) =>
+            el(
+              'tr',
+              {},
+              el('td', {}, a.alertname),
+              el('td', {}, a.severity),
+              el('td', {}, `${a.longWindow} / ${a.shortWindow}`),
+              el('td', {}, fmt.time(new Date(a.from * 1000).toISOString())),
+              el('td', {}, a.ongoing ? 'still firing' : fmt.time(new Date(a.to * 1000).toISOString())),
+            ),
+          ),
+        ),
+      )
     : el('p', { class: 'muted' }, `No burn-rate alert fired in the last ${d.range.name}.`);
   return [el('h2', {}, 'Firing alerts'), firing, el('h2', {}, `Alerts in the last ${d.range.name}`), recent];
 }
@@ -90,24 +144,63 @@ function alertsPart(d) {
 function view(d) {
   const r = d.slo;
   const c = charts(d);
-  const timeLeft = r.budgetRemaining !== null && r.budgetRemaining <= 0 ? 'exhausted' : r.budgetTimeLeftSeconds === null ? (r.budgetRemaining === null ? '–' : 'not burning') : fmt.duration(r.budgetTimeLeftSeconds);
+  const timeLeft =
+    r.budgetRemaining !== null && r.budgetRemaining <= 0
+      ? 'exhausted'
+      : r.budgetTimeLeftSeconds === null
+        ? r.budgetRemaining === null
+          ? '–'
+          : 'not burning'
+        : fmt.duration(r.budgetTimeLeftSeconds);
   const currentBurn = r.burnRates.find((b) => b.window === r.currentBurnWindow);
   render(
     el('p', {}, el('a', { href: '/slos' }, '← all SLOs')),
     el('h1', {}, `${r.service} · ${r.slo} `, el('span', { class: `badge ${r.alertState}`, id: 'state' }, r.alertState)),
     el('p', { class: 'muted' }, r.description),
-    el('div', { class: 'cards' },
+    el(
+      'div',
+      { class: 'cards' },
       stat('Objective', `${r.objectivePercent}%`, `over ${r.period}`),
       stat(`SLI over ${r.period}`, fmt.pct(r.sli, 3)),
       stat('Error budget left', fmt.pct(r.budgetRemaining, 1)),
       stat('Time left at current burn', timeLeft, currentBurn ? `${fmt.burn(currentBurn.value)} over ${currentBurn.window}` : ''),
     ),
-    el('div', { class: 'ranges', id: 'ranges' }, 'Range: ', d.range.choices.map((c) => el('a', { href: `?range=${c}`, 'aria-current': c === d.range.name ? 'true' : null }, c))),
+    el(
+      'div',
+      { class: 'ranges', id: 'ranges' },
+      'Range: ',
+      d.range.choices.map((c) => el('a', { href: `?range=${c}`, 'aria-current': c === d.range.name ? 'true' : null }, c)),
+    ),
     c.nodes,
     el('h2', {}, 'Alert pairs (SRE workbook multiwindow, multi-burn-rate)'),
-    el('table', { id: 'tiers' },
-      el('thead', {}, el('tr', {}, ['Severity', 'Long window', 'Short window', 'Threshold', 'Budget spent when it fires'].map((h) => el('th', {}, h)))),
-      el('tbody', {}, d.tiers.map((t) => el('tr', {}, el('td', {}, t.severity), el('td', {}, t.long), el('td', {}, t.short), el('td', { class: 'num' }, `${t.burnRate}×`), el('td', { class: 'num' }, fmt.pct(t.budgetSpent, 0)))))),
+    el(
+      'table',
+      { id: 'tiers' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['Severity', 'Long window', 'Short window', 'Threshold', 'Budget spent when it fires'].map((h) => el('th', {}, h)),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        d.tiers.map((t) =>
+          el(
+            'tr',
+            {},
+            el('td', {}, t.severity),
+            el('td', {}, t.long),
+            el('td', {}, t.short),
+            el('td', { class: 'num' }, `${t.burnRate}×`),
+            el('td', { class: 'num' }, fmt.pct(t.budgetSpent, 0)),
+          ),
+        ),
+      ),
+    ),
     alertsPart(d),
     el('h2', {}, 'Rules producing these series'),
     rulesTable(d),
@@ -117,7 +210,9 @@ function view(d) {
 
 startPage(async () => {
   const range = params().get('range');
-  const d = await api(`/api/slos/${encodeURIComponent(service)}/${encodeURIComponent(slo)}${range ? `?range=${encodeURIComponent(range)}` : ''}`);
+  const d = await api(
+    `/api/slos/${encodeURIComponent(service)}/${encodeURIComponent(slo)}${range ? `?range=${encodeURIComponent(range)}` : ''}`,
+  );
   view(d);
   return d.fetchedAt;
 });

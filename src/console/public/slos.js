@@ -22,7 +22,12 @@ function budgetCell(r) {
   if (r.budgetRemaining === null) return el('td', { class: 'num' }, '–');
   const share = Math.max(0, Math.min(1, r.budgetRemaining));
   const cls = r.budgetRemaining <= 0 ? 'out' : r.budgetRemaining < 0.25 ? 'low' : '';
-  return el('td', { class: 'num', 'data-value': r.budgetRemaining }, fmt.pct(r.budgetRemaining, 1), el('span', { class: `bar ${cls}` }, el('span', { style: `width:${share * 100}%` })));
+  return el(
+    'td',
+    { class: 'num', 'data-value': r.budgetRemaining },
+    fmt.pct(r.budgetRemaining, 1),
+    el('span', { class: `bar ${cls}` }, el('span', { style: `width:${share * 100}%` })),
+  );
 }
 
 function timeLeftCell(r) {
@@ -44,7 +49,11 @@ function burnCell(r) {
         const over = b.value !== null && b.thresholds.some((t) => b.value > t);
         const maxT = b.thresholds.length ? Math.max(...b.thresholds) : null;
         const cls = b.value !== null && maxT !== null && b.value > maxT ? 'hot' : over ? 'warm' : '';
-        return el('span', { class: cls, 'data-window': b.window, title: b.thresholds.length ? `alert thresholds ${b.thresholds.join(', ')}×` : '' }, `${b.window} ${fmt.burn(b.value)}`);
+        return el(
+          'span',
+          { class: cls, 'data-window': b.window, title: b.thresholds.length ? `alert thresholds ${b.thresholds.join(', ')}×` : '' },
+          `${b.window} ${fmt.burn(b.value)}`,
+        );
       }),
     ),
   );
@@ -72,7 +81,8 @@ function sorted(rows) {
   const col = COLUMNS.find((c) => c.key === key) ?? COLUMNS[0];
   const sign = dir === 'desc' ? -1 : 1;
   return [...rows].sort((a, b) => {
-    const x = col.value(a), y = col.value(b);
+    const x = col.value(a),
+      y = col.value(b);
     if (x === y) return a.id.localeCompare(b.id);
     if (x === null || x === undefined) return 1;
     if (y === null || y === undefined) return -1;
@@ -94,29 +104,68 @@ function view(data) {
     el(
       'div',
       { class: 'filters' },
-      el('label', {}, 'Service ',
-        el('select', { id: 'filter-service', onchange: (e) => { setParam('service', e.target.value); rerender(); } },
+      el(
+        'label',
+        {},
+        'Service ',
+        el(
+          'select',
+          {
+            id: 'filter-service',
+            onchange: (e) => {
+              setParam('service', e.target.value);
+              rerender();
+            },
+          },
           el('option', { value: '' }, 'all'),
-          data.services.map((s) => el('option', { value: s, selected: s === service }, s)))),
-      el('label', {}, 'State ',
-        el('select', { id: 'filter-state', onchange: (e) => { setParam('state', e.target.value); rerender(); } },
+          data.services.map((s) => el('option', { value: s, selected: s === service }, s)),
+        ),
+      ),
+      el(
+        'label',
+        {},
+        'State ',
+        el(
+          'select',
+          {
+            id: 'filter-state',
+            onchange: (e) => {
+              setParam('state', e.target.value);
+              rerender();
+            },
+          },
           el('option', { value: '' }, 'all'),
-          STATES.map((s) => el('option', { value: s, selected: s === state }, s)))),
+          STATES.map((s) => el('option', { value: s, selected: s === state }, s)),
+        ),
+      ),
       el('span', { class: 'muted', id: 'shown' }, `${rows.length} shown`),
     ),
     el(
       'table',
       { id: 'slo-table' },
-      el('thead', {}, el('tr', {}, COLUMNS.map((c) =>
-        el('th', {
-          'data-sort': c.key,
-          'aria-sort': c.key === sortKey ? (sortDir === 'desc' ? 'descending' : 'ascending') : null,
-          onclick: () => {
-            setParam('dir', c.key === sortKey && sortDir === 'asc' ? 'desc' : 'asc');
-            setParam('sort', c.key);
-            rerender();
-          },
-        }, c.label)))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          COLUMNS.map((c) =>
+            el(
+              'th',
+              {
+                'data-sort': c.key,
+                'aria-sort': c.key === sortKey ? (sortDir === 'desc' ? 'descending' : 'ascending') : null,
+                onclick: () => {
+                  setParam('dir', c.key === sortKey && sortDir === 'asc' ? 'desc' : 'asc');
+                  setParam('sort', c.key);
+                  rerender();
+                },
+              },
+              c.label,
+            ),
+          ),
+        ),
+      ),
       el('tbody', {}, sorted(rows).map(rowOf)),
     ),
   );

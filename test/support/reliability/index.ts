@@ -3,4 +3,14 @@
 export { runAutocannon, type CannonOptions, type CannonResult } from './load.js';
 export { listenersOf, parseListening, decodeProcAddress, rssBytes, type Listener } from './procfs.js';
 export { scanForSecrets, textFiles, repositoryFiles, SECRET_PATTERNS, type SecretFinding } from './secrets.js';
-export { FindingLog, readSections, renderReliabilityReport, writeReliabilityReport, soakMode, REPORT_PATH, RESULTS_DIR, type Finding, type SectionResult } from './report.js';
+export {
+  FindingLog,
+  readSections,
+  renderReliabilityReport,
+  writeReliabilityReport,
+  soakMode,
+  REPORT_PATH,
+  RESULTS_DIR,
+  type Finding,
+  type SectionResult,
+} from './report.js';

@@ -38,10 +38,15 @@ interface AutocannonJson {
 export function runAutocannon(opts: CannonOptions, signal?: AbortSignal): Promise<CannonResult> {
   const args = [
     fromRepo('node_modules', 'autocannon', 'autocannon.js'),
-    '--json', '--no-progress', '--renderStatusCodes',
-    '-c', String(opts.connections),
-    '-d', String(opts.durationSeconds),
-    '-m', opts.method ?? 'GET',
+    '--json',
+    '--no-progress',
+    '--renderStatusCodes',
+    '-c',
+    String(opts.connections),
+    '-d',
+    String(opts.durationSeconds),
+    '-m',
+    opts.method ?? 'GET',
   ];
   if (opts.rate) args.push('-R', String(opts.rate));
   if (opts.body !== undefined) args.push('-b', opts.body);

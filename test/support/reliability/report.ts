@@ -40,7 +40,12 @@ export class FindingLog {
   save(): void {
     if (this.findings.length === 0) return;
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const r: SectionResult = { section: this.section, mode: soakMode() ? 'soak' : 'quick', finishedAt: new Date().toISOString(), findings: this.findings };
+    const r: SectionResult = {
+      section: this.section,
+      mode: soakMode() ? 'soak' : 'quick',
+      finishedAt: new Date().toISOString(),
+      findings: this.findings,
+    };
     const file = join(RESULTS_DIR, `${this.section}.json`);
     writeFileSync(`${file}.tmp`, JSON.stringify(r, null, 2));
     renameSync(`${file}.tmp`, file);

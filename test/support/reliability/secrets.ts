@@ -47,7 +47,11 @@ export function textFiles(root: string, skipDirs: ReadonlySet<string> = SKIP_DIR
  * hold real credentials and never leave the machine. Outside a git checkout, every
  * text file. */
 export function repositoryFiles(root: string): string[] {
-  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.status !== 0) return textFiles(root);
   return r.stdout
     .split('\0')
