@@ -6,7 +6,7 @@
 // the middle, the code that runs the whole stack and the CLI entry at the top.
 const FLOORS = [
   ['errors', 'paths', 'files', 'net'],
-  ['duration'],
+  ['duration', 'secrets'],
   ['definition', 'metrics', 'events', 'drift'],
   ['commandline', 'slo', 'alerting'],
   ['model', 'remote', 'sink', 'container', 'kubernetes'],
