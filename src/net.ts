@@ -48,14 +48,14 @@ export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 export async function waitForHttp(
   url: string,
   timeoutMs: number,
-  opts: { intervalMs?: number; signal?: AbortSignal } = {},
+  opts: { intervalMs?: number; signal?: AbortSignal; headers?: Record<string, string> } = {},
 ): Promise<{ ok: boolean; detail: string }> {
   const deadline = Date.now() + timeoutMs;
   let detail = 'not tried';
   while (Date.now() < deadline) {
     if (opts.signal?.aborted) return { ok: false, detail: 'aborted' };
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000), ...(opts.headers ? { headers: opts.headers } : {}) });
       await res.arrayBuffer();
       if (res.ok) return { ok: true, detail: `HTTP ${res.status}` };
       detail = `HTTP ${res.status}`;

@@ -1,7 +1,7 @@
 /** Alerts as Alertmanager holds them (silenced and inhibited ones marked), and
  * the silence a person asks for from the console. Pure. */
 import { tryParseDuration } from '../duration.js';
-import { exactMatchers, type AmAlert, type NewSilence } from './alertmanager.js';
+import { exactMatchers, type AmAlert, type NewSilence } from '../upstream/index.js';
 import { ConsoleInputError } from './input.js';
 import { modelDetailUrl } from './models.js';
 import { sloDetailUrl } from './slo-list.js';

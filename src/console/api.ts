@@ -2,16 +2,14 @@
  * many upstream requests it took; upstream failures answer 503 (unreachable)
  * or 502 (refused) with a message for people, never a stack trace. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { AlertmanagerClient } from './alertmanager.js';
 import { alertViews, SILENCE_DURATIONS, silenceFor } from './alerts.js';
 import type { CatalogSource } from './catalog-source.js';
 import { ConsoleInputError } from './input.js';
 import { loadModelDetail, loadModelList, parseModelRange } from './models.js';
-import { PrometheusClient } from './prometheus.js';
 import { fetchNotifications } from './sink.js';
 import { loadSloDetail, parseRange } from './slo-detail.js';
 import { buildSloRows, sloListQueries } from './slo-list.js';
-import { newRequestLog, UpstreamError, type RequestLog } from './upstream.js';
+import { AlertmanagerClient, newRequestLog, PrometheusClient, UpstreamError, type BasicCredentials, type RequestLog } from '../upstream/index.js';
 
 export interface ApiContext {
   prometheusUrl: string;
@@ -23,6 +21,8 @@ export interface ApiContext {
   registryDir: string | undefined;
   catalog: CatalogSource;
   refreshSeconds: number;
+  /** Credentials Prometheus and Alertmanager demand (the stack's admin user). */
+  auth?: BasicCredentials | undefined;
   /** Injected clock, for tests (unix seconds). */
   now?: () => number;
 }
@@ -96,8 +96,8 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     const logs: PageLogs = { prometheus: newRequestLog(), alertmanager: newRequestLog(), sink: newRequestLog() };
     return {
       logs,
-      prom: new PrometheusClient(ctx.prometheusUrl, logs.prometheus),
-      am: new AlertmanagerClient(ctx.alertmanagerUrl, logs.alertmanager),
+      prom: new PrometheusClient(ctx.prometheusUrl, { log: logs.prometheus, auth: ctx.auth }),
+      am: new AlertmanagerClient(ctx.alertmanagerUrl, { log: logs.alertmanager, auth: ctx.auth }),
     };
   };
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
 import { configDir as repoConfigDir } from '../paths.js';
-import { defaultSettings, DEFAULT_PORTS, urlOf } from '../definition/index.js';
+import { defaultSettings, DEFAULT_PORTS, stackPaths, urlOf } from '../definition/index.js';
+import { readAdminCredentials } from '../upstream/index.js';
 import { DEFAULT_REFRESH_SECONDS, startConsole } from './server.js';
 import { dataDirOption, serveCommand } from '../commandline/index.js';
 
@@ -24,6 +25,7 @@ interface ServeConsoleFlags {
   profile?: string;
   refresh: string;
   logLevel: string;
+  allowedHost: string[];
 }
 
 /** The console room's command: `serve console`. */
@@ -46,6 +48,7 @@ export function registerConsoleCommands(program: Command): void {
     .option('--prometheus-public-url <url>', 'Prometheus URL for links opened in the browser (default --prometheus)')
     .option('--alertmanager-public-url <url>', 'Alertmanager URL for links opened in the browser (default --alertmanager)')
     .option('--profile <profile>', 'SLO windows profile, production or test (default: the stack state in --data-dir)')
+    .option('--allowed-host <name>', 'another host name the console answers to, e.g. behind a proxy (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--refresh <seconds>', 'page refresh interval', String(DEFAULT_REFRESH_SECONDS))
     .option('--log-level <level>', 'pino log level', process.env.MLMON_LOG_LEVEL ?? 'info')
     .action(async (opts: ServeConsoleFlags) => {
@@ -67,6 +70,9 @@ export function registerConsoleCommands(program: Command): void {
         dataDir: opts.dataDir,
         ...(opts.profile ? { profile: opts.profile as 'production' | 'test' } : {}),
         refreshSeconds: refresh,
+        // Prometheus and Alertmanager of the stack demand its admin credentials.
+        auth: readAdminCredentials(stackPaths(opts.dataDir).secretsDir),
+        allowedHosts: opts.allowedHost,
         log: { level: opts.logLevel },
       }).catch((e: unknown) => {
         const code = (e as NodeJS.ErrnoException).code;

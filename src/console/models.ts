@@ -2,7 +2,7 @@
  * delay and freshness, per model and version, from the ML exporter's metrics. */
 import { readMetadata } from '../model/index.js';
 import { ConsoleInputError } from './input.js';
-import type { InstantSample, Labels, PrometheusClient, RangeSeries } from './prometheus.js';
+import type { InstantSample, Labels, PrometheusClient, RangeSeries } from '../upstream/index.js';
 import { finiteOrNull, onGrid, timeGrid, type TimeGrid } from './series.js';
 import type { FiringAlert } from './slo-list.js';
 

@@ -1,6 +1,6 @@
 /** Range-query results laid on one time grid, the shape uPlot draws directly
  * (one x array shared by every y array, null where a series has no point). Pure. */
-import type { RangeSeries } from './prometheus.js';
+import type { RangeSeries } from '../upstream/index.js';
 
 export interface TimeGrid {
   start: number;

@@ -1,6 +1,7 @@
 /** The console's HTTP server: pages, static assets and the JSON API. */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Profile } from '../definition/index.js';
+import type { BasicCredentials } from '../upstream/index.js';
 import { stackPaths } from '../definition/index.js';
 import { registerApi } from './api.js';
 import { loadAssets } from './assets.js';
@@ -31,6 +32,10 @@ export interface ConsoleOptions {
   log?: boolean | { level: string };
   /** Injected clock for tests (unix seconds). */
   now?: () => number;
+  /** Credentials Prometheus and Alertmanager demand. */
+  auth?: BasicCredentials | undefined;
+  /** Extra host names the console answers to (beside the bound address, localhost and 127.0.0.1). */
+  allowedHosts?: string[];
 }
 
 export interface ConsoleServer {
@@ -61,6 +66,20 @@ export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer>
   const assets = loadAssets();
   const refreshSeconds = opts.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
 
+  const hosts = allowedHostNames(opts.host, opts.allowedHosts ?? []);
+  // A page of another site that rebinds its own name to 127.0.0.1 reaches this
+  // server with its own name in Host: refuse it (DNS rebinding). And no page may
+  // frame the console (clickjacking its silence button).
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-frame-options', 'DENY');
+    reply.header('content-security-policy', "frame-ancestors 'none'");
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!hosts.has(hostName(req.headers.host))) {
+      return reply.code(421).type('text/plain').send('unknown Host: the console answers only to its own address\n');
+    }
+  });
+
   app.get('/-/healthy', async (_req, reply) => reply.type('text/plain').send('ok'));
   app.get('/', async (_req, reply) => reply.redirect('/slos'));
   for (const p of PAGES) {
@@ -88,10 +107,28 @@ export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer>
     registryDir: opts.dataDir ? stackPaths(opts.dataDir).registryDir : undefined,
     catalog,
     refreshSeconds,
+    auth: opts.auth,
     ...(opts.now ? { now: opts.now } : {}),
   });
 
   const address = await app.listen({ host: opts.host, port: opts.port });
   const url = address.replace('[::1]', 'localhost');
   return { url, app, close: () => app.close() };
+}
+
+/** The host part of a Host header, lower-case, without the port ("[::1]:9099" -> "[::1]"). */
+export function hostName(header: string | undefined): string {
+  const h = (header ?? '').trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+/** Names the console answers to: the address it binds, the loopback names, and
+ * any the operator adds (a reverse proxy's name). A wildcard bind accepts only
+ * the loopback names and the extra ones. */
+export function allowedHostNames(bind: string, extra: readonly string[]): Set<string> {
+  const names = new Set(['localhost', '127.0.0.1', '[::1]', ...extra.map((e) => e.toLowerCase())]);
+  if (bind !== '0.0.0.0' && bind !== '::') names.add(bind.includes(':') ? `[${bind.toLowerCase()}]` : bind.toLowerCase());
+  return names;
 }

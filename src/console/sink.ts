@@ -1,6 +1,6 @@
 /** Client of the local notification sink's listing (`GET /notifications`). */
 import type { NotificationRecord } from '../sink/index.js';
-import { requestJson, type RequestLog } from './upstream.js';
+import { requestJson, type RequestLog } from '../upstream/index.js';
 
 export async function fetchNotifications(
   sinkUrl: string,

@@ -3,7 +3,7 @@
 import { burnAlertName, sloSeries, type Slo } from '../slo/index.js';
 import { tryParseDuration } from '../duration.js';
 import { ConsoleInputError } from './input.js';
-import { matchers, prometheusGraphUrl, type PrometheusClient, type PrometheusRule } from './prometheus.js';
+import { matchers, prometheusGraphUrl, type PrometheusClient, type PrometheusRule } from '../upstream/index.js';
 import { intervalsOf, onGrid, timeGrid, type Interval, type TimeGrid } from './series.js';
 import { buildSloRows, sloListQueries, thresholdsByWindow, type SloRow } from './slo-list.js';
 

@@ -3,7 +3,7 @@
  * `service`/`slo` labels), then a pure join. */
 import { burnAlertName, sloSeries, type Slo } from '../slo/index.js';
 import { sloId } from './catalog.js';
-import type { InstantSample, Labels } from './prometheus.js';
+import type { InstantSample, Labels } from '../upstream/index.js';
 import { finiteOrNull } from './series.js';
 
 export type AlertState = 'ok' | 'ticket' | 'page';

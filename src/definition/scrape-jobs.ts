@@ -1,6 +1,6 @@
 import { parseDuration } from '../duration.js';
 import { renderRemoteWrite } from './remote-write.js';
-import type { ComponentName, StackSettings } from './settings.js';
+import { PROTECTED_COMPONENTS, schemeOf, type ComponentName, type StackAccess, type StackSettings } from './settings.js';
 
 /** A file_sd target group as Prometheus reads it from JSON or YAML. */
 export interface TargetGroup {
@@ -23,6 +23,19 @@ export interface ScrapeJob {
  * Prometheus (~70 handlers x 9 buckets); request durations are kept for self-monitoring. */
 export const DROPPED_FAMILIES = ['prometheus_http_response_size_bytes_bucket'];
 
+/** Most series one scrape of the Pushgateway may bring: a push of more is
+ * refused whole (the target goes down, PushgatewayScrapeRefused fires) instead
+ * of flooding the TSDB. Training runs push a handful per model. */
+export const PUSHGATEWAY_SAMPLE_LIMIT = 5000;
+
+/** A pushed group whose job names a job the stack scrapes itself gets this
+ * prefix, so pushed series never enter the selectors of scraped ones (the SLO's
+ * `job="inference-gateway"`). */
+export const PUSHED_JOB_PREFIX = 'pushed_';
+
+/** The blackbox module that probes the stack's protected programs with the admin credentials. */
+export const STACK_AUTH_PROBE_MODULE = 'http_2xx_stack_auth';
+
 export const RULE_FILES = ['recording_rules.yml', 'alerting_rules.yml', 'slo_alerting_rules.yml'] as const;
 
 function hostPort(s: StackSettings, c: ComponentName): string {
@@ -33,15 +46,45 @@ function fileSd(job: string): Record<string, unknown> {
   return { file_sd_configs: [{ files: [`targets/${job}.yml`], refresh_interval: '30s' }] };
 }
 
+/** How Prometheus reaches a protected program: basic auth with the password
+ * read from its file at every scrape, and HTTPS when the stack serves it. */
+export function clientAuthConfig(access: StackAccess | undefined): Record<string, unknown> {
+  if (!access) return {};
+  return {
+    basic_auth: { username: access.username, password_file: access.passwordFile },
+    ...(access.tls ? { scheme: 'https', tls_config: { ca_file: access.tls.certFile } } : {}),
+  };
+}
+
+/** The Pushgateway's scrape job: pushed groups keep their own job and instance
+ * (honor_labels), except that a job named like one the stack scrapes directly
+ * is renamed, and a push of more than the limit is refused. `scrapedJobs` are
+ * the job names to protect. */
+export function pushgatewayScrapeConfig(scrapedJobs: readonly string[]): Record<string, unknown> {
+  const names = [...new Set(scrapedJobs)].filter((j) => j !== 'pushgateway').sort();
+  return {
+    honor_labels: true,
+    sample_limit: PUSHGATEWAY_SAMPLE_LIMIT,
+    metric_relabel_configs: [
+      { source_labels: ['job'], regex: `(${names.map(escapeRegex).join('|')})`, target_label: 'job', replacement: `${PUSHED_JOB_PREFIX}$1` },
+    ],
+  };
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Every scrape job of the native stack, from the typed definition. */
 export function scrapeJobs(s: StackSettings): ScrapeJob[] {
   const has = (c: ComponentName) => s.components.includes(c);
   const jobs: ScrapeJob[] = [];
+  const protectedAuth = (c: ComponentName) => ((PROTECTED_COMPONENTS as readonly string[]).includes(c) ? clientAuthConfig(s.access) : {});
   const simple = (job: string, component: ComponentName, extra: Record<string, unknown> = {}, service?: string) => {
     jobs.push({
       job,
       component,
-      config: { job_name: job, ...fileSd(job), ...extra },
+      config: { job_name: job, ...fileSd(job), ...protectedAuth(component), ...extra },
       targets: [{ targets: [hostPort(s, component)], labels: service ? { service } : {} }],
     });
   };
@@ -50,8 +93,9 @@ export function scrapeJobs(s: StackSettings): ScrapeJob[] {
   });
   simple('alertmanager', 'alertmanager');
   simple('node', 'node-exporter');
-  // Pushed series carry the pushing job's own job/instance labels: keep them.
-  simple('pushgateway', 'pushgateway', { honor_labels: true });
+  // Pushed series carry the pushing job's own job/instance labels, but never
+  // those of a job scraped here (see pushgatewayScrapeConfig).
+  simple('pushgateway', 'pushgateway', pushgatewayScrapeConfig([...SCRAPED_JOB_NAMES, CUSTOM_JOB]));
   simple('blackbox-exporter', 'blackbox-exporter');
   simple('inference-gateway', 'inference-gateway', { sample_limit: 20000 }, 'inference-gateway');
   simple('ml-model-exporter', 'ml-model-exporter', { sample_limit: 50000 }, 'ml-model-exporter');
@@ -62,9 +106,12 @@ export function scrapeJobs(s: StackSettings): ScrapeJob[] {
   const probes: TargetGroup[] = [];
   const http: string[] = [];
   if (has('inference-gateway')) http.push(`http://${hostPort(s, 'inference-gateway')}/health`);
-  http.push(`http://${hostPort(s, 'prometheus')}/-/ready`);
-  if (has('alertmanager')) http.push(`http://${hostPort(s, 'alertmanager')}/-/ready`);
   probes.push({ targets: http, labels: { module: 'http_2xx' } });
+  // Prometheus and Alertmanager answer only with the credentials: their probes
+  // use the module that carries them (added to blackbox.yml of the run directory).
+  const own = [`${schemeOf(s, 'prometheus')}://${hostPort(s, 'prometheus')}/-/ready`];
+  if (has('alertmanager')) own.push(`${schemeOf(s, 'alertmanager')}://${hostPort(s, 'alertmanager')}/-/ready`);
+  probes.push({ targets: own, labels: { module: s.access ? STACK_AUTH_PROBE_MODULE : 'http_2xx' } });
   const tcp: string[] = [];
   if (has('inference-gateway')) tcp.push(hostPort(s, 'inference-gateway'));
   if (has('ml-model-exporter')) tcp.push(hostPort(s, 'ml-model-exporter'));
@@ -76,6 +123,7 @@ export function scrapeJobs(s: StackSettings): ScrapeJob[] {
     config: {
       job_name: 'blackbox',
       metrics_path: '/probe',
+      ...clientAuthConfig(s.access),
       ...fileSd('blackbox'),
       relabel_configs: [
         { source_labels: ['__address__'], target_label: '__param_target' },
@@ -92,9 +140,22 @@ export function scrapeJobs(s: StackSettings): ScrapeJob[] {
 /** Scrape job for user targets: every `*.yml`/`*.json` file in `customTargetsGlob`'s
  * folder is read by file_sd and re-read on change, so a target added there is
  * scraped without a restart. A target group may set its own `job` label. */
+/** Job names of the stack's own scrape jobs (whatever the settings), which a pushed group may not take. */
+export const SCRAPED_JOB_NAMES = [
+  'prometheus',
+  'alertmanager',
+  'node',
+  'blackbox-exporter',
+  'inference-gateway',
+  'ml-model-exporter',
+  'notification-sink',
+  'blackbox',
+] as const;
+const CUSTOM_JOB = 'custom';
+
 function customJob(customTargetsDir: string): Record<string, unknown> {
   return {
-    job_name: 'custom',
+    job_name: CUSTOM_JOB,
     file_sd_configs: [
       { files: [`${customTargetsDir}/*.yml`, `${customTargetsDir}/*.yaml`, `${customTargetsDir}/*.json`], refresh_interval: '30s' },
     ],
@@ -122,7 +183,7 @@ export function renderPrometheusConfig(s: StackSettings, opts: PrometheusConfigO
   };
   if (s.components.includes('alertmanager')) {
     config.alerting = {
-      alertmanagers: [{ static_configs: [{ targets: [hostPort(s, 'alertmanager')] }] }],
+      alertmanagers: [{ ...clientAuthConfig(s.access), static_configs: [{ targets: [hostPort(s, 'alertmanager')] }] }],
     };
   }
   if (s.remoteWrite) config.remote_write = renderRemoteWrite(s.remoteWrite);

@@ -37,6 +37,27 @@ export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   console: 9099,
 };
 
+/** Components whose upstream program demands the stack's admin credentials
+ * (basic auth through `--web.config.file`). */
+export const PROTECTED_COMPONENTS: readonly ComponentName[] = [
+  'prometheus',
+  'alertmanager',
+  'node-exporter',
+  'blackbox-exporter',
+  'pushgateway',
+];
+
+/** Where the admin credentials of a stack live (paths only: never the secret). */
+export interface StackAccess {
+  username: string;
+  /** Owner-only file holding the password (what clients and scrape configs read). */
+  passwordFile: string;
+  /** The web configuration (bcrypt hash, TLS) the protected programs read. */
+  webConfigFile: string;
+  /** HTTPS on the protected programs: the certificate clients trust. */
+  tls?: { certFile: string; keyFile: string };
+}
+
 /** The one typed definition of a running stack. Everything rendered for it
  * (Prometheus, Alertmanager and exporter configs, process command lines, the
  * services table) derives from this value. */
@@ -62,6 +83,9 @@ export interface StackSettings {
   components: ComponentName[];
   /** Forward the SLO and alert series to long-term storage (off when absent). */
   remoteWrite?: RemoteWriteSettings;
+  /** Admin credentials of the protected components (set by `mlmon up`; absent only
+   * for configs rendered without a stack, which then carry no credentials). */
+  access?: StackAccess;
 }
 
 export interface StackPaths {
@@ -133,6 +157,11 @@ export function defaultSettings(overrides: Partial<StackSettings> = {}): StackSe
   return merged;
 }
 
+/** http, or https for a protected component of a stack that serves TLS. */
+export function schemeOf(settings: StackSettings, component: PortName): 'http' | 'https' {
+  return settings.access?.tls && (PROTECTED_COMPONENTS as readonly string[]).includes(component) ? 'https' : 'http';
+}
+
 export function urlOf(settings: StackSettings, component: PortName, path = ''): string {
-  return `http://${settings.host}:${settings.ports[component]}${path}`;
+  return `${schemeOf(settings, component)}://${settings.host}:${settings.ports[component]}${path}`;
 }

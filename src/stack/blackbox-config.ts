@@ -1,3 +1,27 @@
+import { parse, stringify } from 'yaml';
+import { STACK_AUTH_PROBE_MODULE, type StackAccess } from '../definition/index.js';
+
+/** The user's blackbox.yml with one module added: the stack's own probe of
+ * Prometheus and Alertmanager, which demand the admin credentials (pure). */
+export function withStackProbeModule(blackboxYml: string, access: StackAccess | undefined): string {
+  if (!access) return blackboxYml;
+  const doc = (parse(blackboxYml) ?? {}) as { modules?: Record<string, unknown> };
+  doc.modules = {
+    ...(doc.modules ?? {}),
+    [STACK_AUTH_PROBE_MODULE]: {
+      prober: 'http',
+      timeout: '5s',
+      http: {
+        method: 'GET',
+        preferred_ip_protocol: 'ip4',
+        basic_auth: { username: access.username, password_file: access.passwordFile },
+        ...(access.tls ? { tls_config: { ca_file: access.tls.certFile } } : {}),
+      },
+    },
+  };
+  return stringify(doc, { lineWidth: 0 });
+}
+
 /** Blackbox exporter modules used by the `blackbox` scrape job (pure). */
 export function renderBlackboxConfig(): Record<string, unknown> {
   return {

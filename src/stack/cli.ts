@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { MlmonError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 import { staleGeneratedFiles, writeGeneratedFiles } from './generate.js';
-import { probeComponents, reloadStack, servicesTable, startDetached, startStack, stopStack } from './lifecycle.js';
+import { authOf, credentialsHint, probeComponents, reloadStack, servicesTable, startDetached, startStack, stopStack } from './lifecycle.js';
 import { settingsFromOptions, type StackCliOptions } from './options.js';
 import { stackPaths } from '../definition/index.js';
 import { readState } from '../definition/index.js';
@@ -43,11 +43,13 @@ export function registerStackCommands(program: Command): void {
         const st = await startDetached(s, process.argv.slice(3), say);
         say(`\nstack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (running in the background; stop it with \`mlmon down\`)\n`);
         say(servicesTable(st));
+        say(`\n${credentialsHint(st)}`);
         return;
       }
       const sup = await startStack(s, say);
       say(`\nstack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. Logs: ${stackPaths(s.dataDir).logsDir}. Ctrl-C stops everything.\n`);
       say(servicesTable(sup.state()));
+      say(`\n${credentialsHint(sup.state())}`);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) {
@@ -101,7 +103,12 @@ export function registerStackCommands(program: Command): void {
               phase: running ? st.phase : 'stopped',
               healthy: allHealthy,
               disk: { ...disk, warning: diskProblem ?? null },
-              components: st.components.map((c) => ({ ...c, healthy: live.get(c.name) ?? false })),
+              // auth: where the credentials of a protected component are
+              // ({"username", "passwordFile"} for basic auth, {"tokenFile"} for a bearer token).
+              components: st.components.map((c) => {
+                const auth = authOf(st, c.name);
+                return { ...c, healthy: live.get(c.name) ?? false, ...(auth ? { auth } : {}) };
+              }),
             },
             null,
             2,
@@ -111,6 +118,7 @@ export function registerStackCommands(program: Command): void {
         say(`stack ${running ? st.phase : 'stopped'} (data ${st.settings.dataDir}, supervisor pid ${running ? st.supervisorPid : '-'})`);
         say(`disk: ${formatBytes(disk.availBytes)} free of ${formatBytes(disk.sizeBytes)} (${(100 * disk.freeRatio).toFixed(1)}%)\n`);
         say(servicesTable(st, live));
+        if (st.settings.access) say(`\n${credentialsHint(st)}`);
         if (diskProblem) say(`\nWARNING: ${diskProblem}`);
       }
       process.exitCode = !running ? 3 : allHealthy ? 0 : 1;

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { mlmonBin } from '../paths.js';
 import { ADMIN_TOKEN_ENV, createAdminToken, removeAdminToken } from '../gateway/index.js';
-import type { ComponentName, StackPaths, StackSettings } from '../definition/index.js';
+import { PROTECTED_COMPONENTS, urlOf, type ComponentName, type StackPaths, type StackSettings } from '../definition/index.js';
+import { authHeaders, type BasicCredentials } from '../upstream/index.js';
 
 /** How to run and probe one process of the stack. */
 export interface ProcessSpec {
@@ -14,6 +15,8 @@ export interface ProcessSpec {
   ports: number[];
   /** URL that answers 2xx once the process is ready to serve. */
   readyUrl: string;
+  /** Headers of the readiness probe (the admin credentials of a protected program; never persisted). */
+  readyHeaders?: Record<string, string>;
   /** Page a person opens (shown in the services table). */
   url: string;
   description: string;
@@ -39,9 +42,13 @@ function gatewayAdminEnv(s: StackSettings, p: StackPaths): Record<string, string
   return { MLMON_GATEWAY_ADMIN: '1', [ADMIN_TOKEN_ENV]: token };
 }
 
-export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
+/** The process specs of a stack. `auth` is what the protected programs demand
+ * (their readiness probes carry it). */
+export function processSpecs(s: StackSettings, p: StackPaths, auth?: BasicCredentials): ProcessSpec[] {
   const addr = (c: ComponentName | 'notification-sink-smtp') => `${s.host}:${s.ports[c]}`;
-  const http = (c: ComponentName, path = '') => `http://${addr(c)}${path}`;
+  const http = (c: ComponentName, path = '') => urlOf(s, c, path);
+  // Basic auth (and TLS) of the upstream programs, from the stack's web config.
+  const webConfig = s.access ? [`--web.config.file=${s.access.webConfigFile}`] : [];
   const log = (c: ComponentName) => join(p.logsDir, `${c}.log`);
   const run = p.runDir;
   const specs: ProcessSpec[] = [
@@ -55,7 +62,9 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
         `--storage.tsdb.retention.size=${s.retentionSize}`,
         `--web.listen-address=${addr('prometheus')}`,
         `--web.external-url=${http('prometheus')}`,
-        '--web.enable-lifecycle',
+        // No --web.enable-lifecycle: `mlmon reload` sends SIGHUP, so no HTTP
+        // request (a form POST from any web page) can stop or reload Prometheus.
+        ...webConfig,
         '--log.format=json',
         // The test profile repeats a failed send to Alertmanager within seconds
         // (the default 1m would delay an alert that fired before Alertmanager listened).
@@ -77,6 +86,7 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
         `--web.external-url=${http('alertmanager')}`,
         // A single instance: no gossip port that would collide with another stack.
         '--cluster.listen-address=',
+        ...webConfig,
         '--log.format=json',
       ],
       ports: [s.ports.alertmanager],
@@ -88,7 +98,7 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
     {
       name: 'node-exporter',
       candidates: ['prometheus-node-exporter', 'node_exporter'],
-      args: [`--web.listen-address=${addr('node-exporter')}`, '--log.format=json'],
+      args: [`--web.listen-address=${addr('node-exporter')}`, ...webConfig, '--log.format=json'],
       ports: [s.ports['node-exporter']],
       readyUrl: http('node-exporter', '/metrics'),
       url: http('node-exporter', '/metrics'),
@@ -101,6 +111,7 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
       args: [
         `--config.file=${join(run, 'blackbox', 'blackbox.yml')}`,
         `--web.listen-address=${addr('blackbox-exporter')}`,
+        ...webConfig,
         '--log.format=json',
       ],
       ports: [s.ports['blackbox-exporter']],
@@ -116,6 +127,7 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
         `--web.listen-address=${addr('pushgateway')}`,
         `--persistence.file=${p.pushgatewayFile}`,
         '--persistence.interval=1m',
+        ...webConfig,
         '--log.format=json',
       ],
       ports: [s.ports.pushgateway],
@@ -196,5 +208,8 @@ export function processSpecs(s: StackSettings, p: StackPaths): ProcessSpec[] {
       logFile: log('console'),
     },
   ];
+  for (const spec of specs) {
+    if (auth && (PROTECTED_COMPONENTS as readonly string[]).includes(spec.name)) spec.readyHeaders = authHeaders(auth);
+  }
   return specs.filter((spec) => s.components.includes(spec.name));
 }

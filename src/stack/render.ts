@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { renderBlackboxConfig } from './blackbox-config.js';
+import { renderBlackboxConfig, withStackProbeModule } from './blackbox-config.js';
 import { renderPrometheusConfig, RULE_FILES, scrapeJobs } from '../definition/index.js';
 import type { StackSettings } from '../definition/index.js';
 import { generatedYaml, RUN_HEADER, STACK_HEADER } from './yaml.js';
@@ -64,6 +64,6 @@ export function renderRunFiles(s: StackSettings, src: RunSources): RenderedFile[
       ...(src.alertmanager.secret ? { mode: 0o600 } : {}),
     },
     ...src.templates.map((t) => ({ path: `alertmanager/templates/${t.path}`, content: t.content })),
-    { path: 'blackbox/blackbox.yml', content: src.blackboxYml },
+    { path: 'blackbox/blackbox.yml', content: withStackProbeModule(src.blackboxYml, s.access) },
   ];
 }

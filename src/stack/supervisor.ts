@@ -212,7 +212,7 @@ export class Supervisor {
     const pid = m.status.pid;
     const ctl = new AbortController();
     const res = await Promise.race([
-      waitForHttp(m.spec.readyUrl, timeoutMs, { signal: ctl.signal }),
+      waitForHttp(m.spec.readyUrl, timeoutMs, { signal: ctl.signal, ...(m.spec.readyHeaders ? { headers: m.spec.readyHeaders } : {}) }),
       m.exited!.then(() => ({ ok: false, detail: 'exited' })),
     ]);
     ctl.abort();

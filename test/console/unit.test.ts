@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertViews, silenceFor } from '../../src/console/alerts.js';
-import type { AmAlert } from '../../src/console/alertmanager.js';
+import type { AmAlert } from '../../src/upstream/index.js';
 import { activeVersions, buildModelSummaries, modelDetailQueries, shares } from '../../src/console/models.js';
 import { escapeHtml, pageHtml } from '../../src/console/pages.js';
-import { matchers, prometheusGraphUrl, sampleValue } from '../../src/console/prometheus.js';
+import { matchers, prometheusGraphUrl, sampleValue } from '../../src/upstream/index.js';
 import { intervalsOf, onGrid, timeGrid } from '../../src/console/series.js';
 import { parseRange, rangeChoices, sloDetailRangeQuery } from '../../src/console/slo-detail.js';
 import { alertStateOf, budgetTimeLeft, buildSloRows, currentBurnWindow, sloListQueries } from '../../src/console/slo-list.js';

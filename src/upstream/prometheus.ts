@@ -1,5 +1,6 @@
-/** A read-only client of Prometheus's HTTP API (/api/v1). The console never writes to Prometheus. */
-import { requestJson, UpstreamError, type RequestLog } from './upstream.js';
+/** A read-only client of Prometheus's HTTP API (/api/v1). */
+import type { BasicCredentials } from './credentials.js';
+import { requestJson, UpstreamError, type RequestLog } from './request.js';
 
 export type Labels = Record<string, string>;
 
@@ -38,17 +39,37 @@ export function sampleValue(text: string): number {
   return Number(text);
 }
 
+export interface PrometheusAlert {
+  labels: Labels;
+  state: 'pending' | 'firing' | 'inactive';
+  activeAt: string;
+}
+
+/** How a client reaches its upstream: credentials, request log, timeout. */
+export interface ClientOptions {
+  auth?: BasicCredentials | undefined;
+  log?: RequestLog | undefined;
+  timeoutMs?: number;
+}
+
 export class PrometheusClient {
   readonly baseUrl: string;
-  private readonly log: RequestLog | undefined;
+  private readonly opts: ClientOptions;
 
-  constructor(baseUrl: string, log?: RequestLog) {
+  constructor(baseUrl: string, opts: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.log = log;
+    this.opts = opts;
   }
 
   private async data(path: string, form?: Record<string, string>): Promise<unknown> {
-    const body = (await requestJson('prometheus', this.baseUrl, path, form ? { form } : {}, this.log)) as ApiEnvelope;
+    const { auth, log, timeoutMs } = this.opts;
+    const body = (await requestJson(
+      'prometheus',
+      this.baseUrl,
+      path,
+      { ...(form ? { form } : {}), auth, ...(timeoutMs ? { timeoutMs } : {}) },
+      log,
+    )) as ApiEnvelope;
     if (body?.status !== 'success') {
       throw new UpstreamError('prometheus', this.baseUrl, `Prometheus refused ${path}: ${body?.error ?? 'unknown error'}`, 200);
     }
@@ -79,6 +100,16 @@ export class PrometheusClient {
       step: String(stepSeconds),
     })) as { result: Array<{ metric: Labels; values: Array<[number, string]> }> };
     return data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [t, sampleValue(v)] as [number, number]) }));
+  }
+
+  /** One instant query's first value, or undefined when the result is empty. */
+  async value(expr: string): Promise<number | undefined> {
+    return (await this.query(expr))[0]?.value;
+  }
+
+  /** Alerts pending or firing now. */
+  async alerts(): Promise<PrometheusAlert[]> {
+    return ((await this.data('/api/v1/alerts')) as { alerts: PrometheusAlert[] }).alerts;
   }
 
   /** Every rule Prometheus has loaded, flattened. */

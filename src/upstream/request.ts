@@ -1,5 +1,6 @@
-/** The console's one way out: JSON over HTTP to Prometheus, Alertmanager and
- * the notification sink, with failures turned into errors a person can act on. */
+/** JSON over HTTP to Prometheus, Alertmanager and the notification sink, with
+ * the stack's credentials, and failures turned into errors a person can act on. */
+import { authHeaders, type BasicCredentials } from './credentials.js';
 
 export type UpstreamName = 'prometheus' | 'alertmanager' | 'sink';
 
@@ -56,6 +57,8 @@ export interface UpstreamRequest {
   form?: Record<string, string>;
   json?: unknown;
   timeoutMs?: number;
+  /** Basic-auth credentials the upstream demands. */
+  auth?: BasicCredentials | undefined;
 }
 
 /** Calls `base + path` and returns the parsed JSON body; throws UpstreamError. */
@@ -67,7 +70,7 @@ export async function requestJson(
   log?: RequestLog,
 ): Promise<unknown> {
   const url = base.replace(/\/+$/, '') + path;
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders(req.auth) };
   let body: string | undefined;
   if (req.form) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -106,7 +109,10 @@ export async function requestJson(
     parsed = undefined;
   }
   if (!res.ok) {
-    const detail = (parsed as { error?: unknown } | undefined)?.error ?? (typeof parsed === 'string' ? parsed : text.trim().slice(0, 300));
+    const detail =
+      res.status === 401
+        ? `credentials ${req.auth ? 'refused' : 'missing'} (the stack's admin user and password are in <data>/secrets/, \`mlmon status --json\` names them)`
+        : ((parsed as { error?: unknown } | undefined)?.error ?? (typeof parsed === 'string' ? parsed : text.trim().slice(0, 300)));
     throw new UpstreamError(
       upstream,
       base,

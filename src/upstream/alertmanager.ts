@@ -1,5 +1,6 @@
 /** Client of Alertmanager's v2 API: alerts (with silenced and inhibited ones) and silences. */
-import { requestJson, type RequestLog } from './upstream.js';
+import type { ClientOptions } from './prometheus.js';
+import { requestJson, type UpstreamRequest } from './request.js';
 
 export interface AmAlert {
   fingerprint: string;
@@ -35,27 +36,37 @@ export interface AmSilence extends NewSilence {
 
 export class AlertmanagerClient {
   readonly baseUrl: string;
-  private readonly log: RequestLog | undefined;
+  private readonly opts: ClientOptions;
 
-  constructor(baseUrl: string, log?: RequestLog) {
+  constructor(baseUrl: string, opts: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.log = log;
+    this.opts = opts;
+  }
+
+  private call(path: string, req: UpstreamRequest = {}): Promise<unknown> {
+    const { auth, log, timeoutMs } = this.opts;
+    return requestJson('alertmanager', this.baseUrl, path, { ...req, auth, ...(timeoutMs ? { timeoutMs } : {}) }, log);
   }
 
   /** Every alert Alertmanager holds, including silenced and inhibited ones. */
   async alerts(): Promise<AmAlert[]> {
     const q = 'active=true&silenced=true&inhibited=true&unprocessed=true';
-    return (await requestJson('alertmanager', this.baseUrl, `/api/v2/alerts?${q}`, {}, this.log)) as AmAlert[];
+    return (await this.call(`/api/v2/alerts?${q}`)) as AmAlert[];
   }
 
   async silences(): Promise<AmSilence[]> {
-    return (await requestJson('alertmanager', this.baseUrl, '/api/v2/silences', {}, this.log)) as AmSilence[];
+    return (await this.call('/api/v2/silences')) as AmSilence[];
   }
 
   /** Creates a silence; returns its id. */
   async createSilence(silence: NewSilence): Promise<string> {
-    const res = (await requestJson('alertmanager', this.baseUrl, '/api/v2/silences', { json: silence }, this.log)) as { silenceID: string };
+    const res = (await this.call('/api/v2/silences', { json: silence })) as { silenceID: string };
     return res.silenceID;
+  }
+
+  /** Ends a silence now. */
+  async expireSilence(id: string): Promise<void> {
+    await this.call(`/api/v2/silence/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
 }
 
