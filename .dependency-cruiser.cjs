@@ -7,7 +7,7 @@
 const FLOORS = [
   ['errors', 'paths', 'files', 'net'],
   ['duration', 'secrets'],
-  ['definition', 'metrics', 'events', 'drift'],
+  ['definition', 'metrics', 'events', 'drift', 'upstream'],
   ['commandline', 'slo', 'alerting'],
   ['model', 'remote', 'sink', 'container', 'kubernetes'],
   ['gateway', 'exporter'],

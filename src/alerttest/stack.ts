@@ -5,18 +5,15 @@ import { MlmonError } from '../errors.js';
 import { readNotifications, type NotificationRecord } from '../sink/index.js';
 import { stackPaths, urlOf, type StackSettings } from '../definition/index.js';
 import { pidAlive, pidCommandLine, readState } from '../definition/index.js';
+import {
+  AlertmanagerClient,
+  PrometheusClient,
+  readAdminCredentials,
+  type AmAlert,
+  type PrometheusAlert as PromAlert,
+} from '../upstream/index.js';
 
-export interface PromAlert {
-  labels: Record<string, string>;
-  state: 'pending' | 'firing' | 'inactive';
-  activeAt: string;
-}
-
-export interface AmAlert {
-  labels: Record<string, string>;
-  startsAt: string;
-  status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] };
-}
+export type { AmAlert, PromAlert };
 
 export interface StackTarget {
   settings: StackSettings;
@@ -24,6 +21,9 @@ export interface StackTarget {
   alertmanager: string;
   gateway: string;
   sinkDir: string;
+  /** Clients of the stack's Prometheus and Alertmanager, with its credentials. */
+  prom: PrometheusClient;
+  am: AlertmanagerClient;
   /** Pid of a component as recorded now (the supervisor rewrites it on restart). */
   pidOf(component: string): number | undefined;
 }
@@ -39,7 +39,10 @@ export function targetFromDataDir(dataDir: string): StackTarget {
     });
   }
   const s = first.settings;
+  const auth = readAdminCredentials(p.secretsDir);
   return {
+    prom: new PrometheusClient(urlOf(s, 'prometheus'), { auth, timeoutMs: 5000 }),
+    am: new AlertmanagerClient(urlOf(s, 'alertmanager'), { auth, timeoutMs: 5000 }),
     settings: s,
     prometheus: urlOf(s, 'prometheus'),
     alertmanager: urlOf(s, 'alertmanager'),
@@ -52,30 +55,18 @@ export function targetFromDataDir(dataDir: string): StackTarget {
   };
 }
 
-async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
-  const text = await res.text();
-  if (!res.ok) throw new MlmonError('http_failed', `HTTP ${res.status}: ${text.slice(0, 200)}`, { location: url });
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-export async function prometheusAlerts(t: StackTarget): Promise<PromAlert[]> {
-  const body = await getJson<{ data: { alerts: PromAlert[] } }>(`${t.prometheus}/api/v1/alerts`);
-  return body.data.alerts;
+export function prometheusAlerts(t: StackTarget): Promise<PromAlert[]> {
+  return t.prom.alerts();
 }
 
 /** One instant query; the value of the first sample or undefined. */
-export async function queryValue(t: StackTarget, promql: string): Promise<number | undefined> {
-  const u = new URL(`${t.prometheus}/api/v1/query`);
-  u.searchParams.set('query', promql);
-  const body = await getJson<{ data: { result: Array<{ value: [number, string] }> } }>(u.toString());
-  const v = body.data.result[0]?.value[1];
-  return v === undefined ? undefined : Number(v);
+export function queryValue(t: StackTarget, promql: string): Promise<number | undefined> {
+  return t.prom.value(promql);
 }
 
 /** Every alert Alertmanager holds, suppressed ones included. */
-export async function alertmanagerAlerts(t: StackTarget): Promise<AmAlert[]> {
-  return getJson<AmAlert[]>(`${t.alertmanager}/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true`);
+export function alertmanagerAlerts(t: StackTarget): Promise<AmAlert[]> {
+  return t.am.alerts();
 }
 
 export async function createSilence(t: StackTarget, labels: Record<string, string>, minutes: number, comment: string): Promise<string> {
@@ -87,16 +78,11 @@ export async function createSilence(t: StackTarget, labels: Record<string, strin
     createdBy: 'mlmon test-alerts',
     comment,
   };
-  const res = await getJson<{ silenceID: string }>(`${t.alertmanager}/api/v2/silences`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return res.silenceID;
+  return t.am.createSilence(body);
 }
 
 export async function expireSilence(t: StackTarget, id: string): Promise<void> {
-  await getJson<unknown>(`${t.alertmanager}/api/v2/silence/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  await t.am.expireSilence(id);
 }
 
 export function notificationsSince(t: StackTarget, sinceMs: number): Promise<NotificationRecord[]> {

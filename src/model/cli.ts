@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
-import { defaultSettings, stackPaths, urlOf } from '../definition/index.js';
+import { defaultSettings, readState, stackPaths, urlOf } from '../definition/index.js';
+import { basicAuthorization, readAdminCredentials } from '../upstream/index.js';
 import { runTraining } from './run.js';
 import { dataDirOption } from '../commandline/index.js';
 
@@ -11,17 +12,23 @@ export function registerTrainCommand(program: Command): void {
     'data directory holding the model registry',
   )
     .option('--seed <n>', 'random seed of the split and the forest (same seed, same model)', '42')
-    .option('--pushgateway <url>', 'Pushgateway to report to (unreachable is a warning)', urlOf(defaultSettings(), 'pushgateway'))
+    .option('--pushgateway <url>', "Pushgateway to report to (default: the data directory's stack; unreachable is a warning)")
     .option('--no-push', 'do not report to a Pushgateway')
     .option('--json', 'print the new version metadata (without the reference values) as JSON')
-    .action(async (opts: { dataDir: string; seed: string; pushgateway: string; push: boolean; json?: boolean }) => {
+    .action(async (opts: { dataDir: string; seed: string; pushgateway?: string; push: boolean; json?: boolean }) => {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new MlmonError('bad_flag', `--seed must be an integer, got "${opts.seed}"`);
+      const paths = stackPaths(opts.dataDir);
+      const stack = readState(paths.stateFile)?.settings ?? defaultSettings();
+      opts.pushgateway ??= urlOf(stack, 'pushgateway');
+      // The stack's Pushgateway takes pushes only with its admin credentials.
+      const creds = readAdminCredentials(paths.secretsDir);
       const outcome = await runTraining({
-        registryDir: stackPaths(opts.dataDir).registryDir,
+        registryDir: paths.registryDir,
         seed,
         pushgatewayUrl: opts.push ? opts.pushgateway : undefined,
         pushTimeoutMs: 1500,
+        pushAuthorization: creds ? basicAuthorization(creds) : undefined,
       });
       if (outcome.pushWarning) process.stderr.write(`mlmon: warning: ${outcome.pushWarning}\n`);
       const m = outcome.metadata;

@@ -40,10 +40,10 @@ export async function renderTrainingMetrics(run: TrainingRun): Promise<string> {
 
 /** PUT (success: the group is exactly this run) or POST (failure: keep the last
  * success). Throws on an unreachable gateway or a non-2xx answer. */
-export async function pushTrainingRun(pushgatewayUrl: string, run: TrainingRun, timeoutMs = 2000): Promise<void> {
+export async function pushTrainingRun(pushgatewayUrl: string, run: TrainingRun, timeoutMs = 2000, authorization?: string): Promise<void> {
   const res = await fetch(trainingPushUrl(pushgatewayUrl, run.model), {
     method: run.failed ? 'POST' : 'PUT',
-    headers: { 'content-type': 'text/plain; version=0.0.4' },
+    headers: { 'content-type': 'text/plain; version=0.0.4', ...(authorization ? { authorization } : {}) },
     body: await renderTrainingMetrics(run),
     signal: AbortSignal.timeout(timeoutMs),
   });

@@ -20,6 +20,8 @@ export async function runTraining(opts: {
   model?: string;
   pushgatewayUrl?: string;
   pushTimeoutMs?: number;
+  /** Authorization header the Pushgateway demands (the stack's admin credentials). */
+  pushAuthorization?: string | undefined;
 }): Promise<TrainingOutcome> {
   const model = opts.model ?? DEFAULT_MODEL;
   const started = process.hrtime.bigint();
@@ -31,6 +33,7 @@ export async function runTraining(opts: {
         opts.pushgatewayUrl,
         { model, durationSeconds: elapsed(), finishedAtUnix: Date.now() / 1000, heldoutAccuracy: accuracy, failed },
         opts.pushTimeoutMs,
+        opts.pushAuthorization,
       );
       return undefined;
     } catch (e) {

@@ -7,13 +7,19 @@ import { containerFiles } from '../container/index.js';
 import { kubernetesFiles, kubernetesRuleSources } from '../kubernetes/index.js';
 import { renderStackConfigFiles, type RenderedFile } from './render.js';
 import { defaultSettings } from '../definition/index.js';
+import { ADMIN_PASSWORD_FILE, DEFAULT_ADMIN_USER, WEB_CONFIG_FILE } from '../upstream/index.js';
 
 /** Every committed generated file, by its path relative to the repository (pure
  * but for reading the specs it is generated from). */
 export function generatedFiles(): RenderedFile[] {
   const s = defaultSettings({ dataDir: join(repoRoot, 'data') });
   return [
-    ...renderStackConfigFiles(s).map((f) => ({ path: `config/${f.path}`, content: f.content })),
+    // The committed config shows what `mlmon up` runs with the default data
+    // directory, credentials included (paths relative to config/prometheus/).
+    ...renderStackConfigFiles({
+      ...s,
+      access: { username: DEFAULT_ADMIN_USER, passwordFile: `../../data/secrets/${ADMIN_PASSWORD_FILE}`, webConfigFile: `../../data/secrets/${WEB_CONFIG_FILE}` },
+    }).map((f) => ({ path: `config/${f.path}`, content: f.content })),
     { path: 'config/alertmanager/alertmanager.yml', content: renderDefaultAlertmanagerConfig() },
     // SLO recording and burn-rate rules from config/slos.yaml.
     ...renderSloRuleFiles(loadSloSpecFile(join(repoRoot, 'config', 'slos.yaml')), { profile: 'production' }).map((f) => ({

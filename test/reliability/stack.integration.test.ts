@@ -64,7 +64,7 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     await eventually(
       'every target up',
       async () => {
-        const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/targets`);
+        const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/targets`, { headers: stack.auth() });
         const t = ((await res.json()) as { data: { activeTargets: Array<{ health: string }> } }).data.activeTargets;
         return t.length > 0 && t.every((x) => x.health === 'up');
       },
@@ -181,7 +181,7 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
       u.searchParams.set('start', String(start));
       u.searchParams.set('end', String(end));
       u.searchParams.set('step', '1');
-      const body = (await (await fetch(u)).json()) as { data: { result: Array<{ values: Array<[number, string]> }> } };
+      const body = (await (await fetch(u, { headers: stack.auth() })).json()) as { data: { result: Array<{ values: Array<[number, string]> }> } };
       return body.data.result[0]?.values ?? [];
     };
     let seenBefore: Array<[number, string]> = [];
@@ -296,8 +296,8 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
       }
       const firstLine = r.stderr.trim().split('\n').slice(0, 3).join(' ').replaceAll(stack.dataDir, '<data>').replace(/\s+/g, ' ');
       const lineOk = c.expect.test(r.stderr);
-      const ready = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/-/ready`);
-      const amReady = await fetch(`http://127.0.0.1:${stack.ports.alertmanager}/-/ready`);
+      const ready = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/-/ready`, { headers: stack.auth() });
+      const amReady = await fetch(`http://127.0.0.1:${stack.ports.alertmanager}/-/ready`, { headers: stack.auth() });
       log.add(
         'faults',
         `mlmon reload with a broken ${c.what}`,

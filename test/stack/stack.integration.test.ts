@@ -30,7 +30,7 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
   });
 
   const targets = async (): Promise<Target[]> => {
-    const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/targets`);
+    const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/targets`, { headers: stack.auth() });
     return ((await res.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
   };
 
@@ -44,7 +44,7 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
       assert.ok(jobs.has(job), `job ${job} is scraped`);
     }
     const modules = new Set(all.filter((t) => t.labels.job === 'blackbox').map((t) => t.labels.module));
-    assert.deepEqual([...modules].sort(), ['http_2xx', 'tcp_connect']);
+    assert.deepEqual([...modules].sort(), ['http_2xx', 'http_2xx_stack_auth', 'tcp_connect']);
   });
 
   test('status reports every component healthy', () => {
@@ -57,7 +57,7 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
 
   test('metric_relabel_configs drops the unqueried high-cardinality family on a real scrape', async () => {
     // Prometheus exposes the family itself...
-    const raw = await (await fetch(`http://127.0.0.1:${stack.ports.prometheus}/metrics`)).text();
+    const raw = await (await fetch(`http://127.0.0.1:${stack.ports.prometheus}/metrics`, { headers: stack.auth() })).text();
     assert.match(raw, /^prometheus_http_response_size_bytes_bucket\{/m);
     // ...but only its _count/_sum reach the TSDB.
     await eventually(
@@ -69,7 +69,7 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
 
   test('a target added to a file_sd file is scraped without a restart', async () => {
     const file = join(stack.configDir, 'prometheus', 'targets', 'custom', 'extra.yml');
-    writeFileSync(file, `- targets: ['127.0.0.1:${stack.ports['node-exporter']}']\n  labels:\n    job: extra-node\n`);
+    writeFileSync(file, `- targets: ['127.0.0.1:${stack.ports['ml-model-exporter']}']\n  labels:\n    job: extra-node\n`);
     await eventually(
       'extra-node target up',
       async () => (await targets()).some((t) => t.labels.job === 'extra-node' && t.health === 'up'),
@@ -118,7 +118,7 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
     assert.match(r.stderr, /recording_rules\.yml/);
     assert.match(r.stderr, /nothing was changed/);
     const evalAt = async () => {
-      const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/rules`);
+      const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/rules`, { headers: stack.auth() });
       const body = (await res.json()) as { data: { groups: Array<{ name: string; lastEvaluation: string }> } };
       return body.data.groups.find((g) => g.name === 'probe')?.lastEvaluation;
     };

@@ -7,6 +7,7 @@ import { mlmonBin, repoRoot } from '../../src/paths.js';
 import { DEFAULT_PORTS, type PortName } from '../../src/definition/index.js';
 import { pidAlive, readState, type StackState } from '../../src/definition/index.js';
 import { stackPaths } from '../../src/definition/index.js';
+import { authHeaders, readAdminCredentials } from '../../src/upstream/index.js';
 
 export interface TestStack {
   dataDir: string;
@@ -15,6 +16,8 @@ export interface TestStack {
   /** Extra CLI flags the stack was started with. */
   args: string[];
   state(): StackState;
+  /** Headers carrying the stack's admin credentials (Prometheus, Alertmanager, Pushgateway, exporters demand them). */
+  auth(): Record<string, string>;
   mlmon(args: string[], opts?: { allowFail?: boolean }): { code: number; stdout: string; stderr: string };
   promQuery(q: string, time?: number): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>>;
   stop(): Promise<void>;
@@ -49,11 +52,12 @@ export async function startTestStack(extra: string[] = []): Promise<TestStack> {
       return st;
     },
     mlmon: (a) => runMlmon(a),
+    auth: () => authHeaders(readAdminCredentials(stackPaths(dataDir).secretsDir)),
     async promQuery(q, time) {
       const u = new URL(`http://127.0.0.1:${ports.prometheus}/api/v1/query`);
       u.searchParams.set('query', q);
       if (time !== undefined) u.searchParams.set('time', String(time));
-      const res = await fetch(u);
+      const res = await fetch(u, { headers: stack.auth() });
       const body = (await res.json()) as {
         status: string;
         data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
