@@ -12,9 +12,17 @@ export function segmentPath(dir: string, seq: number): string {
   return join(dir, segmentFileName(seq));
 }
 
+/** Highest sequence number of a segment. Sixteen digits could name numbers
+ * past 2^53, where a JavaScript number no longer holds every integer (n + 1 ===
+ * n): a file named like that (planted or corrupt) is not a segment of ours and
+ * is ignored, and the writer refuses to go past it. 2^52 segments are never reached. */
+export const MAX_SEGMENT_SEQ = 2 ** 52;
+
 export function parseSegmentFileName(name: string): number | undefined {
   const m = SEGMENT_RE.exec(name);
-  return m ? Number(m[1]) : undefined;
+  if (!m) return undefined;
+  const seq = Number(m[1]);
+  return seq <= MAX_SEGMENT_SEQ ? seq : undefined;
 }
 
 /** Sequence numbers of the segments in `dir`, ascending; none when the folder does not exist yet. */

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { InferenceEvent } from './types.js';
-import { listSegments, segmentPath } from './segments.js';
+import { listSegments, MAX_SEGMENT_SEQ, segmentPath } from './segments.js';
 
 export interface EventWriterOptions {
   dir: string;
@@ -72,6 +72,7 @@ export async function openEventWriter(opts: EventWriterOptions): Promise<EventWr
   async function startSegment(): Promise<void> {
     if (file) await file.close();
     for (;;) {
+      if (nextSeq > MAX_SEGMENT_SEQ) throw new Error(`segment numbers are exhausted in ${opts.dir}; move the spool aside`);
       const seq = nextSeq++;
       try {
         // 'wx': fail rather than append to a segment someone else created meanwhile.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { MlmonError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { LabelledCounts } from './counts.js';
-import { emptyState, type ExporterState } from './state.js';
+import { emptyState, FUTURE_TOLERANCE_MS, type ExporterState } from './state.js';
 import { PredictionWindow } from './window.js';
 
 /** The checkpoint: the whole exporter state and the spool position it reflects, in
@@ -69,7 +69,8 @@ export function deserializeState(text: string, windowSize: number, location: str
   const s = parsed.data;
   const state = emptyState();
   state.position = s.position;
-  state.lastEventTs = s.last_event_ts;
+  // A far-future time saved by an older version would expire every label for good.
+  state.lastEventTs = Math.min(s.last_event_ts, Date.now() + FUTURE_TOLERANCE_MS);
   for (const name of Object.keys(state.counters) as (keyof ExporterState['counters'])[]) {
     state.counters[name] = LabelledCounts.fromJSON(s.counters[name] ?? []);
   }

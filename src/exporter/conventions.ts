@@ -24,6 +24,7 @@ export const METRIC = {
   groundTruthDelay: 'ml_ground_truth_delay_seconds',
   eventsProcessed: 'ml_exporter_events_processed_total',
   eventsIgnored: 'ml_exporter_events_ignored_total',
+  eventsFutureClamped: 'ml_exporter_events_future_timestamp_total',
   errors: 'ml_exporter_errors_total',
   computeDuration: 'ml_exporter_compute_duration_seconds',
   lastCompute: 'ml_exporter_last_compute_timestamp_seconds',

@@ -48,6 +48,11 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   { name: METRIC.groundTruthDelay, type: 'histogram', help: 'Time from prediction to its ground-truth label.' },
   { name: METRIC.eventsProcessed, type: 'counter', help: 'Inference events read from the spool.' },
   { name: METRIC.eventsIgnored, type: 'counter', help: 'Events not counted against any model, by reason.' },
+  {
+    name: METRIC.eventsFutureClamped,
+    type: 'counter',
+    help: 'Events stamped further in the future than the clock allows; their time was taken as now.',
+  },
   { name: METRIC.errors, type: 'counter', help: 'Errors of the exporter by stage (read, decode, registry, compute, checkpoint).' },
   { name: METRIC.computeDuration, type: 'histogram', help: 'Time to compute drift and quality.' },
   { name: METRIC.lastCompute, type: 'gauge', help: 'When drift and quality were last computed (unix seconds).' },
@@ -192,6 +197,7 @@ export function projectMetrics(
   }
   add(METRIC.eventsProcessed, {}, c.eventsProcessed.get([]));
   for (const reason of IGNORE_REASONS) add(METRIC.eventsIgnored, { reason }, c.eventsIgnored.get([reason]));
+  add(METRIC.eventsFutureClamped, {}, c.eventsFutureClamped.get([]));
   for (const stage of ERROR_STAGES) add(METRIC.errors, { stage }, c.errors.get([stage]));
   addHistogram(add, METRIC.computeDuration, {}, self.computeDuration);
   if (self.lastComputeMs > 0) add(METRIC.lastCompute, {}, self.lastComputeMs / 1000);

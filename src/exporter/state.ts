@@ -30,6 +30,7 @@ export interface ExporterState {
   counters: {
     eventsProcessed: LabelledCounts; // []
     eventsIgnored: LabelledCounts; // [reason]
+    eventsFutureClamped: LabelledCounts; // []
     predictions: LabelledCounts; // [model, version, class]
     featureValues: LabelledCounts; // [model, feature]
     featureMissing: LabelledCounts; // [model, feature]
@@ -57,6 +58,7 @@ export function emptyState(): ExporterState {
     counters: {
       eventsProcessed: new LabelledCounts(),
       eventsIgnored: new LabelledCounts(),
+      eventsFutureClamped: new LabelledCounts(),
       predictions: new LabelledCounts(),
       featureValues: new LabelledCounts(),
       featureMissing: new LabelledCounts(),
@@ -116,6 +118,9 @@ export function modelsNamedIn(events: readonly unknown[]): Set<string> {
   return out;
 }
 
+/** How far ahead of this machine's clock an event may be stamped (clock skew between hosts). */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
 /** Fold a batch of spool events into the state. Deterministic: the same events on
  * the same state and catalog give the same state. */
 export function applyEvents(
@@ -123,7 +128,12 @@ export function applyEvents(
   events: readonly unknown[],
   catalog: Catalog,
   config: Pick<ExporterConfig, 'windowSize' | 'pendingMax' | 'pendingTtlMs'>,
+  nowMs: number = Date.now(),
 ): void {
+  // An event stamped in the future (a wrong clock, or a forged event) would
+  // become the newest event time and expire every pending prediction against
+  // it, for good (it is checkpointed): its time is taken as now, and counted.
+  const latest = nowMs + FUTURE_TOLERANCE_MS;
   for (const raw of events) {
     state.counters.eventsProcessed.inc([]);
     const parsed = inferenceEvent.safeParse(raw);
@@ -132,6 +142,10 @@ export function applyEvents(
       continue;
     }
     const event = parsed.data;
+    if (event.ts > latest) {
+      state.counters.eventsFutureClamped.inc([]);
+      event.ts = nowMs;
+    }
     if (event.ts > state.lastEventTs) state.lastEventTs = event.ts;
     if (event.type === 'prediction') applyPrediction(state, event, catalog, config.windowSize);
     else applyFeedback(state, event);

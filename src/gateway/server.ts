@@ -130,9 +130,14 @@ export async function buildGateway(
     });
   }
 
-  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
+  app.setErrorHandler(async (err: Error & { code?: string; statusCode?: number }, request, reply) => {
     const r = rejectionFromFastifyError(err);
-    if (r) return reject(request, reply, r);
+    // A client that sends the whole body before reading (Python's urllib and
+    // requests do; curl waits for 100-continue) would see "connection reset"
+    // if we answered and closed with its body unread: read and discard it (up
+    // to a bound) first, so it gets its 413.
+    if (r?.reason === 'body_too_large') await discardBody(request.raw, DISCARD_LIMIT, timeouts.requestTimeoutMs);
+    if (r) return reject(request, reply.header('connection', 'close'), r);
     request.log.error({ err, route: request.routeOptions.url }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error; see the gateway log' });
   });
@@ -321,4 +326,34 @@ export async function startGateway(
     'inference gateway listening',
   );
   return { url: `http://${host}:${port}`, close: () => gw.close() };
+}
+
+/** Most bytes of an oversized body read and thrown away before its 413 is sent;
+ * a client sending more is cut off (its bytes would cost us for nothing). */
+export const DISCARD_LIMIT = 32 * 1024 * 1024;
+
+/** Reads and discards what is left of a request body, up to `maxBytes` or `timeoutMs`. */
+export function discardBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.complete || req.readableEnded || req.destroyed) return resolve();
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('error', done);
+      req.off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
+    req.resume();
+  });
 }

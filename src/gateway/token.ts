@@ -1,7 +1,7 @@
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { timingSafeEqual, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { dataDirFrom, stackPaths } from '../definition/index.js';
+import { newToken, readSecretFile, removeSecretFile, writeSecretFile } from '../secrets.js';
 
 /** File name of the fault-control token inside `<data>/secrets/`. */
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -13,25 +13,19 @@ export function adminTokenPath(dataDir: string): string {
   return join(stackPaths(dataDir).secretsDir, ADMIN_TOKEN_FILE);
 }
 
-/** A fresh random token (or `given`), written owner-only (0600 in a 0700 folder) where
- * `mlmon fault` finds it. A new token at every stack start: one leaked from an
- * old run opens nothing. Written to a temporary name and renamed, so a reader
- * never sees half a token. */
+/** A fresh random token (or `given`), written owner-only (0600 in a 0700 folder
+ * this user owns; a planted symlink is replaced, never followed) where `mlmon
+ * fault` finds it. A new token at every stack start: one leaked from an old
+ * run opens nothing. */
 export function createAdminToken(secretsDir: string, given?: string): string {
-  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
-  chmodSync(secretsDir, 0o700);
-  const token = given ?? randomBytes(32).toString('base64url');
-  const path = join(secretsDir, ADMIN_TOKEN_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  const token = given ?? newToken();
+  writeSecretFile(secretsDir, ADMIN_TOKEN_FILE, `${token}\n`);
   return token;
 }
 
 /** Removes the token of a stack running without fault control, so no stale token lies around. */
 export function removeAdminToken(secretsDir: string): void {
-  rmSync(join(secretsDir, ADMIN_TOKEN_FILE), { force: true });
+  removeSecretFile(secretsDir, ADMIN_TOKEN_FILE);
 }
 
 /** The token a client should present: `MLMON_GATEWAY_ADMIN_TOKEN` first, else
@@ -42,8 +36,7 @@ export function findAdminToken(opts: { dataDir?: string; env?: NodeJS.ProcessEnv
   if (fromEnv) return fromEnv;
   const dataDir = dataDirFrom(opts.dataDir, env);
   try {
-    const text = readFileSync(adminTokenPath(dataDir), 'utf8').trim();
-    return text || undefined;
+    return readSecretFile(stackPaths(dataDir).secretsDir, ADMIN_TOKEN_FILE)?.trim() || undefined;
   } catch {
     return undefined;
   }

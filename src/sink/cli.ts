@@ -73,8 +73,9 @@ export function registerNotificationCommands(program: Command): void {
   dataDirOption(program.command('notifications').description('list the notifications recorded by the local notification sink'))
     .option('--integration <name>', `only one integration (${SINK_INTEGRATIONS.join(', ')})`)
     .option('--since <when>', 'only those received since a duration ago (10m, 2h) or a time')
+    .option('--limit <n>', 'the newest n records (default 500, at most 5000)')
     .option('--json', 'print JSON (one array) for scripts')
-    .action(async (o: { dataDir: string; integration?: string; since?: string; json?: boolean }) => {
+    .action(async (o: { dataDir: string; integration?: string; since?: string; json?: boolean; limit?: string }) => {
       if (o.integration && !(SINK_INTEGRATIONS as readonly string[]).includes(o.integration)) {
         throw new MlmonError('bad_flag', `--integration must be one of ${SINK_INTEGRATIONS.join(', ')}, not "${o.integration}"`, {
           location: '--integration',
@@ -90,6 +91,7 @@ export function registerNotificationCommands(program: Command): void {
       const records = await readNotifications(stackPaths(o.dataDir).sinkDir, {
         integration: o.integration as SinkIntegration | undefined,
         sinceMs,
+        limit: o.limit === undefined ? undefined : Number(o.limit),
       });
       process.stdout.write(o.json ? `${JSON.stringify(records, null, 2)}\n` : formatNotifications(records));
     });

@@ -6,6 +6,7 @@ export function sinkMetrics(): {
   registry: Registry;
   received(integration: SinkIntegration): void;
   rejected(integration: SinkIntegration): void;
+  dropped(records: number): void;
 } {
   const registry = new Registry();
   const received = new Counter({
@@ -20,6 +21,11 @@ export function sinkMetrics(): {
     labelNames: ['integration'],
     registers: [registry],
   });
+  const dropped = new Counter({
+    name: 'mlmon_sink_dropped_records_total',
+    help: 'Oldest records dropped from the store by rotation (it keeps about two segments of 8 MiB).',
+    registers: [registry],
+  });
   for (const i of SINK_INTEGRATIONS) {
     received.inc({ integration: i }, 0);
     rejected.inc({ integration: i }, 0);
@@ -28,5 +34,6 @@ export function sinkMetrics(): {
     registry,
     received: (integration) => received.inc({ integration }),
     rejected: (integration) => rejected.inc({ integration }),
+    dropped: (records) => dropped.inc(records),
   };
 }

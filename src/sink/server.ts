@@ -15,7 +15,7 @@ import {
 } from './records.js';
 import { parseSince } from './since.js';
 import { startSmtpSink } from './smtp.js';
-import { NotificationStore } from './store.js';
+import { MAX_LIST_LIMIT, NotificationStore } from './store.js';
 
 export interface NotificationSinkOptions {
   host: string;
@@ -111,7 +111,14 @@ function buildHttp(
       if (sinceMs === undefined)
         return reply.code(400).send({ error: 'since must be a duration such as 10m, an ISO time or epoch milliseconds' });
     }
-    return store.list({ integration: integration as SinkIntegration | undefined, sinceMs });
+    let limit: number | undefined;
+    if (q.limit !== undefined) {
+      limit = Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+        return reply.code(400).send({ error: `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}` });
+    }
+    // The newest `limit` records (oldest first); page back with since.
+    return store.list({ integration: integration as SinkIntegration | undefined, sinceMs, limit });
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
@@ -126,9 +133,10 @@ function buildHttp(
  * a heartbeat webhook over HTTP, email over SMTP. Every notification is kept as
  * a JSON line under the data directory and listed at GET /notifications. */
 export async function startNotificationSink(opts: NotificationSinkOptions): Promise<NotificationSink> {
-  const store = new NotificationStore(stackPaths(opts.dataDir).sinkDir);
+  const metrics = sinkMetrics();
+  const store = new NotificationStore(stackPaths(opts.dataDir).sinkDir, metrics.dropped);
   await store.init();
-  const { app, recorded } = buildHttp(store, sinkMetrics(), opts.log ?? false);
+  const { app, recorded } = buildHttp(store, metrics, opts.log ?? false);
   await app.listen({ host: opts.host, port: opts.httpPort });
   let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   try {

@@ -5,8 +5,8 @@ import {
   resolveNotificationTargets,
   writeCredentialFiles,
 } from '../alerting/index.js';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readSecretFile, writeSecretFile } from '../secrets.js';
 import { withDotEnv } from '../definition/index.js';
 import type { StackPaths, StackSettings } from '../definition/index.js';
 
@@ -46,13 +46,10 @@ export async function alertmanagerSource(
   // A reload also falls back on what the stack started with, so that running
   // `mlmon reload` from a shell without the variables does not quietly send
   // pages to the sink.
-  const saved = join(p.secretsDir, NOTIFICATION_ENV_FILE);
   let env = withDotEnv(join(dirname(s.configDir), '.env'), opts.env ?? process.env);
-  if (opts.reload && existsSync(saved))
-    env = { ...(JSON.parse(readFileSync(saved, 'utf8')) as Record<string, string>), ...definedOnly(env) };
-  mkdirSync(p.secretsDir, { recursive: true, mode: 0o700 });
-  writeFileSync(saved, `${JSON.stringify(notificationVariables(env))}\n`, { mode: 0o600 });
-  chmodSync(saved, 0o600);
+  const saved = opts.reload ? readSecretFile(p.secretsDir, NOTIFICATION_ENV_FILE) : undefined;
+  if (saved !== undefined) env = { ...(JSON.parse(saved) as Record<string, string>), ...definedOnly(env) };
+  writeSecretFile(p.secretsDir, NOTIFICATION_ENV_FILE, `${JSON.stringify(notificationVariables(env))}\n`);
   const targets = resolveNotificationTargets(env, s);
   await writeCredentialFiles(targets, p.secretsDir);
   const text = renderAlertmanagerConfig(s, targets, {
