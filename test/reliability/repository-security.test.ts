@@ -12,7 +12,7 @@ after(() => log.save());
 test('no credential-shaped string in what git would commit (sources, docs, committed generated configs)', () => {
   const files = repositoryFiles(repoRoot);
   const findings = scanForSecrets(files, [], repoRoot);
-  log.add(
+  log.verify(
     'security',
     'secret scan of the repository (Slack/GitHub/npm/AWS tokens, private keys, Slack webhooks)',
     `${files.length} files, ${findings.length} findings${
@@ -23,23 +23,18 @@ test('no credential-shaped string in what git would commit (sources, docs, commi
             .join('; ')}`
         : ''
     }`,
-    findings.length === 0,
+    () => assert.deepEqual(findings, []),
   );
-  assert.deepEqual(findings, []);
 });
 
 test('.env is git-ignored, and owner-only when present', () => {
   const ignored = spawnSync('git', ['check-ignore', '-q', '.env'], { cwd: repoRoot }).status === 0;
   const env = join(repoRoot, '.env');
   const mode = existsSync(env) ? (statSync(env).mode & 0o777).toString(8) : 'absent';
-  log.add(
-    'security',
-    '.env (notification credentials) kept out of git',
-    `git-ignored: ${ignored}; file mode: ${mode}`,
-    ignored && (mode === 'absent' || mode === '600'),
-  );
-  assert.ok(ignored);
-  if (mode !== 'absent') assert.equal(mode, '600', '.env should be chmod 600');
+  log.verify('security', '.env (notification credentials) kept out of git', `git-ignored: ${ignored}; file mode: ${mode}`, () => {
+    assert.ok(ignored);
+    if (mode !== 'absent') assert.equal(mode, '600', '.env should be chmod 600');
+  });
 });
 
 test('npm audit: no high or critical vulnerability in production dependencies', (t) => {
@@ -58,19 +53,13 @@ test('npm audit: no high or critical vulnerability in production dependencies', 
       report.error?.code ??
       r.error?.message ??
       (r.stderr.trim().split('\n').pop() || 'no answer');
-    log.add(
-      'security',
-      'npm audit --omit=dev --audit-level=high',
-      `skipped: the registry's audit endpoint did not answer (${why.slice(0, 120)})`,
-      true,
-    );
-    t.skip(`npm audit needs the registry, which is not reachable here: ${why.slice(0, 200)}`);
+    log.skip(t, 'security', 'npm audit --omit=dev --audit-level=high', `the registry's audit endpoint did not answer (${why.slice(0, 160)})`);
     return;
   }
   const bySeverity: Record<string, number> = {};
   for (const v of Object.values(report.vulnerabilities)) bySeverity[v.severity] = (bySeverity[v.severity] ?? 0) + 1;
   const serious = (bySeverity.high ?? 0) + (bySeverity.critical ?? 0);
-  log.add(
+  log.verify(
     'security',
     'npm audit --omit=dev --audit-level=high',
     `${Object.keys(report.vulnerabilities).length} advisories (${
@@ -78,7 +67,6 @@ test('npm audit: no high or critical vulnerability in production dependencies', 
         .map(([k, n]) => `${k} ${n}`)
         .join(', ') || 'none'
     }); high+critical ${serious}`,
-    serious === 0,
+    () => assert.equal(serious, 0, JSON.stringify(bySeverity)),
   );
-  assert.equal(serious, 0, JSON.stringify(bySeverity));
 });

@@ -12,5 +12,6 @@ export {
   REPORT_PATH,
   RESULTS_DIR,
   type Finding,
+  type Verdict,
   type SectionResult,
 } from './report.js';
