@@ -31,7 +31,11 @@ async function status(url: string, init: RequestInit = {}): Promise<{ code: numb
     const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
     return { code: res.status, headers: res.headers, body: await res.text() };
   } catch (e) {
-    return { code: (e as Error).cause ? String(((e as Error).cause as Error).message ?? e) : (e as Error).message, headers: undefined, body: '' };
+    return {
+      code: (e as Error).cause ? String(((e as Error).cause as Error).message ?? e) : (e as Error).message,
+      headers: undefined,
+      body: '',
+    };
   }
 }
 
@@ -50,7 +54,10 @@ async function main(): Promise<void> {
   const free = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((n, i) => [n, free[i]!])) as Record<PortName, number>;
   const env = { ...process.env, HEARTBEAT_URL: `http://127.0.0.1:9/ping/${HEARTBEAT_TOKEN}` };
-  const up = mlmon(['up', '--detach', '--data-dir', dataDir, '--scrape-interval', '2s', ...names.map((n) => `--port=${n}=${ports[n]}`)], env);
+  const up = mlmon(
+    ['up', '--detach', '--data-dir', dataDir, '--scrape-interval', '2s', ...names.map((n) => `--port=${n}=${ports[n]}`)],
+    env,
+  );
   if (up.status !== 0) throw new Error(`mlmon up failed:\n${up.stdout}\n${up.stderr}`);
   const lines: string[] = [];
   const say = (what: string, result: string) => lines.push(`${what.padEnd(62)} ${result}`);
@@ -60,7 +67,9 @@ async function main(): Promise<void> {
     const promAuth = comps.find((c) => c.name === 'prometheus')?.auth;
     const authHeader: Record<string, string> =
       promAuth?.username && promAuth.passwordFile
-        ? { authorization: `Basic ${Buffer.from(`${promAuth.username}:${readFileSync(promAuth.passwordFile, 'utf8').trim()}`).toString('base64')}` }
+        ? {
+            authorization: `Basic ${Buffer.from(`${promAuth.username}:${readFileSync(promAuth.passwordFile, 'utf8').trim()}`).toString('base64')}`,
+          }
         : {};
     const u = (c: PortName, path: string) => `http://127.0.0.1:${ports[c]}${path}`;
     const query = async (q: string): Promise<number> => {
@@ -82,12 +91,21 @@ async function main(): Promise<void> {
         comment: 'probe',
       }),
     });
-    say('Alertmanager POST /api/v2/silences, no credentials, Origin evil', `HTTP ${silence.code}, ACAO ${silence.headers?.get('access-control-allow-origin') ?? '-'}`);
+    say(
+      'Alertmanager POST /api/v2/silences, no credentials, Origin evil',
+      `HTTP ${silence.code}, ACAO ${silence.headers?.get('access-control-allow-origin') ?? '-'}`,
+    );
     const amStatus = await status(u('alertmanager', '/api/v2/status'), { headers: { origin: EVIL } });
-    say('Alertmanager GET /api/v2/status, no credentials', `HTTP ${amStatus.code}, heartbeat token ${amStatus.body.includes(HEARTBEAT_TOKEN) ? 'LEAKED' : 'not shown'}`);
+    say(
+      'Alertmanager GET /api/v2/status, no credentials',
+      `HTTP ${amStatus.code}, heartbeat token ${amStatus.body.includes(HEARTBEAT_TOKEN) ? 'LEAKED' : 'not shown'}`,
+    );
     // 2. lifecycle
     for (const c of ['prometheus', 'alertmanager', 'blackbox-exporter'] as const) {
-      const r = await status(u(c, '/-/reload'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: EVIL } });
+      const r = await status(u(c, '/-/reload'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: EVIL },
+      });
       say(`${c} form POST /-/reload, no credentials`, `HTTP ${r.code}`);
     }
     // 3. unauthenticated reads
@@ -112,14 +130,21 @@ async function main(): Promise<void> {
     // 5. flood
     const before = await query('prometheus_tsdb_head_series');
     const flood = Array.from({ length: 50_000 }, (_, i) => `probe_flood{i="${i}"} 1`).join('\n') + '\n';
-    const fl = await status(u('pushgateway', '/metrics/job/flood'), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: flood });
+    const fl = await status(u('pushgateway', '/metrics/job/flood'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: flood,
+    });
     await waitScrapes();
     await waitScrapes();
     const after = await query('prometheus_tsdb_head_series');
     say('Pushgateway POST of 50,000 series, no credentials', `HTTP ${fl.code}; TSDB head series ${before} -> ${after}`);
     // 6. files
     const p = stackPaths(dataDir);
-    say('modes of data/, logs/, events/, notifications/, secrets/', [p.dataDir, p.logsDir, p.eventsDir, p.sinkDir, p.secretsDir].map(mode).join(' '));
+    say(
+      'modes of data/, logs/, events/, notifications/, secrets/',
+      [p.dataDir, p.logsDir, p.eventsDir, p.sinkDir, p.secretsDir].map(mode).join(' '),
+    );
     // 7. oversized body from a client that sends it all first
     const py = spawnSync(
       'python3',
@@ -145,10 +170,16 @@ except Exception as e: print(type(e).__name__+': '+str(e)[:60])`,
       `X-Frame-Options ${frame.headers?.get('x-frame-options') ?? '-'}; CSP ${frame.headers?.get('content-security-policy') ?? '-'}`,
     );
     // 9. lifecycle quit last: it stops Prometheus
-    const quit = await status(u('prometheus', '/-/quit'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const quit = await status(u('prometheus', '/-/quit'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     await new Promise((r) => setTimeout(r, 1500));
     const st = readState(p.stateFile);
-    say('Prometheus form POST /-/quit, no credentials', `HTTP ${quit.code}; restarts ${st?.components.find((c) => c.name === 'prometheus')?.restarts}`);
+    say(
+      'Prometheus form POST /-/quit, no credentials',
+      `HTTP ${quit.code}; restarts ${st?.components.find((c) => c.name === 'prometheus')?.restarts}`,
+    );
   } finally {
     if (!keep) {
       mlmon(['down', '--data-dir', dataDir]);

@@ -9,7 +9,14 @@ import { loadModelDetail, loadModelList, parseModelRange } from './models.js';
 import { fetchNotifications } from './sink.js';
 import { loadSloDetail, parseRange } from './slo-detail.js';
 import { buildSloRows, sloListQueries } from './slo-list.js';
-import { AlertmanagerClient, newRequestLog, PrometheusClient, UpstreamError, type BasicCredentials, type RequestLog } from '../upstream/index.js';
+import {
+  AlertmanagerClient,
+  newRequestLog,
+  PrometheusClient,
+  UpstreamError,
+  type BasicCredentials,
+  type RequestLog,
+} from '../upstream/index.js';
 
 export interface ApiContext {
   prometheusUrl: string;

@@ -48,7 +48,12 @@ export function registerConsoleCommands(program: Command): void {
     .option('--prometheus-public-url <url>', 'Prometheus URL for links opened in the browser (default --prometheus)')
     .option('--alertmanager-public-url <url>', 'Alertmanager URL for links opened in the browser (default --alertmanager)')
     .option('--profile <profile>', 'SLO windows profile, production or test (default: the stack state in --data-dir)')
-    .option('--allowed-host <name>', 'another host name the console answers to, e.g. behind a proxy (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option(
+      '--allowed-host <name>',
+      'another host name the console answers to, e.g. behind a proxy (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [] as string[],
+    )
     .option('--refresh <seconds>', 'page refresh interval', String(DEFAULT_REFRESH_SECONDS))
     .option('--log-level <level>', 'pino log level', process.env.MLMON_LOG_LEVEL ?? 'info')
     .action(async (opts: ServeConsoleFlags) => {
@@ -58,6 +63,7 @@ export function registerConsoleCommands(program: Command): void {
       const refresh = Number(opts.refresh);
       if (!Number.isFinite(refresh) || refresh < 1)
         throw new MlmonError('bad_flag', `--refresh must be a number of seconds ≥ 1, got "${opts.refresh}"`);
+      const credentials = readAdminCredentials(stackPaths(opts.dataDir).secretsDir);
       const server = await startConsole({
         host: opts.host,
         port: port(opts.port),
@@ -71,7 +77,8 @@ export function registerConsoleCommands(program: Command): void {
         ...(opts.profile ? { profile: opts.profile as 'production' | 'test' } : {}),
         refreshSeconds: refresh,
         // Prometheus and Alertmanager of the stack demand its admin credentials.
-        auth: readAdminCredentials(stackPaths(opts.dataDir).secretsDir),
+        auth: credentials,
+        login: credentials,
         allowedHosts: opts.allowedHost,
         log: { level: opts.logLevel },
       }).catch((e: unknown) => {

@@ -1,7 +1,8 @@
 /** The console's HTTP server: pages, static assets and the JSON API. */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Profile } from '../definition/index.js';
-import type { BasicCredentials } from '../upstream/index.js';
+import { basicAuthorization, type BasicCredentials } from '../upstream/index.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { stackPaths } from '../definition/index.js';
 import { registerApi } from './api.js';
 import { loadAssets } from './assets.js';
@@ -34,6 +35,9 @@ export interface ConsoleOptions {
   now?: () => number;
   /** Credentials Prometheus and Alertmanager demand. */
   auth?: BasicCredentials | undefined;
+  /** Credentials a person (or script) must give to use the console: the stack's
+   * admin login, which the browser asks for once. Without them the console is open. */
+  login?: BasicCredentials | undefined;
   /** Extra host names the console answers to (beside the bound address, localhost and 127.0.0.1). */
   allowedHosts?: string[];
 }
@@ -77,6 +81,14 @@ export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer>
     reply.header('referrer-policy', 'no-referrer');
     if (!hosts.has(hostName(req.headers.host))) {
       return reply.code(421).type('text/plain').send('unknown Host: the console answers only to its own address\n');
+    }
+    // The console can silence alerts: it asks for the same login as Alertmanager.
+    if (opts.login && req.url !== '/-/healthy' && !authorizationMatches(req.headers.authorization, opts.login)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Basic realm="mlmon", charset="UTF-8"')
+        .type('text/plain')
+        .send("log in with the stack's admin user; the password is in <data>/secrets/admin-password\n");
     }
   });
 
@@ -131,4 +143,10 @@ export function allowedHostNames(bind: string, extra: readonly string[]): Set<st
   const names = new Set(['localhost', '127.0.0.1', '[::1]', ...extra.map((e) => e.toLowerCase())]);
   if (bind !== '0.0.0.0' && bind !== '::') names.add(bind.includes(':') ? `[${bind.toLowerCase()}]` : bind.toLowerCase());
   return names;
+}
+
+/** Constant-time comparison of an Authorization header with the expected login. */
+export function authorizationMatches(header: string | undefined, login: BasicCredentials): boolean {
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(header ?? ''), digest(basicAuthorization(login)));
 }

@@ -66,7 +66,12 @@ export function pushgatewayScrapeConfig(scrapedJobs: readonly string[]): Record<
     honor_labels: true,
     sample_limit: PUSHGATEWAY_SAMPLE_LIMIT,
     metric_relabel_configs: [
-      { source_labels: ['job'], regex: `(${names.map(escapeRegex).join('|')})`, target_label: 'job', replacement: `${PUSHED_JOB_PREFIX}$1` },
+      {
+        source_labels: ['job'],
+        regex: `(${names.map(escapeRegex).join('|')})`,
+        target_label: 'job',
+        replacement: `${PUSHED_JOB_PREFIX}$1`,
+      },
     ],
   };
 }

@@ -18,7 +18,11 @@ export function generatedFiles(): RenderedFile[] {
     // directory, credentials included (paths relative to config/prometheus/).
     ...renderStackConfigFiles({
       ...s,
-      access: { username: DEFAULT_ADMIN_USER, passwordFile: `../../data/secrets/${ADMIN_PASSWORD_FILE}`, webConfigFile: `../../data/secrets/${WEB_CONFIG_FILE}` },
+      access: {
+        username: DEFAULT_ADMIN_USER,
+        passwordFile: `../../data/secrets/${ADMIN_PASSWORD_FILE}`,
+        webConfigFile: `../../data/secrets/${WEB_CONFIG_FILE}`,
+      },
     }).map((f) => ({ path: `config/${f.path}`, content: f.content })),
     { path: 'config/alertmanager/alertmanager.yml', content: renderDefaultAlertmanagerConfig() },
     // SLO recording and burn-rate rules from config/slos.yaml.

@@ -6,7 +6,14 @@ import { MlmonError } from '../errors.js';
 import { mlmonBin } from '../paths.js';
 import { processSpecs } from './components.js';
 import { prepareRunDir } from './rundir.js';
-import { PROTECTED_COMPONENTS, stackPaths, withDotEnv, type StackPaths, type StackSettings } from '../definition/index.js';
+import {
+  PROTECTED_COMPONENTS,
+  stackPaths,
+  withDotEnv,
+  type ComponentName,
+  type StackPaths,
+  type StackSettings,
+} from '../definition/index.js';
 import { pidAlive, pidCommandLine, readState, type ComponentStatus, type StackState } from '../definition/index.js';
 import { authHeaders, ensureAdminCredentials, readAdminCredentials, type BasicCredentials } from '../upstream/index.js';
 import { Supervisor } from './supervisor.js';
@@ -162,7 +169,8 @@ export function credentialsHint(state: Pick<StackState, 'settings'>): string {
  * credentials are, never the secret itself. */
 export function authOf(state: Pick<StackState, 'settings'>, component: string): { username: string; passwordFile: string } | undefined {
   const a = state.settings.access;
-  if (!a || !(PROTECTED_COMPONENTS as readonly string[]).includes(component)) return undefined;
+  // The console asks for the same login as the programs behind it.
+  if (!a || ![...PROTECTED_COMPONENTS, 'console'].includes(component as ComponentName)) return undefined;
   return { username: a.username, passwordFile: a.passwordFile };
 }
 
@@ -278,7 +286,11 @@ export function reloadStatusOf(metricsText: string, prefix: string): { ok: boole
   return { ok: Number(ok[1]) === 1, at: Number(at[1]) };
 }
 
-async function reloadStatus(url: string, prefix: string, headers: Record<string, string>): Promise<{ ok: boolean; at: number } | undefined> {
+async function reloadStatus(
+  url: string,
+  prefix: string,
+  headers: Record<string, string>,
+): Promise<{ ok: boolean; at: number } | undefined> {
   try {
     const res = await fetch(url, { headers, signal: AbortSignal.timeout(2000) });
     return res.ok ? reloadStatusOf(await res.text(), prefix) : undefined;
@@ -290,7 +302,12 @@ async function reloadStatus(url: string, prefix: string, headers: Record<string,
 /** SIGHUP to one program (after checking its pid still runs it from this data
  * directory), then waits until its metrics show a reload newer than before.
  * Returns the problem, or undefined when it reloaded. */
-async function reloadOne(state: StackState, name: Reloadable, headers: Record<string, string>, timeoutMs: number): Promise<string | undefined> {
+async function reloadOne(
+  state: StackState,
+  name: Reloadable,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const c = state.components.find((x) => x.name === name);
   const dataDir = stackPaths(state.settings.dataDir).dataDir;
   if (!c?.pid || !pidAlive(c.pid)) return `${name} is not running`;

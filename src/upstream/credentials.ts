@@ -49,7 +49,12 @@ function checkUsername(user: string): string {
 export function renderWebConfig(username: string, hash: string, tls?: { certFile: string; keyFile: string }): string {
   const lines = ['# Written by mlmon up: basic auth of the stack (bcrypt). Owner-only; do not edit.'];
   if (tls) {
-    lines.push('tls_server_config:', `  cert_file: ${JSON.stringify(tls.certFile)}`, `  key_file: ${JSON.stringify(tls.keyFile)}`, '  min_version: TLS12');
+    lines.push(
+      'tls_server_config:',
+      `  cert_file: ${JSON.stringify(tls.certFile)}`,
+      `  key_file: ${JSON.stringify(tls.keyFile)}`,
+      '  min_version: TLS12',
+    );
   }
   lines.push('basic_auth_users:', `  ${username}: ${JSON.stringify(hash)}`, '');
   return lines.join('\n');

@@ -30,12 +30,5 @@ export {
   type PrometheusRule,
   type RangeSeries,
 } from './prometheus.js';
-export {
-  AlertmanagerClient,
-  exactMatchers,
-  type AmAlert,
-  type AmSilence,
-  type NewSilence,
-  type SilenceMatcher,
-} from './alertmanager.js';
+export { AlertmanagerClient, exactMatchers, type AmAlert, type AmSilence, type NewSilence, type SilenceMatcher } from './alertmanager.js';
 export { newRequestLog, requestJson, UpstreamError, type RequestLog, type UpstreamName, type UpstreamRequest } from './request.js';

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { COMPOSE_VARIABLES, composeVariablesUsed } from '../../src/container/index.js';
 import { fromRepo } from '../../src/paths.js';
+import { ADMIN_PASSWORD_ENV, ADMIN_USER_ENV } from '../../src/upstream/index.js';
 
 interface Documented {
   value: string;
@@ -71,10 +72,19 @@ test("every variable of the Docker Compose section is read by docker-compose.yml
 
 test('the notification variables stay documented too (what `mlmon up` and `mlmon compose configure` read)', () => {
   const all = new Set([...example.values()].flatMap((m) => [...m.keys()]));
-  for (const name of ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_URL', 'SMTP_SMARTHOST', 'SMTP_PASSWORD', 'HEARTBEAT_URL'])
+  for (const name of [
+    'SLACK_WEBHOOK_URL',
+    'PAGERDUTY_ROUTING_KEY',
+    'PAGERDUTY_URL',
+    'SMTP_SMARTHOST',
+    'SMTP_PASSWORD',
+    'HEARTBEAT_URL',
+    ADMIN_USER_ENV,
+    ADMIN_PASSWORD_ENV,
+  ])
     assert.ok(all.has(name), name);
   // No value of a secret is filled in.
   for (const m of example.values())
-    for (const name of ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'SMTP_PASSWORD', 'HEARTBEAT_URL'])
+    for (const name of ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'SMTP_PASSWORD', 'HEARTBEAT_URL', ADMIN_PASSWORD_ENV])
       if (m.has(name)) assert.equal(m.get(name)!.value, '', name);
 });

@@ -13,6 +13,7 @@ import { FindingLog } from '../support/reliability/index.js';
 import { stackPaths } from '../../src/definition/index.js';
 import { pidAlive, readState } from '../../src/definition/index.js';
 import { eventually, runMlmon } from '../support/stack.js';
+import { authHeaders, readAdminCredentials } from '../../src/upstream/index.js';
 
 const log = new FindingLog('disk-full');
 
@@ -104,7 +105,9 @@ test(
       async () => {
         const u = new URL(`http://127.0.0.1:${prom}/api/v1/query`);
         u.searchParams.set('query', `ALERTS{alertname="NodeDiskSpaceLow", mountpoint="${mnt}"}`);
-        const body = (await (await fetch(u)).json()) as { data: { result: Array<{ metric: Record<string, string> }> } };
+        const body = (await (await fetch(u, { headers: authHeaders(readAdminCredentials(stackPaths(dataDir).secretsDir)) })).json()) as {
+          data: { result: Array<{ metric: Record<string, string> }> };
+        };
         return body.data.result[0];
       },
       90_000,

@@ -53,7 +53,12 @@ test('npm audit: no high or critical vulnerability in production dependencies', 
       report.error?.code ??
       r.error?.message ??
       (r.stderr.trim().split('\n').pop() || 'no answer');
-    log.skip(t, 'security', 'npm audit --omit=dev --audit-level=high', `the registry's audit endpoint did not answer (${why.slice(0, 160)})`);
+    log.skip(
+      t,
+      'security',
+      'npm audit --omit=dev --audit-level=high',
+      `the registry's audit endpoint did not answer (${why.slice(0, 160)})`,
+    );
     return;
   }
   const bySeverity: Record<string, number> = {};

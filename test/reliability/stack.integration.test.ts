@@ -91,9 +91,12 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
     const scrapeMax = Number(slowest.value[1]);
     const gw = await gatewayCount();
     // Waits for the exporter to catch up; a time-out leaves the counts apart and the assertion below says so.
-    await eventually('the exporter counts every prediction', async () => ((await exporterCount()) === gw ? true : undefined), 60_000, 250).catch(
-      () => false,
-    );
+    await eventually(
+      'the exporter counts every prediction',
+      async () => ((await exporterCount()) === gw ? true : undefined),
+      60_000,
+      250,
+    ).catch(() => false);
     const ex = await exporterCount();
     const mb = (b: number) => (b / MiB).toFixed(0);
     log.verify(
@@ -183,7 +186,9 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
       u.searchParams.set('start', String(start));
       u.searchParams.set('end', String(end));
       u.searchParams.set('step', '1');
-      const body = (await (await fetch(u, { headers: stack.auth() })).json()) as { data: { result: Array<{ values: Array<[number, string]> }> } };
+      const body = (await (await fetch(u, { headers: stack.auth() })).json()) as {
+        data: { result: Array<{ values: Array<[number, string]> }> };
+      };
       return body.data.result[0]?.values ?? [];
     };
     let seenBefore: Array<[number, string]> = [];

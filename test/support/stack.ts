@@ -32,7 +32,7 @@ export function runMlmon(args: string[], env: NodeJS.ProcessEnv = process.env): 
 /** Starts a whole stack (`mlmon up --detach`) on free loopback ports, with its
  * own data dir and a private copy of config/. `stop()` runs `mlmon down` and
  * then makes sure every recorded pid is gone. */
-export async function startTestStack(extra: string[] = []): Promise<TestStack> {
+export async function startTestStack(extra: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlmon-stack-'));
   const configDir = join(dataDir, 'config');
   cpSync(join(repoRoot, 'config'), configDir, { recursive: true });
@@ -40,7 +40,7 @@ export async function startTestStack(extra: string[] = []): Promise<TestStack> {
   const free = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((n, i) => [n, free[i]])) as Record<PortName, number>;
   const args = ['--data-dir', dataDir, '--config-dir', configDir, ...names.flatMap((n) => ['--port', `${n}=${ports[n]}`]), ...extra];
-  const r = runMlmon(['up', '--detach', ...args]);
+  const r = runMlmon(['up', '--detach', ...args], env);
   const stack: TestStack = {
     dataDir,
     configDir,
