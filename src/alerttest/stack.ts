@@ -9,6 +9,7 @@ import {
   AlertmanagerClient,
   PrometheusClient,
   readAdminCredentials,
+  trustCertificate,
   type AmAlert,
   type PrometheusAlert as PromAlert,
 } from '../upstream/index.js';
@@ -40,6 +41,7 @@ export function targetFromDataDir(dataDir: string): StackTarget {
   }
   const s = first.settings;
   const auth = readAdminCredentials(p.secretsDir);
+  trustCertificate(s.access?.tls?.certFile);
   return {
     prom: new PrometheusClient(urlOf(s, 'prometheus'), { auth, timeoutMs: 5000 }),
     am: new AlertmanagerClient(urlOf(s, 'alertmanager'), { auth, timeoutMs: 5000 }),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
 import { defaultSettings, readState, stackPaths, urlOf } from '../definition/index.js';
-import { basicAuthorization, readAdminCredentials } from '../upstream/index.js';
+import { basicAuthorization, readAdminCredentials, trustCertificate } from '../upstream/index.js';
 import { runTraining } from './run.js';
 import { dataDirOption } from '../commandline/index.js';
 
@@ -23,6 +23,7 @@ export function registerTrainCommand(program: Command): void {
       opts.pushgateway ??= urlOf(stack, 'pushgateway');
       // The stack's Pushgateway takes pushes only with its admin credentials.
       const creds = readAdminCredentials(paths.secretsDir);
+      trustCertificate(stack.access?.tls?.certFile);
       const outcome = await runTraining({
         registryDir: paths.registryDir,
         seed,

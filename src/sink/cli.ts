@@ -19,12 +19,18 @@ function cell(s: string, width: number): string {
   return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
 }
 
+/** A summary fit for one table row (a flood can send megabytes of text; --json has it all). */
+function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 export function formatNotifications(records: NotificationRecord[]): string {
   if (records.length === 0) return 'No notifications recorded.\n';
   const head = `${cell('TIME', 20)} ${cell('INTEGRATION', 11)} ${cell('CHANNEL', 24)} ${cell('STATUS', 8)} SUMMARY`;
   const rows = records.map(
     (r) =>
-      `${cell(r.time.slice(0, 19).replace('T', ' '), 20)} ${cell(r.integration, 11)} ${cell(r.channel, 24)} ${cell(r.status ?? '', 8)} ${r.summary}`,
+      `${cell(r.time.slice(0, 19).replace('T', ' '), 20)} ${cell(r.integration, 11)} ${cell(r.channel, 24)} ${cell(r.status ?? '', 8)} ${oneLine(r.summary)}`,
   );
   return `${[head, ...rows].join('\n')}\n`;
 }

@@ -126,10 +126,12 @@ export class NotificationStore {
   append(draft: RecordDraft, now: Date = new Date()): Promise<NotificationRecord> {
     const record: NotificationRecord = { id: randomUUID(), time: now.toISOString(), ...draft };
     const line = `${JSON.stringify(record)}\n`;
+    const bytes = Buffer.byteLength(line);
     const done = this.queue.then(async () => {
-      if (this.size >= this.segmentBytes) await this.rotate();
+      // Rotate before a segment would pass its size: two segments stay within 2 × SEGMENT_BYTES.
+      if (this.size > 0 && this.size + bytes > this.segmentBytes) await this.rotate();
       await appendFile(join(this.sinkDir, NOTIFICATIONS_FILE), line, { mode: 0o600 });
-      this.size += Buffer.byteLength(line);
+      this.size += bytes;
     });
     this.queue = done.catch(() => undefined);
     return done.then(() => record);

@@ -30,6 +30,11 @@ function stackOptions(cmd: Command): Command {
     .option('--remote-write-bearer-token-file <file>', 'bearer token for remote write, read from this file')
     .option('--remote-write-username <name>', 'basic-auth user for remote write (with --remote-write-password-file)')
     .option('--remote-write-password-file <file>', 'basic-auth password for remote write, read from this file')
+    .option(
+      '--tls-cert-file <pem>',
+      'serve Prometheus, Alertmanager, Pushgateway and the exporters over HTTPS with this certificate (with --tls-key-file)',
+    )
+    .option('--tls-key-file <pem>', 'private key of --tls-cert-file')
     .option('--remote-write-keep <metric>', 'also forward this metric name or regex (repeatable)', collect, []);
 }
 

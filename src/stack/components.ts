@@ -201,6 +201,8 @@ export function processSpecs(s: StackSettings, p: StackPaths, auth?: BasicCreden
         '--sink',
         http('notification-sink'),
       ],
+      // The console's clients trust the stack's certificate when it serves HTTPS.
+      ...(s.access?.tls ? { env: { NODE_EXTRA_CA_CERTS: s.access.tls.certFile } } : {}),
       ports: [s.ports.console],
       readyUrl: http('console', '/-/healthy'),
       url: http('console'),

@@ -15,7 +15,7 @@ import {
   type StackSettings,
 } from '../definition/index.js';
 import { pidAlive, pidCommandLine, readState, type ComponentStatus, type StackState } from '../definition/index.js';
-import { authHeaders, ensureAdminCredentials, readAdminCredentials, type BasicCredentials } from '../upstream/index.js';
+import { authHeaders, ensureAdminCredentials, readAdminCredentials, trustCertificate, type BasicCredentials } from '../upstream/index.js';
 import { Supervisor } from './supervisor.js';
 import { formatTable } from './table.js';
 
@@ -114,8 +114,14 @@ function makePrivate(p: StackPaths): void {
  * from MLMON_ADMIN_USER/MLMON_ADMIN_PASSWORD in the environment or .env), recorded in the settings. */
 function provideAccess(s: StackSettings, p: StackPaths): BasicCredentials {
   const env = withDotEnv(join(dirname(s.configDir), '.env'));
-  const files = ensureAdminCredentials(p.secretsDir, env);
-  s.access = { username: files.username, passwordFile: files.passwordFile, webConfigFile: files.webConfigFile };
+  const tls = s.access?.tls;
+  for (const f of tls ? [tls.certFile, tls.keyFile] : []) {
+    if (!existsSync(f))
+      throw new MlmonError('missing_tls_file', `${f} does not exist`, { hint: 'check --tls-cert-file and --tls-key-file' });
+  }
+  const files = ensureAdminCredentials(p.secretsDir, env, tls);
+  s.access = { username: files.username, passwordFile: files.passwordFile, webConfigFile: files.webConfigFile, ...(tls ? { tls } : {}) };
+  trustCertificate(tls?.certFile);
   const creds = readAdminCredentials(p.secretsDir);
   if (!creds) throw new MlmonError('no_credentials', `cannot read back ${files.passwordFile}`);
   return creds;
@@ -176,6 +182,7 @@ export function authOf(state: Pick<StackState, 'settings'>, component: string): 
 
 /** Live health of every component of a state, probed now (with the stack's credentials). */
 export async function probeComponents(state: StackState): Promise<Map<string, boolean>> {
+  trustCertificate(state.settings.access?.tls?.certFile);
   const creds = state.settings.access ? readAdminCredentials(stackPaths(state.settings.dataDir).secretsDir) : undefined;
   const entries = await Promise.all(
     state.components.map(async (c) => {
@@ -338,6 +345,7 @@ export async function reloadStack(dataDir: string, say: (line: string) => void, 
     throw new MlmonError('not_running', `no stack is running from ${dataDir}`, { hint: 'start one with `mlmon up`' });
   }
   const s = st.settings;
+  trustCertificate(s.access?.tls?.certFile);
   const { checks } = await prepareRunDir(s, stackPaths(s.dataDir), { reload: true });
   say(`configuration valid (${checks.length} checks passed); reloading`);
   const headers = authHeaders(s.access ? readAdminCredentials(stackPaths(s.dataDir).secretsDir) : undefined);

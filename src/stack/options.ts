@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseDuration } from '../duration.js';
 import { MlmonError } from '../errors.js';
 import { remoteWriteFromOptions, type RemoteWriteCliOptions } from '../remote/index.js';
@@ -24,6 +25,8 @@ export interface StackCliOptions extends RemoteWriteCliOptions {
   without?: string[];
   scrapeInterval?: string;
   faultInjection?: boolean;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
 
 const PORT_NAMES = Object.keys(DEFAULT_PORTS) as PortName[];
@@ -49,6 +52,7 @@ export function parsePortOverrides(pairs: string[]): Partial<Record<PortName, nu
 
 /** Settings for a stack from CLI flags and MLMON_* environment variables. */
 export function settingsFromOptions(o: StackCliOptions, env: NodeJS.ProcessEnv = process.env): StackSettings {
+  let tls: { certFile: string; keyFile: string } | undefined;
   const profile = (o.profile ?? env.MLMON_PROFILE ?? 'production') as Profile;
   if (profile !== 'production' && profile !== 'test') {
     throw new MlmonError('bad_option', `--profile ${profile}: expected "production" or "test"`);
@@ -66,6 +70,12 @@ export function settingsFromOptions(o: StackCliOptions, env: NodeJS.ProcessEnv =
     ...(o.retentionSize ? { retentionSize: o.retentionSize } : {}),
   });
   s.faultInjection = Boolean(o.faultInjection);
+  if (Boolean(o.tlsCertFile) !== Boolean(o.tlsKeyFile)) {
+    throw new MlmonError('bad_option', '--tls-cert-file and --tls-key-file go together', {
+      hint: 'give both (PEM files) to serve Prometheus, Alertmanager, the Pushgateway and the exporters over HTTPS',
+    });
+  }
+  if (o.tlsCertFile && o.tlsKeyFile) tls = { certFile: resolve(o.tlsCertFile), keyFile: resolve(o.tlsKeyFile) };
   const remoteWrite = remoteWriteFromOptions(o, env);
   if (remoteWrite) s.remoteWrite = remoteWrite;
   if (profile === 'test') {
@@ -91,5 +101,7 @@ export function settingsFromOptions(o: StackCliOptions, env: NodeJS.ProcessEnv =
     if (owner) throw new MlmonError('bad_option', `port ${s.ports[c]} is given to both ${owner} and ${c}`);
     seen.set(s.ports[c], c);
   }
+  // The credentials themselves are made by `mlmon up`; the TLS files are recorded now.
+  if (tls) s.access = { username: '', passwordFile: '', webConfigFile: '', tls };
   return s;
 }

@@ -32,3 +32,4 @@ export {
 } from './prometheus.js';
 export { AlertmanagerClient, exactMatchers, type AmAlert, type AmSilence, type NewSilence, type SilenceMatcher } from './alertmanager.js';
 export { newRequestLog, requestJson, UpstreamError, type RequestLog, type UpstreamName, type UpstreamRequest } from './request.js';
+export { trustCertificate } from './trust.js';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePorts } from '../../src/net.js';
 import { FindingLog } from '../support/reliability/index.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 const log = new FindingLog('web-config');
 
@@ -153,4 +154,93 @@ describe('Prometheus and Alertmanager behind --web.config.file (TLS + basic auth
       );
     });
   }
+});
+
+describe('mlmon up --tls-cert-file/--tls-key-file: the protected programs serve HTTPS with the login', { timeout: 240_000 }, () => {
+  let dir: string;
+  let stack: TestStack | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mlmon-rel-tls-up-'));
+    const ssl = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(ssl.status, 0, ssl.stderr);
+    stack = await startTestStack([
+      '--tls-cert-file',
+      join(dir, 'cert.pem'),
+      '--tls-key-file',
+      join(dir, 'key.pem'),
+      '--scrape-interval',
+      '1s',
+    ]);
+  });
+
+  after(async () => {
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    log.save();
+  });
+
+  test('every component healthy over HTTPS, every target scraped, plain HTTP refused', async () => {
+    const s = stack!;
+    const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const password = readFileSync(join(s.dataDir, 'secrets', 'admin-password'), 'utf8').trim();
+    const status = s.mlmon(['status', '--data-dir', s.dataDir]);
+    const base = `https://127.0.0.1:${s.ports.prometheus}`;
+    const plain = await fetch(`http://127.0.0.1:${s.ports.prometheus}/-/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    let down: string[] = [];
+    const t0 = Date.now();
+    for (;;) {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(
+          `${base}/api/v1/targets`,
+          { ca, headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve(text));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      const targets = (JSON.parse(body) as { data: { activeTargets: Array<{ scrapePool: string; health: string; scrapeUrl: string }> } })
+        .data.activeTargets;
+      down = targets.filter((t) => t.health !== 'up').map((t) => `${t.scrapePool} ${t.scrapeUrl}`);
+      if ((targets.length > 0 && down.length === 0) || Date.now() - t0 > 60_000) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    log.verify(
+      'security',
+      '`mlmon up --tls-cert-file --tls-key-file` (self-signed certificate): status, scrapes, probes and alerts over HTTPS',
+      `mlmon status exit ${status.code}; plain HTTP to Prometheus → ${plain === 0 ? 'refused' : `HTTP ${plain}`}; targets not up: ${down.length ? down.join(', ') : 'none'}`,
+      () => {
+        assert.equal(status.code, 0, status.stdout + status.stderr);
+        assert.notEqual(plain, 200);
+        assert.deepEqual(down, []);
+      },
+    );
+  });
 });
