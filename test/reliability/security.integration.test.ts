@@ -17,11 +17,11 @@ import { pidAlive, stackPaths } from '../../src/definition/index.js';
 import { catalogModel, catalogOf } from '../../src/exporter/catalog.js';
 import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
 import { applyEvents, emptyState, FUTURE_TOLERANCE_MS } from '../../src/exporter/state.js';
-import { listSegments, openEventWriter, readEvents, segmentFileName } from '../../src/events/index.js';
+import { listSegments, openEventWriter, readEvents } from '../../src/events/index.js';
 import { buildGateway, createAdminToken, type Gateway } from '../../src/gateway/index.js';
 import { freePort, freePorts, portIsFree } from '../../src/net.js';
 import { SEGMENT_BYTES, startNotificationSink, type NotificationSink } from '../../src/sink/index.js';
-import { authHeaders, readAdminCredentials, WEB_CONFIG_FILE } from '../../src/upstream/index.js';
+import { readAdminCredentials, WEB_CONFIG_FILE } from '../../src/upstream/index.js';
 import { CHROMIUM } from '../console/browser.js';
 import { feedback, prediction, syntheticMetadata } from '../exporter/fixtures.js';
 import { FindingLog } from '../support/reliability/index.js';
@@ -612,7 +612,7 @@ except Exception as e:
     ]);
     log.verify(
       'hostile input',
-      `a planted ${segmentFileName(9999999999999999)} in the event spool, then the writer and the reader`,
+      `a planted segment-9999999999999999.jsonl (a number past 2^53) in the event spool, then the writer and the reader`,
       `segments used ${JSON.stringify(segs)}; reader ${res ? `returned ${res.events.length} event in ${Date.now() - t0} ms` : 'HUNG'}`,
       () => {
         assert.deepEqual(segs, [1]);
