@@ -57,7 +57,7 @@ export function alertViews(alerts: readonly AmAlert[]): AlertView[] {
       labels: a.labels,
       summary: a.annotations.summary ?? '',
       description: a.annotations.description ?? '',
-      runbookUrl: a.annotations.runbook_url ?? null,
+      runbookUrl: linkableUrl(a.annotations.runbook_url),
       startsAt: a.startsAt,
       receivers: a.receivers.map((r) => r.name),
       generatorUrl: a.generatorURL ?? null,
@@ -90,4 +90,17 @@ export function silenceFor(
     createdBy: opts.createdBy?.trim() || SILENCE_CREATED_BY,
     comment: opts.comment?.trim() || `Silenced from the mlmon console for ${duration}`,
   };
+}
+
+/** A URL the page may turn into a link: http(s) only. A `javascript:` or
+ * `data:` runbook_url (anyone who can edit a rule file or push an alert can
+ * write one) would run in the console's origin when clicked. */
+export function linkableUrl(text: string | undefined): string | null {
+  if (!text) return null;
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
 }

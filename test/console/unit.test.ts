@@ -1,7 +1,7 @@
 /** Pure parts of the console: queries, joins, time grids, silences, HTML. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alertViews, silenceFor } from '../../src/console/alerts.js';
+import { alertViews, linkableUrl, silenceFor } from '../../src/console/alerts.js';
 import type { AmAlert } from '../../src/upstream/index.js';
 import { activeVersions, buildModelSummaries, modelDetailQueries, shares } from '../../src/console/models.js';
 import { escapeHtml, pageHtml } from '../../src/console/pages.js';
@@ -256,5 +256,25 @@ describe('HTML and links', () => {
     assert.equal(matchers({ a: 'x"y' }), '{a="x\\"y"}');
     assert.equal(sampleValue('+Inf'), Infinity);
     assert.ok(Number.isNaN(sampleValue('NaN')));
+  });
+});
+
+describe('runbook links', () => {
+  it('only http(s) runbook_url becomes a link', () => {
+    assert.equal(
+      linkableUrl('https://github.com/mlmon/mlmon/blob/main/docs/RUNBOOKS.md#x'),
+      'https://github.com/mlmon/mlmon/blob/main/docs/RUNBOOKS.md#x',
+    );
+    assert.equal(linkableUrl('http://wiki.local/runbook'), 'http://wiki.local/runbook');
+    for (const bad of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      ' javascript:alert(1)',
+      'data:text/html,<script>x</script>',
+      'vbscript:x',
+      'not a url',
+      '',
+    ])
+      assert.equal(linkableUrl(bad), null, bad);
   });
 });
