@@ -6,6 +6,7 @@
 // credentials, when the stack has any, are used only to read the outcome
 // (series counts from Prometheus), never for the attack itself.
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,18 +128,39 @@ async function main(): Promise<void> {
     await waitScrapes();
     const forged = await query('count(http_requests_total{job="inference-gateway",instance="forged"}) or vector(0)');
     say('Pushgateway text/plain POST as job=inference-gateway', `HTTP ${forge.code}; forged series in the SLO's job: ${forged}`);
-    // 5. flood
-    const before = await query('prometheus_tsdb_head_series');
+    // 5. flood, without and then with the credentials (a buggy or compromised batch job)
     const flood = Array.from({ length: 50_000 }, (_, i) => `probe_flood{i="${i}"} 1`).join('\n') + '\n';
-    const fl = await status(u('pushgateway', '/metrics/job/flood'), {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: flood,
-    });
-    await waitScrapes();
-    await waitScrapes();
-    const after = await query('prometheus_tsdb_head_series');
-    say('Pushgateway POST of 50,000 series, no credentials', `HTTP ${fl.code}; TSDB head series ${before} -> ${after}`);
+    for (const withAuth of [false, true]) {
+      if (withAuth && !authHeader.authorization) continue;
+      const before = await query('prometheus_tsdb_head_series');
+      const fl = await status(u('pushgateway', '/metrics/job/flood'), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...(withAuth ? authHeader : {}) },
+        body: flood,
+      });
+      await waitScrapes();
+      await waitScrapes();
+      const after = await query('prometheus_tsdb_head_series');
+      say(
+        `Pushgateway POST of 50,000 series, ${withAuth ? 'WITH' : 'no'} credentials`,
+        `HTTP ${fl.code}; TSDB head series ${before} -> ${after}`,
+      );
+      await status(u('pushgateway', '/metrics/job/flood'), { method: 'DELETE', headers: authHeader });
+    }
+    if (authHeader.authorization) {
+      await status(u('pushgateway', '/metrics/job/inference-gateway/instance/forged2'), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...authHeader },
+        body: 'http_requests_total{status="500",route="/predict",method="POST"} 1000000\n',
+      });
+      await waitScrapes();
+      const inSlo = await query('count(http_requests_total{job="inference-gateway",instance="forged2"}) or vector(0)');
+      const renamed = await query('count(http_requests_total{job="pushed_inference-gateway",instance="forged2"}) or vector(0)');
+      say(
+        'Pushgateway POST as job=inference-gateway WITH credentials',
+        `series in the SLO's job: ${inSlo}; renamed pushed_inference-gateway: ${renamed}`,
+      );
+    }
     // 6. files
     const p = stackPaths(dataDir);
     say(
@@ -162,8 +184,15 @@ except Exception as e: print(type(e).__name__+': '+str(e)[:60])`,
     );
     say('5 MB POST /predict from Python urllib (no 100-continue)', py.stdout.trim() || py.stderr.trim().split('\n').pop() || '');
     // 8. console
-    const host = await status(u('console', '/'), { headers: { host: 'evil.example' } });
-    say('console GET / with Host: evil.example (DNS rebinding)', `HTTP ${host.code}`);
+    const host = await new Promise<number>((resolve) => {
+      const req = httpRequest(u('console', '/slos'), { headers: { host: 'evil.example', ...authHeader } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => resolve(0));
+      req.end();
+    });
+    say('console GET /slos with Host: evil.example (DNS rebinding)', `HTTP ${host}`);
     const frame = await status(u('console', '/'));
     say(
       'console framing headers',
