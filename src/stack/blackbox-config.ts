@@ -5,7 +5,14 @@ import { STACK_AUTH_PROBE_MODULE, type StackAccess } from '../definition/index.j
  * Prometheus and Alertmanager, which demand the admin credentials (pure). */
 export function withStackProbeModule(blackboxYml: string, access: StackAccess | undefined): string {
   if (!access) return blackboxYml;
-  const doc = (parse(blackboxYml) ?? {}) as { modules?: Record<string, unknown> };
+  let doc: { modules?: Record<string, unknown> };
+  try {
+    doc = (parse(blackboxYml) ?? {}) as { modules?: Record<string, unknown> };
+  } catch {
+    // Not YAML: left as written, for the blackbox exporter's own check to report with its line.
+    return blackboxYml;
+  }
+  if (typeof doc !== 'object' || Array.isArray(doc)) return blackboxYml;
   doc.modules = {
     ...(doc.modules ?? {}),
     [STACK_AUTH_PROBE_MODULE]: {

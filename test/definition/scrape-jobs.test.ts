@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderPrometheusConfig, scrapeJobs } from '../../src/definition/index.js';
+import { renderPrometheusConfig, scrapeJobs, STACK_AUTH_PROBE_MODULE } from '../../src/definition/index.js';
 import { defaultSettings } from '../../src/definition/index.js';
 
 const all = defaultSettings({
@@ -21,8 +21,16 @@ test('pushgateway keeps the pushed job labels', () => {
 
 test('blackbox probes the gateway health, Prometheus and Alertmanager readiness, and TCP ports', () => {
   const bb = scrapeJobs(all).find((j) => j.job === 'blackbox')!;
-  const http = bb.targets.find((g) => g.labels.module === 'http_2xx')!.targets;
+  const http = bb.targets.filter((g) => g.labels.module === 'http_2xx').flatMap((g) => g.targets);
   assert.deepEqual(http, ['http://127.0.0.1:8000/health', 'http://127.0.0.1:9090/-/ready', 'http://127.0.0.1:9093/-/ready']);
+  // With the stack's login, Prometheus and Alertmanager are probed by the module that carries it.
+  const withLogin = scrapeJobs({ ...all, access: { username: 'admin', passwordFile: '/p', webConfigFile: '/w' } }).find(
+    (j) => j.job === 'blackbox',
+  )!;
+  assert.deepEqual(withLogin.targets.find((g) => g.labels.module === STACK_AUTH_PROBE_MODULE)!.targets, [
+    'http://127.0.0.1:9090/-/ready',
+    'http://127.0.0.1:9093/-/ready',
+  ]);
   assert.ok(bb.targets.find((g) => g.labels.module === 'tcp_connect')!.targets.includes('127.0.0.1:8000'));
 });
 

@@ -150,7 +150,7 @@ describe('reliability of a running stack (test profile, 1 s scrapes)', { timeout
       async () => {
         const now = component(name);
         if (!now.pid || now.pid === oldPid || now.state !== 'healthy') return undefined;
-        const res = await fetch(now.readyUrl, { signal: AbortSignal.timeout(1000) });
+        const res = await fetch(now.readyUrl, { signal: AbortSignal.timeout(1000), headers: stack.auth() });
         await res.arrayBuffer();
         return res.ok;
       },
