@@ -17,6 +17,10 @@ export interface FederationOptions {
   externalLabels?: Record<string, string>;
   /** `match[]` selectors (default FEDERATION_MATCHERS). */
   matchers?: readonly string[];
+  /** The login the federated stacks demand (an mlmon stack's admin user; the password read from a file at each scrape). */
+  basicAuth?: { username: string; passwordFile: string };
+  /** CA certificate of stacks that serve HTTPS with their own certificate. */
+  caFile?: string;
 }
 
 const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -76,6 +80,8 @@ export function renderFederationConfig(stacks: readonly FederatedStack[], opts: 
     scrape_timeout: opts.scrapeTimeout ?? (interval === '30s' ? '25s' : interval),
     scheme: g.scheme,
     metrics_path: g.path,
+    ...(opts.basicAuth ? { basic_auth: { username: opts.basicAuth.username, password_file: opts.basicAuth.passwordFile } } : {}),
+    ...(opts.caFile ? { tls_config: { ca_file: opts.caFile } } : {}),
     params: { 'match[]': [...(opts.matchers ?? FEDERATION_MATCHERS)] },
     static_configs: g.statics,
   }));

@@ -80,3 +80,12 @@ test('promtool accepts the global config', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('federating protected stacks: the login and the CA go into every federate job', () => {
+  const c = renderFederationConfig([{ name: 'eu', url: 'https://prom-eu:9090' }], {
+    basicAuth: { username: 'admin', passwordFile: '/etc/prometheus/eu-password' },
+    caFile: '/etc/prometheus/eu-ca.pem',
+  }) as { scrape_configs: Array<Record<string, unknown>> };
+  assert.deepEqual(c.scrape_configs[0]!.basic_auth, { username: 'admin', password_file: '/etc/prometheus/eu-password' });
+  assert.deepEqual(c.scrape_configs[0]!.tls_config, { ca_file: '/etc/prometheus/eu-ca.pem' });
+});
