@@ -39,5 +39,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   { files: ['bin/**/*.js', 'scripts/**/*.mjs', '*.js', '*.cjs'], languageOptions: { globals: globals.node } },
-  { files: ['src/console/public/**/*.js'], languageOptions: { globals: globals.browser, sourceType: 'module' } },
+  {
+    // The console's page scripts belong to the browser program, not the Node one.
+    files: ['src/console/public/**/*.ts'],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { projectService: false, project: './tsconfig.browser.json', tsconfigRootDir: import.meta.dirname },
+    },
+  },
 );

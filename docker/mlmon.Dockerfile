@@ -16,10 +16,12 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.browser.json ./
 COPY docker/tsconfig.image.json docker/
 COPY src/ src/
 RUN npx tsc -p docker/tsconfig.image.json
+# The console's page scripts, compiled for the browser into dist/browser/public.
+RUN npx tsc -p tsconfig.browser.json
 
 # --- deps: production dependencies only -------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -36,8 +38,9 @@ COPY --chown=root:root package.json ./
 COPY --chown=root:root bin/ bin/
 COPY --chown=root:root config/ config/
 COPY --from=build --chown=root:root /src/dist/src dist/src
-# The console serves its page files from the source tree.
-COPY --chown=root:root src/console/public/ src/console/public/
+# The console serves its compiled page scripts and, from the source tree, its stylesheet.
+COPY --from=build --chown=root:root /src/dist/browser/public dist/browser/public
+COPY --chown=root:root src/console/public/console.css src/console/public/
 # Code is root-owned and read-only to the service; only /data is writable
 # (a named volume mounted there inherits this ownership).
 RUN mkdir -p /data && chown node:node /data

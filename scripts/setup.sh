@@ -115,6 +115,8 @@ fi
 
 # Incremental TypeScript build, every time: seconds when nothing changed, and a
 # type error stops here (noEmitOnError) instead of leaving old JavaScript behind.
+# Two programs: the Node code, and the console's page scripts for the browser.
 info "building (tsc)"
 npx --no-install tsc -p tsconfig.json || fail "TypeScript build failed (see the errors above)"
+npx --no-install tsc -p tsconfig.browser.json || fail "TypeScript build of the console's page scripts failed (see the errors above)"
 info "ready"

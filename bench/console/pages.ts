@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PUBLIC_DIR, SCRIPTS_DIR } from '../../src/console/assets.js';
 import { startConsole, type ConsoleServer } from '../../src/console/index.js';
 import { fromRepo } from '../../src/paths.js';
 import { launchBrowser } from '../../test/console/browser.js';
@@ -167,7 +168,9 @@ async function main(): Promise<void> {
       );
     }
     const bytes = (f: string) => readFileSync(f).length;
-    const ours = ['console.css', 'console.js', 'slos.js', 'slo.js'].reduce((a, f) => a + bytes(fromRepo('src/console/public', f)), 0);
+    // What the browser downloads: the stylesheet and the compiled page scripts the console serves.
+    const ours =
+      bytes(join(PUBLIC_DIR, 'console.css')) + ['console.js', 'slos.js', 'slo.js'].reduce((a, f) => a + bytes(join(SCRIPTS_DIR, f)), 0);
     const uplot = bytes(fromRepo('node_modules/uplot/dist/uPlot.iife.min.js')) + bytes(fromRepo('node_modules/uplot/dist/uPlot.min.css'));
     process.stdout.write(
       `\nmedian of ${RUNS} loads after a warm-up; times in ms from navigation start; Prometheus time is the sum of the page's query round trips\n` +

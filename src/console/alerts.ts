@@ -2,31 +2,10 @@
  * the silence a person asks for from the console. Pure. */
 import { tryParseDuration } from '../duration.js';
 import { exactMatchers, type AmAlert, type NewSilence } from '../upstream/index.js';
+import type { AlertDisplayState, AlertView } from './api-types.js';
 import { ConsoleInputError } from './input.js';
 import { modelDetailUrl } from './models.js';
 import { sloDetailUrl } from './slo-list.js';
-
-export type AlertDisplayState = 'firing' | 'silenced' | 'inhibited' | 'unprocessed';
-
-export interface AlertView {
-  fingerprint: string;
-  alertname: string;
-  severity: string;
-  category: string;
-  service: string | null;
-  state: AlertDisplayState;
-  silencedBy: string[];
-  inhibitedBy: string[];
-  labels: Record<string, string>;
-  summary: string;
-  description: string;
-  runbookUrl: string | null;
-  startsAt: string;
-  receivers: string[];
-  generatorUrl: string | null;
-  /** The console page about the thing alerting (an SLO or a model), when there is one. */
-  consoleUrl: string | null;
-}
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, warning: 1, info: 2 };
 

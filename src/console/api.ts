@@ -2,10 +2,24 @@
  * many upstream requests it took; upstream failures answer 503 (unreachable)
  * or 502 (refused) with a message for people, never a stack trace. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type {
+  AlertsAnswer,
+  ApiErrorBody,
+  Meta,
+  ModelDetailAnswer,
+  ModelListAnswer,
+  NotificationIntegration,
+  NotificationsAnswer,
+  SilenceAnswer,
+  SilenceRequest,
+  SloDetailAnswer,
+  SloListAnswer,
+} from './api-types.js';
 import { alertViews, SILENCE_DURATIONS, silenceFor } from './alerts.js';
 import type { CatalogSource } from './catalog-source.js';
 import { ConsoleInputError } from './input.js';
 import { loadModelDetail, loadModelList, parseModelRange } from './models.js';
+import { SINK_INTEGRATIONS } from '../sink/index.js';
 import { fetchNotifications } from './sink.js';
 import { loadSloDetail, parseRange } from './slo-detail.js';
 import { buildSloRows, sloListQueries } from './slo-list.js';
@@ -34,11 +48,6 @@ export interface ApiContext {
   now?: () => number;
 }
 
-export interface Meta {
-  fetchedAt: string;
-  upstream: { prometheus: RequestLog; alertmanager: RequestLog; sink: RequestLog };
-}
-
 interface PageLogs {
   prometheus: RequestLog;
   alertmanager: RequestLog;
@@ -53,9 +62,7 @@ function meta(logs: PageLogs, at: number): Meta {
   };
 }
 
-export function errorBody(
-  e: unknown,
-): { status: number; body: { error: { kind: string; message: string; upstream?: string } } } | undefined {
+export function errorBody(e: unknown): { status: number; body: ApiErrorBody } | undefined {
   if (e instanceof UpstreamError) {
     return { status: e.reachable ? 502 : 503, body: { error: { kind: 'upstream', upstream: e.upstream, message: e.message } } };
   }
@@ -91,7 +98,7 @@ const notificationsQuery = {
   type: 'object',
   properties: {
     since: { type: 'string', maxLength: 40 },
-    integration: { type: 'string', enum: ['slack', 'pagerduty', 'email', 'webhook'] },
+    integration: { type: 'string', enum: SINK_INTEGRATIONS },
   },
   additionalProperties: false,
 } as const;
@@ -116,10 +123,12 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     }
     const fe = e as { validation?: unknown; statusCode?: number; message?: string };
     if (fe.validation || (fe.statusCode && fe.statusCode < 500)) {
-      return reply.code(fe.statusCode ?? 400).send({ error: { kind: 'input', message: fe.message ?? 'bad request' } });
+      const body: ApiErrorBody = { error: { kind: 'input', message: fe.message ?? 'bad request' } };
+      return reply.code(fe.statusCode ?? 400).send(body);
     }
     app.log.error({ err: e }, 'console request failed');
-    return reply.code(500).send({ error: { kind: 'internal', message: 'the console failed to answer; see its log' } });
+    const body: ApiErrorBody = { error: { kind: 'internal', message: 'the console failed to answer; see its log' } };
+    return reply.code(500).send(body);
   });
 
   app.get('/api', async () => ({
@@ -136,7 +145,7 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     silenceDurations: SILENCE_DURATIONS,
   }));
 
-  app.get('/api/slos', async () => {
+  app.get('/api/slos', async (): Promise<SloListAnswer> => {
     const { logs, prom } = clients();
     const at = now();
     const catalog = ctx.catalog.current();
@@ -151,7 +160,7 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get('/api/slos/:service/:slo', { schema: { params: sloParams, querystring: rangeQuery } }, async (req) => {
+  app.get('/api/slos/:service/:slo', { schema: { params: sloParams, querystring: rangeQuery } }, async (req): Promise<SloDetailAnswer> => {
     const { service, slo: name } = req.params as { service: string; slo: string };
     const slo = ctx.catalog.current().byId(service, name);
     if (!slo) throw new ConsoleInputError(`no SLO "${name}" of service "${service}" in the spec`, 404);
@@ -162,14 +171,14 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     return { ...meta(logs, at), ...detail };
   });
 
-  app.get('/api/models', async () => {
+  app.get('/api/models', async (): Promise<ModelListAnswer> => {
     const { logs, prom } = clients();
     const at = now();
     const list = await loadModelList(prom, at);
     return { ...meta(logs, at), ...list };
   });
 
-  app.get('/api/models/:model', { schema: { querystring: rangeQuery } }, async (req) => {
+  app.get('/api/models/:model', { schema: { querystring: rangeQuery } }, async (req): Promise<ModelDetailAnswer> => {
     const { model } = req.params as { model: string };
     const range = parseModelRange((req.query as { range?: string }).range);
     const { logs, prom } = clients();
@@ -178,15 +187,15 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     return { ...meta(logs, at), ...detail };
   });
 
-  app.get('/api/alerts', async () => {
+  app.get('/api/alerts', async (): Promise<AlertsAnswer> => {
     const { logs, am } = clients();
     const at = now();
     const alerts = alertViews(await am.alerts());
     return { ...meta(logs, at), alertmanagerUrl: ctx.alertmanagerPublicUrl, silenceDurations: SILENCE_DURATIONS, alerts };
   });
 
-  app.get('/api/notifications', { schema: { querystring: notificationsQuery } }, async (req) => {
-    const q = req.query as { since?: string; integration?: string };
+  app.get('/api/notifications', { schema: { querystring: notificationsQuery } }, async (req): Promise<NotificationsAnswer> => {
+    const q = req.query as { since?: string; integration?: NotificationIntegration };
     const at = now();
     const logs = clients().logs;
     if (!ctx.sinkUrl) return { ...meta(logs, at), configured: false, notifications: [] };
@@ -201,7 +210,7 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.post('/api/silences', { schema: { body: silenceBody } }, async (req, reply) => {
-    const body = req.body as { labels: Record<string, string>; duration: string; comment?: string; createdBy?: string };
+    const body = req.body as SilenceRequest;
     // Wall time, not the injected evaluation clock: Alertmanager moves a past start to now.
     const silence = silenceFor(body.labels, body.duration, new Date(), {
       ...(body.comment !== undefined ? { comment: body.comment } : {}),
@@ -210,11 +219,12 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     const { logs, am } = clients();
     const silenceId = await am.createSilence(silence);
     app.log.info({ silenceId, matchers: silence.matchers, endsAt: silence.endsAt }, 'silence created');
-    return reply.code(201).send({
+    const answer: SilenceAnswer = {
       ...meta(logs, now()),
       silenceId,
       endsAt: silence.endsAt,
       alertmanagerUrl: `${ctx.alertmanagerPublicUrl.replace(/\/+$/, '')}/#/silences/${silenceId}`,
-    });
+    };
+    return reply.code(201).send(answer);
   });
 }

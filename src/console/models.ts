@@ -1,10 +1,10 @@
 /** Model health: drift, prediction mix, accuracy against the reference, label
  * delay and freshness, per model and version, from the ML exporter's metrics. */
 import { readMetadata } from '../model/index.js';
+import type { DriftThresholds, ModelDetail, ModelList, ModelSummary, TimeGrid } from './api-types.js';
 import { ConsoleInputError } from './input.js';
 import type { InstantSample, Labels, PrometheusClient, RangeSeries } from '../upstream/index.js';
-import { finiteOrNull, onGrid, timeGrid, type TimeGrid } from './series.js';
-import type { FiringAlert } from './slo-list.js';
+import { finiteOrNull, onGrid, timeGrid } from './series.js';
 
 /** Exporter metric names (docs/ARCHITECTURE.md, "ML model exporter"), defined once here. */
 export const ML = {
@@ -32,28 +32,6 @@ export const MODEL_ALERT_CATEGORY = 'model_quality';
 export const MIX_WINDOW = '1h';
 export const DELAY_QUANTILES = [0.5, 0.9, 0.99] as const;
 export const MODEL_RANGES = ['1h', '6h', '1d', '3d', '7d'] as const;
-
-export interface DriftThresholds {
-  psiModerate: number | null;
-  psiMajor: number | null;
-  ksPValue: number | null;
-}
-
-export interface ModelSummary {
-  model: string;
-  version: string | null;
-  ageSeconds: number | null;
-  datasetDriftShare: number | null;
-  maxFeaturePsi: number | null;
-  maxPsiFeature: string | null;
-  predictionDrift: number | null;
-  /** Accuracy of the active version by window (`1h`, `1d`). */
-  accuracy: Record<string, number | null>;
-  referenceAccuracy: number | null;
-  windowSamples: number | null;
-  firing: FiringAlert[];
-  detailUrl: string;
-}
 
 function by<T>(samples: readonly InstantSample[], name: string, pick: (s: InstantSample) => T): T[] {
   return samples.filter((s) => s.labels.__name__ === name).map(pick);
@@ -140,42 +118,13 @@ export function buildModelSummaries(series: readonly InstantSample[], alerts: re
   });
 }
 
-export async function loadModelList(prom: PrometheusClient, now: number): Promise<{ models: ModelSummary[]; thresholds: DriftThresholds }> {
+export async function loadModelList(prom: PrometheusClient, now: number): Promise<ModelList> {
   const q = modelListQueries();
   const [series, alerts] = await Promise.all([prom.query(q.series, now), prom.query(q.alerts, now)]);
   return { models: buildModelSummaries(series, alerts, now), thresholds: thresholdsOf(series) };
 }
 
 // ---- detail -------------------------------------------------------------
-
-export interface FeatureDrift {
-  feature: string;
-  psi: number | null;
-  ks: number | null;
-  pValue: number | null;
-}
-
-export interface ModelDetail {
-  summary: ModelSummary;
-  thresholds: DriftThresholds;
-  range: { name: string; seconds: number; choices: string[] };
-  grid: TimeGrid;
-  features: FeatureDrift[];
-  /** PSI per feature over time: rows follow `features`, columns the grid. */
-  psiHeatmap: Array<Array<number | null>>;
-  datasetDriftShare: Array<number | null>;
-  /** Accuracy over time by version and window, with the reference of that version. */
-  accuracy: Array<{ version: string; window: string; values: Array<number | null>; reference: number | null; samples: number | null }>;
-  /** Share of predictions per class over MIX_WINDOW for each version, and the training mix of the active version. */
-  predictionMix: { window: string; byVersion: Record<string, Record<string, number>>; training: Record<string, number> | null };
-  labelDelay: { window: string; quantiles: Record<string, number | null>; pending: number | null };
-  freshness: {
-    ageSeconds: number | null;
-    exporterComputeAgeSeconds: number | null;
-    lastEventAgeSeconds: number | null;
-    eventLagSeconds: number | null;
-  };
-}
 
 function modelSel(model: string): string {
   return `model=${JSON.stringify(model)}`;

@@ -2,7 +2,9 @@
  * errors and an empty main the page's script fills. Static, so the first paint
  * needs no data. Pure. */
 
-export type PageName = 'slos' | 'slo' | 'models' | 'model' | 'alerts';
+/** Every page; each loads its own script, `/assets/<page>.js`. */
+export const PAGE_NAMES = ['slos', 'slo', 'models', 'model', 'alerts'] as const;
+export type PageName = (typeof PAGE_NAMES)[number];
 
 const CHARTS: ReadonlySet<PageName> = new Set(['slo', 'model']);
 

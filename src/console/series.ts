@@ -1,14 +1,7 @@
 /** Range-query results laid on one time grid, the shape uPlot draws directly
  * (one x array shared by every y array, null where a series has no point). Pure. */
+import type { GridValues, Interval, TimeGrid } from './api-types.js';
 import type { RangeSeries } from '../upstream/index.js';
-
-export interface TimeGrid {
-  start: number;
-  end: number;
-  step: number;
-  /** Unix seconds from start to end by step. */
-  times: number[];
-}
 
 /** About this many points per chart: enough for a 1000-pixel-wide plot, cheap to query. */
 export const POINTS_PER_CHART = 360;
@@ -26,8 +19,8 @@ export function timeGrid(now: number, rangeSeconds: number, points = POINTS_PER_
 }
 
 /** Values of `series` at each grid time, null where Prometheus returned none. */
-export function onGrid(grid: TimeGrid, series: RangeSeries | undefined): Array<number | null> {
-  const out: Array<number | null> = new Array(grid.times.length).fill(null);
+export function onGrid(grid: TimeGrid, series: RangeSeries | undefined): GridValues {
+  const out: GridValues = new Array(grid.times.length).fill(null);
   if (!series) return out;
   for (const [t, v] of series.points) {
     const i = Math.round((t - grid.start) / grid.step);
@@ -39,13 +32,6 @@ export function onGrid(grid: TimeGrid, series: RangeSeries | undefined): Array<n
 /** null for NaN and ±Inf, which JSON cannot carry and a person cannot read. */
 export function finiteOrNull(v: number | undefined): number | null {
   return v !== undefined && Number.isFinite(v) ? v : null;
-}
-
-export interface Interval {
-  from: number;
-  to: number;
-  /** True when the interval reaches the end of the grid (still going on). */
-  ongoing: boolean;
 }
 
 /** Runs of consecutive points of a series: when a firing ALERTS series was present. */

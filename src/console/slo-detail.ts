@@ -4,8 +4,9 @@ import { burnAlertName, sloSeries, type Slo } from '../slo/index.js';
 import { tryParseDuration } from '../duration.js';
 import { ConsoleInputError } from './input.js';
 import { matchers, prometheusGraphUrl, type PrometheusClient, type PrometheusRule } from '../upstream/index.js';
-import { intervalsOf, onGrid, timeGrid, type Interval, type TimeGrid } from './series.js';
-import { buildSloRows, sloListQueries, thresholdsByWindow, type SloRow } from './slo-list.js';
+import type { RuleView, SloDetail } from './api-types.js';
+import { intervalsOf, onGrid, timeGrid } from './series.js';
+import { buildSloRows, sloListQueries, thresholdsByWindow } from './slo-list.js';
 
 /** Ranges offered on the detail page, up to the SLO's period. */
 export const RANGE_CHOICES = ['1h', '6h', '1d', '3d', '7d', '30d'] as const;
@@ -64,41 +65,6 @@ export function sloDetailRangeQuery(slo: Slo): string {
 export function sloAlertHistoryQuery(slo: Slo): string {
   const names = [burnAlertName(slo.kind, 'fast'), burnAlertName(slo.kind, 'slow')].join('|');
   return `ALERTS{alertstate="firing",alertname=~"${names}",service=${JSON.stringify(slo.service)},slo=${JSON.stringify(slo.name)}}`;
-}
-
-export interface RuleView {
-  type: 'recording' | 'alerting';
-  name: string;
-  expr: string;
-  group: string;
-  file: string;
-  /** Opens the series (recording) or the alert condition (alerting) in Prometheus's graph page. */
-  prometheusUrl: string;
-}
-
-export interface AlertEpisode extends Interval {
-  alertname: string;
-  severity: string;
-  longWindow: string;
-  shortWindow: string;
-}
-
-export interface SloDetail {
-  slo: SloRow;
-  range: { name: string; seconds: number; choices: string[] };
-  grid: TimeGrid;
-  /** Every array below has one value per grid time (null = no data). */
-  series: {
-    sliShort: { name: string; window: string; values: Array<number | null> };
-    sliPeriod: { name: string; window: string; values: Array<number | null> };
-    budget: { name: string; values: Array<number | null> };
-    burn: Array<{ window: string; name: string; values: Array<number | null>; thresholds: number[] }>;
-  };
-  tiers: Array<{ speed: string; burnRate: number; long: string; short: string; severity: string; budgetSpent: number }>;
-  rules: RuleView[];
-  /** Unavailable rules API (old Prometheus, or refused) leaves this message instead. */
-  rulesNote: string | null;
-  alerts: { firing: SloRow['firing']; recent: AlertEpisode[] };
 }
 
 /** Rules whose output carries this SLO's labels: its recording and alerting rules. */

@@ -2,50 +2,10 @@
  * name in one, the firing burn alerts in the other; each SLO picked out by its
  * `service`/`slo` labels), then a pure join. */
 import { burnAlertName, sloSeries, type Slo } from '../slo/index.js';
+import type { AlertState, FiringAlert, SloRow } from './api-types.js';
 import { sloId } from './catalog.js';
 import type { InstantSample, Labels } from '../upstream/index.js';
 import { finiteOrNull } from './series.js';
-
-export type AlertState = 'ok' | 'ticket' | 'page';
-
-export interface BurnRateCell {
-  window: string;
-  seconds: number;
-  value: number | null;
-  /** The alert thresholds this window takes part in (as long or short window). */
-  thresholds: number[];
-}
-
-export interface FiringAlert {
-  alertname: string;
-  severity: string;
-  labels: Labels;
-}
-
-export interface SloRow {
-  id: string;
-  service: string;
-  slo: string;
-  kind: string;
-  description: string;
-  objective: number;
-  objectivePercent: number;
-  errorBudget: number;
-  period: string;
-  periodSeconds: number;
-  /** SLI over the whole period (ratio of good events), null without data. */
-  sli: number | null;
-  /** Share of the period's error budget left (1 = untouched, ≤ 0 = spent). */
-  budgetRemaining: number | null;
-  /** Time until the budget is spent at the current burn rate; null when not burning or unknown. */
-  budgetTimeLeftSeconds: number | null;
-  /** The burn-rate window the time left is computed from. */
-  currentBurnWindow: string;
-  burnRates: BurnRateCell[];
-  alertState: AlertState;
-  firing: FiringAlert[];
-  detailUrl: string;
-}
 
 export const SERIES_LABELS = { service: 'service', slo: 'slo' } as const;
 

@@ -1,30 +1,35 @@
 // One model: feature drift now and over time (heat map), dataset drift share,
 // prediction mix against the training mix, accuracy against the reference,
 // label delay and freshness.
-import { api, COLORS, el, fmt, lineChart, params, render, startPage } from './console.js';
+import type { DriftThresholds, ModelDetailAnswer } from '../api-types.js';
+import { api, color, COLORS, el, fmt, lineChart, rangeLinks, rangeQuery, render, startPage, stat } from './console.js';
 
 const model = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 
-function level(v, t) {
+type Level = 'none' | 'ok' | 'warm' | 'hot';
+
+function level(v: number | null | undefined, t: DriftThresholds): Level {
   if (v === null || v === undefined) return 'none';
   if (t.psiMajor !== null && v >= t.psiMajor) return 'hot';
   if (t.psiModerate !== null && v >= t.psiModerate) return 'warm';
   return 'ok';
 }
 
-const HEAT = { none: '#e5e7eb', ok: '#b7e4c7', warm: '#f6c453', hot: '#e25555' };
+const HEAT: Record<Level, string> = { none: '#e5e7eb', ok: '#b7e4c7', warm: '#f6c453', hot: '#e25555' };
 
-function heatmap(d) {
+function heatmap(d: ModelDetailAnswer): HTMLElement[] {
   const cols = d.grid.times.length;
   const rows = d.features.length;
   const canvas = el('canvas', { class: 'heatmap', id: 'psi-heatmap', width: cols, height: Math.max(1, rows) * 4 });
   const ctx = canvas.getContext('2d');
-  d.psiHeatmap.forEach((values, r) => {
-    values.forEach((v, c) => {
-      ctx.fillStyle = HEAT[level(v, d.thresholds)];
-      ctx.fillRect(c, r * 4, 1, 4);
+  if (ctx) {
+    d.psiHeatmap.forEach((values, r) => {
+      values.forEach((v, c) => {
+        ctx.fillStyle = HEAT[level(v, d.thresholds)];
+        ctx.fillRect(c, r * 4, 1, 4);
+      });
     });
-  });
+  }
   const labels = el('div', { class: 'muted' }, `rows, top to bottom: ${d.features.map((f) => f.feature).join(', ')}`);
   const legend = el(
     'div',
@@ -41,7 +46,7 @@ function heatmap(d) {
   return [canvas, labels, legend];
 }
 
-function featureTable(d) {
+function featureTable(d: ModelDetailAnswer): HTMLTableElement {
   const max = Math.max(d.thresholds.psiMajor ?? 0.25, ...d.features.map((f) => f.psi ?? 0));
   return el(
     'table',
@@ -78,10 +83,13 @@ function featureTable(d) {
   );
 }
 
-function mixTable(d) {
+function mixTable(d: ModelDetailAnswer): HTMLElement {
   const versions = Object.keys(d.predictionMix.byVersion).sort();
   const classes = [
-    ...new Set([...Object.keys(d.predictionMix.training ?? {}), ...versions.flatMap((v) => Object.keys(d.predictionMix.byVersion[v]))]),
+    ...new Set([
+      ...Object.keys(d.predictionMix.training ?? {}),
+      ...versions.flatMap((v) => Object.keys(d.predictionMix.byVersion[v] ?? {})),
+    ]),
   ].sort();
   if (classes.length === 0) return el('p', { class: 'muted' }, `No prediction in the last ${d.predictionMix.window}.`);
   return el(
@@ -106,7 +114,7 @@ function mixTable(d) {
           'tr',
           {},
           el('td', {}, c),
-          versions.map((v) => el('td', { class: 'num' }, fmt.pct(d.predictionMix.byVersion[v][c] ?? 0, 1))),
+          versions.map((v) => el('td', { class: 'num' }, fmt.pct(d.predictionMix.byVersion[v]?.[c] ?? 0, 1))),
           el('td', { class: 'num' }, d.predictionMix.training ? fmt.pct(d.predictionMix.training[c] ?? 0, 1) : 'unknown'),
         ),
       ),
@@ -114,17 +122,7 @@ function mixTable(d) {
   );
 }
 
-function stat(label, value, extra) {
-  return el(
-    'div',
-    { class: 'card stat' },
-    el('div', { class: 'label' }, label),
-    el('div', { class: 'value' }, value),
-    extra ? el('div', { class: 'muted' }, extra) : null,
-  );
-}
-
-function view(d) {
+function view(d: ModelDetailAnswer): void {
   const s = d.summary;
   const drift = el('div', { class: 'chart', id: 'chart-drift' });
   const acc = el('div', { class: 'chart', id: 'chart-accuracy' });
@@ -161,12 +159,7 @@ function view(d) {
         `exporter computed ${fmt.duration(d.freshness.exporterComputeAgeSeconds)} ago`,
       ),
     ),
-    el(
-      'div',
-      { class: 'ranges', id: 'ranges' },
-      'Range: ',
-      d.range.choices.map((c) => el('a', { href: `?range=${c}`, 'aria-current': c === d.range.name ? 'true' : null }, c)),
-    ),
+    rangeLinks(d.range),
     el('h2', {}, 'Feature drift now'),
     featureTable(d),
     el('h2', {}, `Feature PSI over the last ${d.range.name}`),
@@ -190,9 +183,7 @@ function view(d) {
     yFormat: (v) => `${(v * 100).toFixed(0)}%`,
     series: [{ label: 'drifted features', values: d.datasetDriftShare, color: COLORS[3], width: 2 }],
   });
-  const accSeries = d.accuracy.flatMap((a, i) => [
-    { label: `${a.version} ${a.window}`, values: a.values, color: COLORS[i % COLORS.length], width: 2 },
-  ]);
+  const accSeries = d.accuracy.flatMap((a, i) => [{ label: `${a.version} ${a.window}`, values: a.values, color: color(i), width: 2 }]);
   const refs = [...new Map(d.accuracy.filter((a) => a.reference !== null).map((a) => [a.version, a.reference])).entries()];
   lineChart(acc, {
     times: d.grid.times,
@@ -205,8 +196,7 @@ function view(d) {
 }
 
 startPage(async () => {
-  const range = params().get('range');
-  const d = await api(`/api/models/${encodeURIComponent(model)}${range ? `?range=${encodeURIComponent(range)}` : ''}`);
+  const d = await api<ModelDetailAnswer>(`/api/models/${encodeURIComponent(model)}${rangeQuery()}`);
   view(d);
   return d.fetchedAt;
 });

@@ -1,20 +1,21 @@
 // Model health overview: one row per model, worst signals first.
+import type { DriftThresholds, ModelListAnswer, ModelSummary } from '../api-types.js';
 import { api, el, fmt, render, startPage } from './console.js';
 
-function psiClass(v, t) {
+function psiClass(v: number | null | undefined, t: DriftThresholds): string {
   if (v === null || v === undefined) return '';
   if (t.psiMajor !== null && v >= t.psiMajor) return 'hot';
   if (t.psiModerate !== null && v >= t.psiModerate) return 'warm';
   return '';
 }
 
-function accuracyCell(m, window) {
+function accuracyCell(m: ModelSummary, window: string): HTMLTableCellElement {
   const v = m.accuracy[window];
   const low = v !== null && v !== undefined && m.referenceAccuracy !== null && v < m.referenceAccuracy - 0.05;
   return el('td', { class: `num ${low ? 'hot' : ''}` }, fmt.pct(v, 1));
 }
 
-function view(d) {
+function view(d: ModelListAnswer): void {
   const t = d.thresholds;
   render(
     el('h1', {}, 'Model health'),
@@ -59,7 +60,7 @@ function view(d) {
                 el('td', {}, el('a', { href: m.detailUrl }, m.model)),
                 el('td', {}, m.version ?? '–'),
                 el('td', { class: 'num' }, fmt.duration(m.ageSeconds)),
-                el('td', { class: `num ${m.datasetDriftShare > 0 ? 'warm' : ''}` }, fmt.pct(m.datasetDriftShare, 0)),
+                el('td', { class: `num ${(m.datasetDriftShare ?? 0) > 0 ? 'warm' : ''}` }, fmt.pct(m.datasetDriftShare, 0)),
                 el(
                   'td',
                   { class: `num ${psiClass(m.maxFeaturePsi, t)}` },
@@ -86,7 +87,7 @@ function view(d) {
 }
 
 startPage(async () => {
-  const d = await api('/api/models');
+  const d = await api<ModelListAnswer>('/api/models');
   view(d);
   return d.fetchedAt;
 });

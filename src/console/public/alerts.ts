@@ -1,16 +1,31 @@
 // Alerts from Alertmanager (silenced and inhibited ones marked), a silence
 // button per alert, and the notifications the local sink received.
-import { api, ApiError, el, fmt, labelList, params, render, setParam, startPage } from './console.js';
+import type {
+  AlertDisplayState,
+  AlertsAnswer,
+  AlertView,
+  NotificationIntegration,
+  NotificationsAnswer,
+  NotificationView,
+  SilenceAnswer,
+  SilenceRequest,
+} from '../api-types.js';
+import { api, ApiError, el, fmt, labelList, params, render, setParam, startPage, valueOf } from './console.js';
 
-let lastAlerts = null;
-let lastNotes = null;
-let notesError = null;
-let message = null;
+/** The sink's integrations, each once (the compiler holds this to the API's list). */
+const INTEGRATIONS = Object.keys({ slack: 1, pagerduty: 1, email: 1, webhook: 1 } satisfies Record<NotificationIntegration, 1>);
+const SINCE_CHOICES = ['1h', '6h', '24h', '7d'];
 
-async function silence(alert, duration, button) {
+let lastAlerts: AlertsAnswer | null = null;
+let lastNotes: NotificationsAnswer | null = null;
+let notesError: string | null = null;
+let message: HTMLElement | null = null;
+
+async function silence(alert: AlertView, duration: string, button: HTMLButtonElement): Promise<void> {
   button.disabled = true;
   try {
-    const res = await api('/api/silences', { method: 'POST', body: JSON.stringify({ labels: alert.labels, duration }) });
+    const request: SilenceRequest = { labels: alert.labels, duration };
+    const res = await api<SilenceAnswer>('/api/silences', { method: 'POST', body: JSON.stringify(request) });
     message = el(
       'div',
       { class: 'card', id: 'silence-result' },
@@ -19,25 +34,29 @@ async function silence(alert, duration, button) {
     );
     await reload();
   } catch (e) {
-    message = el('div', { class: 'card hot', id: 'silence-result' }, `The silence was not created: ${e.message}`);
+    message = el(
+      'div',
+      { class: 'card hot', id: 'silence-result' },
+      `The silence was not created: ${e instanceof Error ? e.message : String(e)}`,
+    );
     view();
   } finally {
     button.disabled = false;
   }
 }
 
-function silenceControl(a, durations) {
+function silenceControl(a: AlertView, durations: readonly string[]): HTMLElement {
   if (a.state === 'silenced') return el('span', { class: 'muted' }, `silenced by ${a.silencedBy.join(', ')}`);
   const select = el(
     'select',
     { 'aria-label': 'silence duration', class: 'silence-duration' },
     durations.map((d) => el('option', { value: d, selected: d === '1h' }, d)),
   );
-  const button = el('button', { class: 'silence', onclick: () => silence(a, select.value, button) }, 'Silence');
+  const button = el('button', { class: 'silence', onclick: () => void silence(a, select.value, button) }, 'Silence');
   return el('span', {}, select, ' ', button);
 }
 
-function alertsTable(d) {
+function alertsTable(d: AlertsAnswer): HTMLElement {
   if (d.alerts.length === 0) return el('p', { class: 'muted', id: 'alerts-empty' }, 'Alertmanager holds no alert.');
   return el(
     'table',
@@ -83,11 +102,12 @@ function alertsTable(d) {
   );
 }
 
-function receiverOf(n) {
-  return n.payload && typeof n.payload === 'object' && typeof n.payload.receiver === 'string' ? n.payload.receiver : '–';
+function receiverOf(n: NotificationView): string {
+  const receiver = n.payload && typeof n.payload === 'object' ? (n.payload as { receiver?: unknown }).receiver : undefined;
+  return typeof receiver === 'string' ? receiver : '–';
 }
 
-function notesPart() {
+function notesPart(notes: NotificationsAnswer | null): Array<HTMLElement> {
   const since = params().get('since') ?? '24h';
   const integration = params().get('integration') ?? '';
   const filters = el(
@@ -101,12 +121,12 @@ function notesPart() {
         'select',
         {
           id: 'notes-since',
-          onchange: (e) => {
-            setParam('since', e.target.value);
-            refresh();
+          onchange: (e: Event) => {
+            setParam('since', valueOf(e));
+            void refresh();
           },
         },
-        ['1h', '6h', '24h', '7d'].map((s) => el('option', { value: s, selected: s === since }, s)),
+        SINCE_CHOICES.map((s) => el('option', { value: s, selected: s === since }, s)),
       ),
     ),
     el(
@@ -117,20 +137,19 @@ function notesPart() {
         'select',
         {
           id: 'notes-integration',
-          onchange: (e) => {
-            setParam('integration', e.target.value);
-            refresh();
+          onchange: (e: Event) => {
+            setParam('integration', valueOf(e));
+            void refresh();
           },
         },
         el('option', { value: '' }, 'all'),
-        ['slack', 'pagerduty', 'email', 'webhook'].map((s) => el('option', { value: s, selected: s === integration }, s)),
+        INTEGRATIONS.map((s) => el('option', { value: s, selected: s === integration }, s)),
       ),
     ),
   );
-  if (notesError) return [filters, el('p', { class: 'hot', id: 'notes-error' }, notesError)];
-  if (!lastNotes.configured)
-    return [filters, el('p', { class: 'muted' }, 'No notification sink configured (start the console with --sink).')];
-  if (lastNotes.notifications.length === 0)
+  if (notesError || !notes) return [filters, el('p', { class: 'hot', id: 'notes-error' }, notesError ?? 'no answer')];
+  if (!notes.configured) return [filters, el('p', { class: 'muted' }, 'No notification sink configured (start the console with --sink).')];
+  if (notes.notifications.length === 0)
     return [filters, el('p', { class: 'muted', id: 'notes-empty' }, `No notification received in the last ${since}.`)];
   return [
     filters,
@@ -149,7 +168,7 @@ function notesPart() {
       el(
         'tbody',
         {},
-        lastNotes.notifications.map((n) =>
+        notes.notifications.map((n) =>
           el(
             'tr',
             { 'data-id': n.id },
@@ -167,8 +186,9 @@ function notesPart() {
   ];
 }
 
-function view() {
-  const counts = { firing: 0, silenced: 0, inhibited: 0 };
+function view(): void {
+  if (!lastAlerts) return;
+  const counts: Partial<Record<AlertDisplayState, number>> = { firing: 0, silenced: 0, inhibited: 0 };
   for (const a of lastAlerts.alerts) counts[a.state] = (counts[a.state] ?? 0) + 1;
   render(
     el('h1', {}, 'Alerts and notifications'),
@@ -181,16 +201,19 @@ function view() {
     ),
     alertsTable(lastAlerts),
     el('h2', {}, 'Notifications received by the local sink'),
-    notesPart(),
+    notesPart(lastNotes),
   );
 }
 
-async function reload() {
+async function reload(): Promise<string> {
   const since = params().get('since') ?? '24h';
   const integration = params().get('integration') ?? '';
   const q = new URLSearchParams({ since });
   if (integration) q.set('integration', integration);
-  const [alerts, notes] = await Promise.all([api('/api/alerts'), api(`/api/notifications?${q}`).catch((e) => e)]);
+  const [alerts, notes] = await Promise.all([
+    api<AlertsAnswer>('/api/alerts'),
+    api<NotificationsAnswer>(`/api/notifications?${q.toString()}`).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+  ]);
   lastAlerts = alerts;
   if (notes instanceof ApiError) {
     notesError = notes.message;

@@ -1,24 +1,15 @@
 // SLO detail: SLI against the objective, budget burn-down and burn rates with
 // the alert thresholds, over a chosen range; the rules behind each series; alerts.
-import { api, COLORS, el, fmt, labelList, lineChart, params, render, startPage } from './console.js';
+import type { SloDetailAnswer } from '../api-types.js';
+import { api, color, COLORS, el, fmt, labelList, lineChart, rangeLinks, rangeQuery, render, startPage, stat } from './console.js';
 
-const [, , service, slo] = location.pathname.split('/').map(decodeURIComponent);
+const [, , service = '', slo = ''] = location.pathname.split('/').map(decodeURIComponent);
 
-function stat(label, value, extra) {
-  return el(
-    'div',
-    { class: 'card stat' },
-    el('div', { class: 'label' }, label),
-    el('div', { class: 'value' }, value),
-    extra ? el('div', { class: 'muted' }, extra) : null,
-  );
-}
-
-function constant(times, v) {
+function constant(times: readonly number[], v: number): number[] {
   return times.map(() => v);
 }
 
-function charts(d) {
+function charts(d: SloDetailAnswer): { nodes: HTMLElement[]; draw(): void } {
   const times = d.grid.times;
   const sli = el('div', { class: 'chart', id: 'chart-sli' });
   const budget = el('div', { class: 'chart', id: 'chart-budget' });
@@ -58,7 +49,7 @@ function charts(d) {
         times,
         yFormat: (v) => `${Number(v).toFixed(1)}×`,
         series: [
-          ...d.series.burn.map((b, i) => ({ label: b.window, values: b.values, color: COLORS[(i + 3) % COLORS.length] })),
+          ...d.series.burn.map((b, i) => ({ label: b.window, values: b.values, color: color(i + 3) })),
           ...thresholds.map((t) => ({ label: `${t}×`, values: constant(times, t), color: '#999', dash: [4, 4], width: 1 })),
         ],
       });
@@ -66,7 +57,7 @@ function charts(d) {
   };
 }
 
-function rulesTable(d) {
+function rulesTable(d: SloDetailAnswer): HTMLElement {
   if (d.rulesNote) return el('p', { class: 'muted' }, d.rulesNote);
   if (d.rules.length === 0)
     return el('p', { class: 'muted' }, 'Prometheus has loaded no rule for this SLO (is `mlmon generate` output loaded?).');
@@ -90,7 +81,7 @@ function rulesTable(d) {
   );
 }
 
-function alertsPart(d) {
+function alertsPart(d: SloDetailAnswer): HTMLElement[] {
   const firing = d.alerts.firing.length
     ? el(
         'ul',
@@ -141,7 +132,7 @@ function alertsPart(d) {
   return [el('h2', {}, 'Firing alerts'), firing, el('h2', {}, `Alerts in the last ${d.range.name}`), recent];
 }
 
-function view(d) {
+function view(d: SloDetailAnswer): void {
   const r = d.slo;
   const c = charts(d);
   const timeLeft =
@@ -165,12 +156,7 @@ function view(d) {
       stat('Error budget left', fmt.pct(r.budgetRemaining, 1)),
       stat('Time left at current burn', timeLeft, currentBurn ? `${fmt.burn(currentBurn.value)} over ${currentBurn.window}` : ''),
     ),
-    el(
-      'div',
-      { class: 'ranges', id: 'ranges' },
-      'Range: ',
-      d.range.choices.map((c) => el('a', { href: `?range=${c}`, 'aria-current': c === d.range.name ? 'true' : null }, c)),
-    ),
+    rangeLinks(d.range),
     c.nodes,
     el('h2', {}, 'Alert pairs (SRE workbook multiwindow, multi-burn-rate)'),
     el(
@@ -209,10 +195,7 @@ function view(d) {
 }
 
 startPage(async () => {
-  const range = params().get('range');
-  const d = await api(
-    `/api/slos/${encodeURIComponent(service)}/${encodeURIComponent(slo)}${range ? `?range=${encodeURIComponent(range)}` : ''}`,
-  );
+  const d = await api<SloDetailAnswer>(`/api/slos/${encodeURIComponent(service)}/${encodeURIComponent(slo)}${rangeQuery()}`);
   view(d);
   return d.fetchedAt;
 });

@@ -1,10 +1,18 @@
 // SLO list: every SLO with SLI, budget, time left, burn rates and alert state;
 // filter by service and state, sort by any column. Filters live in the URL.
-import { api, el, fmt, params, render, setParam, startPage } from './console.js';
+import type { AlertState, SloListAnswer, SloRow } from '../api-types.js';
+import { api, el, fmt, params, render, setParam, startPage, valueOf } from './console.js';
 
-const STATES = ['ok', 'ticket', 'page'];
-const STATE_RANK = { ok: 0, ticket: 1, page: 2 };
-const COLUMNS = [
+const STATE_RANK: Record<AlertState, number> = { ok: 0, ticket: 1, page: 2 };
+const STATES = Object.keys(STATE_RANK) as AlertState[];
+
+interface Column {
+  key: string;
+  label: string;
+  value: (r: SloRow) => string | number | null;
+}
+
+const COLUMNS: Column[] = [
   { key: 'service', label: 'Service', value: (r) => r.service },
   { key: 'slo', label: 'SLO', value: (r) => r.slo },
   { key: 'objective', label: 'Objective', value: (r) => r.objective },
@@ -16,9 +24,9 @@ const COLUMNS = [
   { key: 'state', label: 'State', value: (r) => STATE_RANK[r.alertState] },
 ];
 
-let last = null;
+let last: SloListAnswer | null = null;
 
-function budgetCell(r) {
+function budgetCell(r: SloRow): HTMLTableCellElement {
   if (r.budgetRemaining === null) return el('td', { class: 'num' }, '–');
   const share = Math.max(0, Math.min(1, r.budgetRemaining));
   const cls = r.budgetRemaining <= 0 ? 'out' : r.budgetRemaining < 0.25 ? 'low' : '';
@@ -30,15 +38,15 @@ function budgetCell(r) {
   );
 }
 
-function timeLeftCell(r) {
-  let text;
+function timeLeftCell(r: SloRow): HTMLTableCellElement {
+  let text: string;
   if (r.budgetRemaining !== null && r.budgetRemaining <= 0) text = 'exhausted';
   else if (r.budgetTimeLeftSeconds === null) text = r.budgetRemaining === null ? '–' : 'not burning';
   else text = fmt.duration(r.budgetTimeLeftSeconds);
   return el('td', { class: 'num', title: `at the ${r.currentBurnWindow} burn rate` }, text);
 }
 
-function burnCell(r) {
+function burnCell(r: SloRow): HTMLTableCellElement {
   return el(
     'td',
     {},
@@ -46,9 +54,10 @@ function burnCell(r) {
       'div',
       { class: 'burns' },
       r.burnRates.map((b) => {
-        const over = b.value !== null && b.thresholds.some((t) => b.value > t);
+        const value = b.value;
+        const over = value !== null && b.thresholds.some((t) => value > t);
         const maxT = b.thresholds.length ? Math.max(...b.thresholds) : null;
-        const cls = b.value !== null && maxT !== null && b.value > maxT ? 'hot' : over ? 'warm' : '';
+        const cls = value !== null && maxT !== null && value > maxT ? 'hot' : over ? 'warm' : '';
         return el(
           'span',
           { class: cls, 'data-window': b.window, title: b.thresholds.length ? `alert thresholds ${b.thresholds.join(', ')}×` : '' },
@@ -59,7 +68,7 @@ function burnCell(r) {
   );
 }
 
-function rowOf(r) {
+function rowOf(r: SloRow): HTMLTableRowElement {
   return el(
     'tr',
     { 'data-id': r.id, 'data-state': r.alertState },
@@ -75,10 +84,10 @@ function rowOf(r) {
   );
 }
 
-function sorted(rows) {
+function sorted(rows: readonly SloRow[]): SloRow[] {
   const key = params().get('sort') ?? 'state';
   const dir = params().get('dir') ?? (key === 'state' ? 'desc' : 'asc');
-  const col = COLUMNS.find((c) => c.key === key) ?? COLUMNS[0];
+  const col = COLUMNS.find((c) => c.key === key) ?? COLUMNS[0]!;
   const sign = dir === 'desc' ? -1 : 1;
   return [...rows].sort((a, b) => {
     const x = col.value(a),
@@ -90,14 +99,17 @@ function sorted(rows) {
   });
 }
 
-function view(data) {
+function view(data: SloListAnswer): void {
   const service = params().get('service') ?? '';
   const state = params().get('state') ?? '';
   const rows = data.slos.filter((r) => (!service || r.service === service) && (!state || r.alertState === state));
-  const counts = Object.fromEntries(STATES.map((s) => [s, data.slos.filter((r) => r.alertState === s).length]));
+  const counts = Object.fromEntries(STATES.map((s) => [s, data.slos.filter((r) => r.alertState === s).length])) as Record<
+    AlertState,
+    number
+  >;
   const sortKey = params().get('sort') ?? 'state';
   const sortDir = params().get('dir') ?? (sortKey === 'state' ? 'desc' : 'asc');
-  const rerender = () => view(last);
+  const rerender = () => view(last ?? data);
   render(
     el('h1', {}, 'SLOs'),
     el('p', { class: 'muted' }, `${data.slos.length} SLOs · ${counts.page} paging · ${counts.ticket} ticket · ${counts.ok} ok`),
@@ -112,8 +124,8 @@ function view(data) {
           'select',
           {
             id: 'filter-service',
-            onchange: (e) => {
-              setParam('service', e.target.value);
+            onchange: (e: Event) => {
+              setParam('service', valueOf(e));
               rerender();
             },
           },
@@ -129,8 +141,8 @@ function view(data) {
           'select',
           {
             id: 'filter-state',
-            onchange: (e) => {
-              setParam('state', e.target.value);
+            onchange: (e: Event) => {
+              setParam('state', valueOf(e));
               rerender();
             },
           },
@@ -172,7 +184,8 @@ function view(data) {
 }
 
 startPage(async () => {
-  last = await api('/api/slos');
-  view(last);
-  return last.fetchedAt;
+  const data = await api<SloListAnswer>('/api/slos');
+  last = data;
+  view(data);
+  return data.fetchedAt;
 });
