@@ -5,7 +5,7 @@
  * mark), and the number and total time of Prometheus queries per page load
  * (as counted by the console's API), median over the runs after a warm-up.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/console/pages.js [--runs 7] [--features 20]
+ *   npm run build && node dist/bench/console/pages.js [--runs 7] [--features 20]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
