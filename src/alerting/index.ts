@@ -18,11 +18,14 @@ export {
 export { CREDENTIAL_FILES, credentialPath, writeCredentialFiles } from './credentials.js';
 export {
   GENERATE_HEADER,
+  GROUP_TIMINGS,
+  alertTimingOf,
   alertmanagerConfigObject,
   configHoldsSecrets,
   renderAlertmanagerConfig,
   renderDefaultAlertmanagerConfig,
   type AlertTiming,
+  type GroupTiming,
   type AlertmanagerRenderOptions,
 } from './render.js';
 export { ALERTMANAGER_CONFIG_FILE, writeAlertmanagerFiles } from './files.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { defaultSettings, type StackSettings } from '../definition/index.js';
+import { defaultSettings, type Profile, type StackSettings } from '../definition/index.js';
 import { credentialPath } from './credentials.js';
 import { FALLBACK_REPEAT_INTERVAL, GROUP_BY, INHIBIT_RULES, RECEIVERS, ROUTES, type ReceiverName } from './routing.js';
 import { resolveNotificationTargets, type NotificationTargets } from './targets.js';
@@ -12,10 +12,23 @@ export const RUN_HEADER = 'Rendered by `mlmon up` for this data directory; rewri
  * integration test sees notifications within seconds. */
 export type AlertTiming = 'production' | 'test';
 
-const TIMING: Record<AlertTiming, { groupWait: string; groupInterval: string }> = {
+export interface GroupTiming {
+  groupWait: string;
+  groupInterval: string;
+}
+
+/** The root route's group_wait and group_interval, defined here only: every
+ * rendered alertmanager.yml takes them from here, and so does the alert tests'
+ * theory of how long a notification takes. */
+export const GROUP_TIMINGS: Readonly<Record<AlertTiming, Readonly<GroupTiming>>> = {
   production: { groupWait: '30s', groupInterval: '5m' },
   test: { groupWait: '1s', groupInterval: '1s' },
 };
+
+/** The timing a stack of this profile renders. */
+export function alertTimingOf(profile: Profile): AlertTiming {
+  return profile === 'test' ? 'test' : 'production';
+}
 
 export interface AlertmanagerRenderOptions {
   /** Where credential files live (only referenced for real credentials). */
@@ -148,7 +161,7 @@ export function alertmanagerConfigObject(
 ): Record<string, unknown> {
   const consoleUrl =
     opts.consoleUrl ?? (settings.components.includes('console') ? `http://${settings.host}:${settings.ports.console}` : undefined);
-  const timing = TIMING[opts.timing ?? 'production'];
+  const timing = GROUP_TIMINGS[opts.timing ?? 'production'];
   return {
     global: globalSection(targets, opts.secretsDir),
     templates: [join(opts.templatesDir, '*.tmpl')],

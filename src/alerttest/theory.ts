@@ -6,9 +6,10 @@
  * window decides). A total outage on a 99.5% SLO with the 1h/14.4x page:
  * 0.005 × 14.4 × 60 min / 1 ≈ 4.3 min. Then the alert still has to travel:
  * one scrape, one rule evaluation and Alertmanager's group_wait. */
+import { alertTimingOf, GROUP_TIMINGS } from '../alerting/index.js';
 import type { Slo } from '../slo/index.js';
 import { TEST_RULE_SCALING } from '../definition/index.js';
-import { formatDuration, tryParseDuration } from '../duration.js';
+import { durationSeconds, formatDuration } from '../duration.js';
 import type { Profile } from '../definition/index.js';
 import type { Theory } from './scenarios.js';
 
@@ -29,15 +30,16 @@ export interface StackTimings {
   groupIntervalSeconds: number;
 }
 
-/** Timings the stack renders for a profile (src/alerting/render.ts: 30s/5m in production, 1s/1s in test). */
+/** Timings a stack of this profile runs with: its own intervals, and the
+ * group timings the Alertmanager configuration is rendered with. */
 export function stackTimings(profile: Profile, scrapeInterval: string, evaluationInterval: string): StackTimings {
-  const test = profile === 'test';
+  const group = GROUP_TIMINGS[alertTimingOf(profile)];
   return {
     profile,
-    scrapeSeconds: (tryParseDuration(scrapeInterval) ?? 15_000) / 1000,
-    evaluationSeconds: (tryParseDuration(evaluationInterval) ?? 15_000) / 1000,
-    groupWaitSeconds: test ? 1 : 30,
-    groupIntervalSeconds: test ? 1 : 300,
+    scrapeSeconds: durationSeconds(scrapeInterval, 'scrape interval'),
+    evaluationSeconds: durationSeconds(evaluationInterval, 'evaluation interval'),
+    groupWaitSeconds: durationSeconds(group.groupWait, 'group_wait'),
+    groupIntervalSeconds: durationSeconds(group.groupInterval, 'group_interval'),
   };
 }
 

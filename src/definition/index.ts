@@ -38,7 +38,6 @@ export {
   PUSHED_JOB_PREFIX,
   pushgatewayScrapeConfig,
   STACK_AUTH_PROBE_MODULE,
-  RULE_FILES,
   renderPrometheusConfig,
   scrapeJobs,
   SCRAPED_JOB_NAMES,
@@ -47,6 +46,7 @@ export {
   type ScrapeJob,
   type TargetGroup,
 } from './scrape-jobs.js';
+export { RULE_FILE, RULE_FILES } from './rule-files.js';
 export { TEST_RULE_SCALING, TEST_RULES_HEADER, scaleAlertingRulesForTest, scaleRanges, type RuleScaling } from './rule-scaling.js';
 export {
   pidAlive,

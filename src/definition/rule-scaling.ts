@@ -4,6 +4,7 @@
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { formatDuration, tryParseDuration } from '../duration.js';
 import { TEST_PROFILE_FACTOR } from './profile.js';
+import { RULE_FILE } from './rule-files.js';
 
 export interface RuleScaling {
   /** Every duration is divided by this (the SLO generator's TEST_PROFILE_FACTOR). */
@@ -41,8 +42,7 @@ export function scaleRanges(expr: string, scaling: RuleScaling): string {
   });
 }
 
-export const TEST_RULES_HEADER =
-  '# Rendered by `mlmon up` (test profile) from config/prometheus/alerting_rules.yml, every for: and range window divided by {factor} (floors: for {forFloor}s, ranges {rangeFloor}s). Do not edit.';
+export const TEST_RULES_HEADER = `# Rendered by \`mlmon up\` (test profile) from config/prometheus/${RULE_FILE.alerting}, every for: and range window divided by {factor} (floors: for {forFloor}s, ranges {rangeFloor}s). Do not edit.`;
 
 /** The alerting rules file with its alerts' durations scaled (comments kept). */
 export function scaleAlertingRulesForTest(text: string, scaling: RuleScaling = TEST_RULE_SCALING): string {

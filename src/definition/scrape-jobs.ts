@@ -36,8 +36,6 @@ export const PUSHED_JOB_PREFIX = 'pushed_';
 /** The blackbox module that probes the stack's protected programs with the admin credentials. */
 export const STACK_AUTH_PROBE_MODULE = 'http_2xx_stack_auth';
 
-export const RULE_FILES = ['recording_rules.yml', 'alerting_rules.yml', 'slo_alerting_rules.yml'] as const;
-
 function hostPort(s: StackSettings, c: ComponentName): string {
   return `${s.host}:${s.ports[c]}`;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RULE_FILE } from '../definition/index.js';
 import { loadSloSpecFile, renderSloRuleFiles } from '../slo/index.js';
 import type { RuleFileText } from './prometheus-rule.js';
 
@@ -10,6 +11,6 @@ export function kubernetesRuleSources(configDir: string): RuleFileText[] {
   const slo = renderSloRuleFiles(loadSloSpecFile(join(configDir, 'slos.yaml')), { profile: 'production' });
   return [
     ...slo.map((f) => ({ name: f.file, content: f.content })),
-    { name: 'alerting_rules.yml', content: readFileSync(join(configDir, 'prometheus', 'alerting_rules.yml'), 'utf8') },
+    { name: RULE_FILE.alerting, content: readFileSync(join(configDir, 'prometheus', RULE_FILE.alerting), 'utf8') },
   ];
 }

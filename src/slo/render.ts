@@ -1,12 +1,12 @@
 /** The only place that turns rule groups into YAML text. */
 import { stringify } from 'yaml';
 import { alertRuleGroups } from './alert-rules.js';
-import { GENERATED_HEADER, RULE_FILES } from './conventions.js';
+import { GENERATED_HEADER } from './conventions.js';
 import { buildSloModels } from './model.js';
 import { recordingRuleGroups } from './recording-rules.js';
 import type { RuleGroup } from './rules.js';
 import type { SloSpec } from './spec.js';
-import { TEST_PROFILE_FACTOR, type Profile } from '../definition/index.js';
+import { RULE_FILE, TEST_PROFILE_FACTOR, type Profile } from '../definition/index.js';
 
 export interface RenderedFile {
   /** Relative to config/prometheus/. */
@@ -31,14 +31,14 @@ export function renderSloRuleFiles(spec: SloSpec, opts: { profile: Profile }): R
   const slos = buildSloModels(spec, opts.profile);
   return [
     {
-      file: RULE_FILES.recording,
+      file: RULE_FILE.sloRecording,
       content: renderRuleGroups(
         recordingRuleGroups(slos),
         header(opts.profile, 'Recording rules: SLO tiles, windows and budgets; http:* and container:* series.'),
       ),
     },
     {
-      file: RULE_FILES.alerting,
+      file: RULE_FILE.sloAlerting,
       content: renderRuleGroups(
         alertRuleGroups(slos),
         header(opts.profile, 'Multiwindow multi-burn-rate SLO alerts (Google SRE workbook).'),

@@ -1,4 +1,5 @@
 import {
+  alertTimingOf,
   configHoldsSecrets,
   describeTargets,
   renderAlertmanagerConfig,
@@ -55,7 +56,7 @@ export async function alertmanagerSource(
   const text = renderAlertmanagerConfig(s, targets, {
     secretsDir: p.secretsDir,
     templatesDir: 'templates',
-    timing: s.profile === 'test' ? 'test' : 'production',
+    timing: alertTimingOf(s.profile),
   });
   return { text, secret: configHoldsSecrets(targets), summary: describeTargets(targets, s) };
 }

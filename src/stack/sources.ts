@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSloSpecFile, renderSloRuleFiles } from '../slo/index.js';
-import { RULE_FILES } from '../definition/index.js';
+import { RULE_FILE, RULE_FILES } from '../definition/index.js';
 import type { RenderedFile, RunSources } from './render.js';
 import type { StackPaths, StackSettings } from '../definition/index.js';
 import { alertmanagerSource } from './alertmanager-source.js';
@@ -20,8 +20,8 @@ export function ruleSources(s: StackSettings): RenderedFile[] {
     const spec = loadSloSpecFile(join(s.configDir, 'slos.yaml'));
     for (const f of renderSloRuleFiles(spec, { profile: 'test' })) generated.set(f.file, f.content);
     // The hand-written alerts get the same treatment: their for: and windows shrink with the period.
-    const alerting = readIfExists(join(s.configDir, 'prometheus', 'alerting_rules.yml'));
-    if (alerting !== undefined) generated.set('alerting_rules.yml', scaleAlertingRulesForTest(alerting));
+    const alerting = readIfExists(join(s.configDir, 'prometheus', RULE_FILE.alerting));
+    if (alerting !== undefined) generated.set(RULE_FILE.alerting, scaleAlertingRulesForTest(alerting));
   }
   const out: RenderedFile[] = [];
   for (const name of RULE_FILES) {

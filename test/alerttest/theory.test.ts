@@ -2,6 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { burnDetection, stackTimings, theoryFor, windowDetectionSeconds } from '../../src/alerttest/theory.js';
 import { budgetSeconds, isHostAlert } from '../../src/alerttest/runner.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { alertmanagerConfigObject, alertTimingOf, resolveNotificationTargets } from '../../src/alerting/index.js';
+import { SCENARIOS } from '../../src/alerttest/scenarios.js';
+import { defaultSettings, RULE_FILE } from '../../src/definition/index.js';
+import { durationSeconds } from '../../src/duration.js';
 import { buildSloModels, loadSloSpecFile } from '../../src/slo/index.js';
 import { fromRepo } from '../../src/paths.js';
 
@@ -58,4 +64,35 @@ test("host resource alerts are told apart from the stack's own", () => {
   assert.ok(isHostAlert({ alertname: 'NodeCPUHigh', category: 'resource' }));
   assert.ok(!isHostAlert({ alertname: 'ContainerRestarting', category: 'resource', service: 'gateway' }));
   assert.ok(!isHostAlert({ alertname: 'ServiceDown', category: 'availability', service: 'x' }));
+});
+
+test('the theory waits as long as the Alertmanager configuration the stack renders for each profile', () => {
+  for (const profile of ['production', 'test'] as const) {
+    const s = defaultSettings({ profile });
+    const config = alertmanagerConfigObject(s, resolveNotificationTargets({}, s), {
+      secretsDir: '/secrets',
+      templatesDir: 'templates',
+      timing: alertTimingOf(profile),
+    }) as { route: { group_wait: string; group_interval: string } };
+    const t = stackTimings(profile, s.scrapeInterval, s.evaluationInterval);
+    assert.equal(t.groupWaitSeconds, durationSeconds(config.route.group_wait), `${profile} group_wait`);
+    assert.equal(t.groupIntervalSeconds, durationSeconds(config.route.group_interval), `${profile} group_interval`);
+  }
+});
+
+test("a rule scenario's theory uses the for: its alert has in the hand-written rule file", () => {
+  interface Rules {
+    groups: Array<{ rules: Array<{ alert?: string; for?: string }> }>;
+  }
+  const rules = (parse(readFileSync(fromRepo('config', 'prometheus', RULE_FILE.alerting), 'utf8')) as Rules).groups.flatMap((g) => g.rules);
+  let checked = 0;
+  for (const sc of SCENARIOS) {
+    if (sc.theory.kind !== 'rule') continue;
+    const name = sc.theory.alertname;
+    const rule = rules.find((r) => r.alert === name);
+    assert.ok(rule?.for, `${sc.id}: ${name} has a for:`);
+    assert.equal(sc.theory.forSeconds, durationSeconds(rule.for), `${sc.id}: ${name} for: ${rule.for}`);
+    checked++;
+  }
+  assert.ok(checked >= 2, `${checked} rule scenarios`);
 });
