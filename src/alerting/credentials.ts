@@ -30,10 +30,3 @@ export function writeCredentialFiles(targets: NotificationTargets, secretsDir: s
   }
   return Promise.resolve();
 }
-
-/** Writes a rendered Alertmanager config that may hold a secret inline (the
- * heartbeat URL: Alertmanager 0.25 has no `url_file` for webhooks) as an
- * owner-only file inside `secretsDir`. Returns its path. */
-export function writeSecretConfig(secretsDir: string, fileName: string, text: string): Promise<string> {
-  return Promise.resolve(writeSecretFile(secretsDir, fileName, text));
-}

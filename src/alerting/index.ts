@@ -17,6 +17,7 @@ export {
 } from './targets.js';
 export { CREDENTIAL_FILES, credentialPath, writeCredentialFiles } from './credentials.js';
 export {
+  ALERTMANAGER_CONFIG_FILE,
   GENERATE_HEADER,
   GROUP_TIMINGS,
   alertTimingOf,
@@ -28,7 +29,6 @@ export {
   type GroupTiming,
   type AlertmanagerRenderOptions,
 } from './render.js';
-export { ALERTMANAGER_CONFIG_FILE, writeAlertmanagerFiles } from './files.js';
 export {
   FALLBACK_REPEAT_INTERVAL,
   GROUP_BY,

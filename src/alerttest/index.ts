@@ -16,5 +16,5 @@ export { measureProductionOutage, outageReport, type OutageMeasurement } from '.
 export { subjectOf, parseTitle, matchesDelivery, breaksQuiet } from './notifications.js';
 export { burnDetection, windowDetectionSeconds, theoryFor, stackTimings } from './theory.js';
 export { resultsTable, scenarioList } from './report.js';
-export { consoleVoice, silentVoice, type Voice } from './wait.js';
+export { consoleVoice, type Voice } from './wait.js';
 export { registerAlertTestCommands } from './cli.js';

@@ -12,8 +12,6 @@ export const consoleVoice = (stream: NodeJS.WriteStream = process.stdout): Voice
   live: Boolean(stream.isTTY),
 });
 
-export const silentVoice: Voice = { say: () => undefined, live: false };
-
 export interface WaitOutcome<T> {
   ok: boolean;
   value: T | undefined;

@@ -43,11 +43,12 @@ export async function alertmanagerSource(
   p: StackPaths,
   opts: { reload?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<AlertmanagerSource> {
-  // Credentials come from the environment, or from .env beside the config folder.
+  // Credentials come from the environment, or from .env beside the config folder
+  // (an environment given by the caller is taken as it is, without .env).
   // A reload also falls back on what the stack started with, so that running
   // `mlmon reload` from a shell without the variables does not quietly send
   // pages to the sink.
-  let env = withDotEnv(join(dirname(s.configDir), '.env'), opts.env ?? process.env);
+  let env = opts.env ?? withDotEnv(join(dirname(s.configDir), '.env'), process.env);
   const saved = opts.reload ? readSecretFile(p.secretsDir, NOTIFICATION_ENV_FILE) : undefined;
   if (saved !== undefined) env = { ...(JSON.parse(saved) as Record<string, string>), ...definedOnly(env) };
   writeSecretFile(p.secretsDir, NOTIFICATION_ENV_FILE, `${JSON.stringify(notificationVariables(env))}\n`);

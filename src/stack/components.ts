@@ -3,6 +3,7 @@ import { mlmonBin } from '../paths.js';
 import { ADMIN_TOKEN_ENV, createAdminToken, removeAdminToken } from '../gateway/index.js';
 import { PROTECTED_COMPONENTS, urlOf, type ComponentName, type StackPaths, type StackSettings } from '../definition/index.js';
 import { authHeaders, type BasicCredentials } from '../upstream/index.js';
+import { RUN_FILES } from './render.js';
 
 /** How to run and probe one process of the stack. */
 export interface ProcessSpec {
@@ -56,7 +57,7 @@ export function processSpecs(s: StackSettings, p: StackPaths, auth?: BasicCreden
       name: 'prometheus',
       candidates: ['prometheus'],
       args: [
-        `--config.file=${join(run, 'prometheus', 'prometheus.yml')}`,
+        `--config.file=${join(run, RUN_FILES.prometheusYml)}`,
         `--storage.tsdb.path=${p.prometheusData}`,
         `--storage.tsdb.retention.time=${s.retentionTime}`,
         `--storage.tsdb.retention.size=${s.retentionSize}`,
@@ -80,7 +81,7 @@ export function processSpecs(s: StackSettings, p: StackPaths, auth?: BasicCreden
       name: 'alertmanager',
       candidates: ['prometheus-alertmanager', 'alertmanager'],
       args: [
-        `--config.file=${join(run, 'alertmanager', 'alertmanager.yml')}`,
+        `--config.file=${join(run, RUN_FILES.alertmanagerYml)}`,
         `--storage.path=${p.alertmanagerData}`,
         `--web.listen-address=${addr('alertmanager')}`,
         `--web.external-url=${http('alertmanager')}`,
@@ -109,7 +110,7 @@ export function processSpecs(s: StackSettings, p: StackPaths, auth?: BasicCreden
       name: 'blackbox-exporter',
       candidates: ['prometheus-blackbox-exporter', 'blackbox_exporter'],
       args: [
-        `--config.file=${join(run, 'blackbox', 'blackbox.yml')}`,
+        `--config.file=${join(run, RUN_FILES.blackboxYml)}`,
         `--web.listen-address=${addr('blackbox-exporter')}`,
         ...webConfig,
         '--log.format=json',

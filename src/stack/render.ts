@@ -1,8 +1,18 @@
 import { join } from 'node:path';
+import { ALERTMANAGER_CONFIG_FILE } from '../alerting/index.js';
 import { renderBlackboxConfig, withStackProbeModule } from './blackbox-config.js';
 import { renderPrometheusConfig, RULE_FILES, scrapeJobs } from '../definition/index.js';
 import type { StackSettings } from '../definition/index.js';
 import { generatedYaml, RUN_HEADER, STACK_HEADER } from './yaml.js';
+
+/** Where the programs' configuration files sit in a run directory: the
+ * supervisor's command lines, the validation and the rendering all read these. */
+export const RUN_FILES = {
+  prometheusYml: 'prometheus/prometheus.yml',
+  alertmanagerYml: `alertmanager/${ALERTMANAGER_CONFIG_FILE}`,
+  alertmanagerTemplates: 'alertmanager/templates',
+  blackboxYml: 'blackbox/blackbox.yml',
+} as const;
 
 /** A file to write, relative to the folder it is rendered into. */
 export interface RenderedFile {
@@ -21,7 +31,7 @@ export function renderPrometheusFiles(
   ruleFiles: readonly string[],
 ): RenderedFile[] {
   const files: RenderedFile[] = [
-    { path: 'prometheus/prometheus.yml', content: generatedYaml(renderPrometheusConfig(s, { customTargetsDir, ruleFiles }), header) },
+    { path: RUN_FILES.prometheusYml, content: generatedYaml(renderPrometheusConfig(s, { customTargetsDir, ruleFiles }), header) },
   ];
   for (const job of scrapeJobs(s)) {
     files.push({ path: `prometheus/targets/${job.job}.yml`, content: generatedYaml(job.targets, header) });
@@ -59,11 +69,12 @@ export function renderRunFiles(s: StackSettings, src: RunSources): RenderedFile[
     ),
     ...src.ruleFiles.map((r) => ({ path: `prometheus/${r.path}`, content: r.content })),
     {
-      path: 'alertmanager/alertmanager.yml',
+      path: RUN_FILES.alertmanagerYml,
       content: src.alertmanager.text,
+      // The heartbeat URL has no *_file field: a config holding it is owner-only.
       ...(src.alertmanager.secret ? { mode: 0o600 } : {}),
     },
-    ...src.templates.map((t) => ({ path: `alertmanager/templates/${t.path}`, content: t.content })),
-    { path: 'blackbox/blackbox.yml', content: withStackProbeModule(src.blackboxYml, s.access) },
+    ...src.templates.map((t) => ({ path: `${RUN_FILES.alertmanagerTemplates}/${t.path}`, content: t.content })),
+    { path: RUN_FILES.blackboxYml, content: withStackProbeModule(src.blackboxYml, s.access) },
   ];
 }

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { MlmonError } from '../errors.js';
-import { renderRunFiles, type RenderedFile } from './render.js';
+import { renderRunFiles, RUN_FILES, type RenderedFile } from './render.js';
 import type { StackPaths, StackSettings } from '../definition/index.js';
-import { readRunSources } from './sources.js';
+import { readRunSources, type RunSourceOptions } from './sources.js';
 import { formatCheckResults, validateConfigSet, type CheckResult } from './validate.js';
 
 function relativeToCwd(path: string): string {
@@ -22,14 +22,14 @@ function writeTree(root: string, files: RenderedFile[]): void {
 
 export function validateRunTree(root: string, files: RenderedFile[]): Promise<CheckResult[]> {
   const rules = files
-    .filter((f) => f.path.startsWith('prometheus/') && !f.path.startsWith('prometheus/targets/') && f.path !== 'prometheus/prometheus.yml')
+    .filter((f) => f.path.startsWith('prometheus/') && !f.path.startsWith('prometheus/targets/') && f.path !== RUN_FILES.prometheusYml)
     .map((f) => join(root, f.path));
   return validateConfigSet(
     {
-      prometheusYml: join(root, 'prometheus', 'prometheus.yml'),
+      prometheusYml: join(root, RUN_FILES.prometheusYml),
       ruleFiles: rules,
-      alertmanagerYml: join(root, 'alertmanager', 'alertmanager.yml'),
-      blackboxYml: join(root, 'blackbox', 'blackbox.yml'),
+      alertmanagerYml: join(root, RUN_FILES.alertmanagerYml),
+      blackboxYml: join(root, RUN_FILES.blackboxYml),
     },
     root,
   );
@@ -41,7 +41,7 @@ export function validateRunTree(root: string, files: RenderedFile[]): Promise<Ch
 export async function prepareRunDir(
   s: StackSettings,
   p: StackPaths,
-  opts: { reload?: boolean } = {},
+  opts: RunSourceOptions = {},
 ): Promise<{ checks: CheckResult[]; notifications: string }> {
   let files: RenderedFile[];
   let notifications = '';
@@ -63,7 +63,7 @@ export async function prepareRunDir(
     file:
       r.file.startsWith('prometheus/') && r.check === 'promtool check rules'
         ? relativeToCwd(join(userRules, r.file.slice('prometheus/'.length)))
-        : r.file === 'blackbox/blackbox.yml'
+        : r.file === RUN_FILES.blackboxYml
           ? relativeToCwd(join(s.configDir, 'exporters', 'blackbox.yml'))
           : `${relativeToCwd(p.runDir)}/${r.file} (rendered)`,
     detail: r.detail.replaceAll(`${join(staging, 'prometheus')}/`, `${relativeToCwd(userRules)}/`),

@@ -31,8 +31,16 @@ export function ruleSources(s: StackSettings): RenderedFile[] {
   return out;
 }
 
+export interface RunSourceOptions {
+  /** A reload: notification credentials fall back on those the stack started with. */
+  reload?: boolean;
+  /** The whole environment to take notification credentials from (tests); by
+   * default the process's, with the .env beside the configuration folder. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Everything the run directory carries over from the config folder (reads files). */
-export async function readRunSources(s: StackSettings, p: StackPaths, opts: { reload?: boolean } = {}): Promise<RunSources> {
+export async function readRunSources(s: StackSettings, p: StackPaths, opts: RunSourceOptions = {}): Promise<RunSources> {
   const templatesDir = join(s.configDir, 'alertmanager', 'templates');
   const templates = existsSync(templatesDir)
     ? readdirSync(templatesDir)

@@ -1,5 +1,6 @@
-// A real Alertmanager (prometheus-alertmanager) rendered by our renderer,
-// notifying the local sink: alerts posted to its API arrive at the right
+// A real Alertmanager (prometheus-alertmanager) on the configuration `mlmon up`
+// renders into a run directory (the same function, credentials from the given
+// environment), notifying the local sink: alerts posted to its API arrive at the right
 // integration and channel, inhibited ones are shown as suppressed and never
 // delivered, and payloads carry the summary and a runbook link that exists.
 import assert from 'node:assert/strict';
@@ -8,17 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  markdownAnchors,
-  resolveNotificationTargets,
-  runbookAnchor,
-  writeAlertmanagerFiles,
-  type NotificationTargets,
-} from '../../src/alerting/index.js';
+import { markdownAnchors, resolveNotificationTargets, runbookAnchor, type NotificationTargets } from '../../src/alerting/index.js';
 import { freePorts, waitForHttp } from '../../src/net.js';
 import { fromRepo } from '../../src/paths.js';
 import { startNotificationSink, type NotificationRecord, type NotificationSink } from '../../src/sink/index.js';
 import { defaultSettings, stackPaths } from '../../src/definition/index.js';
+import { RUN_FILES } from '../../src/stack/render.js';
+import { prepareRunDir } from '../../src/stack/rundir.js';
 
 const RB = 'https://github.com/mlmon/mlmon/blob/main/docs/RUNBOOKS.md#';
 
@@ -151,31 +148,27 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mlmon-am-'));
     const [httpPort = 0, smtpPort = 0, amPort = 0] = await freePorts(3);
     sink = await startNotificationSink({ host: '127.0.0.1', httpPort, smtpPort, dataDir });
+    // The test profile: Alertmanager's group waits of a second.
     const settings = defaultSettings({
       dataDir,
+      profile: 'test',
       ports: { ...defaultSettings().ports, 'notification-sink': httpPort, 'notification-sink-smtp': smtpPort, alertmanager: amPort },
     });
     // Email goes "for real" (credentials, auth_password_file) to the sink's
     // SMTP side, so the credential path is exercised end to end; the rest
     // has no credentials and so goes to the sink.
-    targets = resolveNotificationTargets(
-      {
-        SMTP_SMARTHOST: `127.0.0.1:${smtpPort}`,
-        SMTP_FROM: 'alertmanager@test.localhost',
-        SMTP_TO: 'oncall@test.localhost',
-        SMTP_USERNAME: SMTP_USER,
-        SMTP_PASSWORD: SMTP_PASSWORD,
-        SMTP_REQUIRE_TLS: 'false',
-      },
-      settings,
-    );
+    const env = {
+      SMTP_SMARTHOST: `127.0.0.1:${smtpPort}`,
+      SMTP_FROM: 'alertmanager@test.localhost',
+      SMTP_TO: 'oncall@test.localhost',
+      SMTP_USERNAME: SMTP_USER,
+      SMTP_PASSWORD: SMTP_PASSWORD,
+      SMTP_REQUIRE_TLS: 'false',
+    };
+    targets = resolveNotificationTargets(env, settings);
     const paths = stackPaths(dataDir);
-    configPath = await writeAlertmanagerFiles(settings, targets, {
-      secretsDir: paths.secretsDir,
-      templatesDir: fromRepo('config/alertmanager/templates'),
-      runDir: paths.runDir,
-      timing: 'test',
-    });
+    await prepareRunDir(settings, paths, { env });
+    configPath = join(paths.runDir, RUN_FILES.alertmanagerYml);
     amUrl = `http://127.0.0.1:${amPort}`;
     am = spawn(
       'prometheus-alertmanager',

@@ -8,12 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { resolveNotificationTargets, writeAlertmanagerFiles } from '../../src/alerting/index.js';
 import { freePorts, waitForHttp } from '../../src/net.js';
-import { fromRepo } from '../../src/paths.js';
 import { FindingLog, soakMode } from '../support/reliability/index.js';
 import { startNotificationSink, type NotificationRecord, type NotificationSink } from '../../src/sink/index.js';
 import { defaultSettings, stackPaths } from '../../src/definition/index.js';
+import { RUN_FILES } from '../../src/stack/render.js';
+import { prepareRunDir } from '../../src/stack/rundir.js';
 import { eventually } from '../support/stack.js';
 
 const OUTAGE_MS = soakMode() ? 180_000 : 20_000;
@@ -39,8 +39,10 @@ async function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlmon-notify-outage-'));
   dirs.push(dataDir);
   const [httpPort = 0, smtpPort = 0, amPort = 0, promPort = 0] = await freePorts(4);
+  // The test profile: Alertmanager's group waits of a second, rendered as `mlmon up` renders them.
   const settings = defaultSettings({
     dataDir,
+    profile: 'test',
     ports: {
       ...defaultSettings().ports,
       'notification-sink': httpPort,
@@ -50,12 +52,9 @@ async function setup() {
     },
   });
   const paths = stackPaths(dataDir);
-  const amConfig = await writeAlertmanagerFiles(settings, resolveNotificationTargets({}, settings), {
-    secretsDir: paths.secretsDir,
-    templatesDir: fromRepo('config/alertmanager/templates'),
-    runDir: paths.runDir,
-    timing: 'test',
-  });
+  // No credentials: every integration goes to the local sink.
+  await prepareRunDir(settings, paths, { env: {} });
+  const amConfig = join(paths.runDir, RUN_FILES.alertmanagerYml);
   const startAm = () =>
     startProcess('prometheus-alertmanager', [
       `--config.file=${amConfig}`,
