@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import type { Catalog } from './catalog.js';
 import type { Snapshot } from './compute.js';
 import { ERROR_STAGES, GROUND_TRUTH_DELAY_BUCKETS, IGNORE_REASONS, METRIC, UNKNOWN } from './conventions.js';
-import { cumulative, emptyHistogram, type HistogramData, type MetricType, type Sample } from '../metrics/index.js';
+import { emptyHistogram, histogramSamples, SnapshotFamily, type HistogramData, type MetricType, type Sample } from '../metrics/index.js';
 import type { ExporterConfig } from './options.js';
 import type { ExporterState } from './state.js';
 
@@ -61,26 +61,6 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   { name: METRIC.lastCheckpoint, type: 'gauge', help: 'When the exporter state was last saved (unix seconds).' },
 ];
 
-/** A metric family whose samples are computed elsewhere and only read at scrape
- * time. It has the shape prom-client's Registry collects (name, help, type, get). */
-class CachedFamily {
-  private samples: Sample[] = [];
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly type: MetricType,
-  ) {}
-  set(samples: Sample[]): void {
-    this.samples = samples;
-  }
-  get(): { name: string; help: string; type: MetricType; values: Sample[]; aggregator: 'sum' } {
-    return { name: this.name, help: this.help, type: this.type, values: this.samples, aggregator: 'sum' };
-  }
-  reset(): void {
-    this.samples = [];
-  }
-}
-
 /** Figures about the exporter itself that are not part of the checkpoint. */
 export interface SelfStats {
   computeDuration: HistogramData;
@@ -92,15 +72,11 @@ export interface SelfStats {
 /** The exporter's own prom-client registry; `publish` replaces every family's samples. */
 export class ExporterMetrics {
   readonly registry = new Registry();
-  private readonly families = new Map<string, CachedFamily>();
+  private readonly families = new Map<string, SnapshotFamily>();
 
   constructor() {
-    for (const f of FAMILIES) {
-      const fam = new CachedFamily(f.name, f.help, f.type);
-      this.families.set(f.name, fam);
-      // prom-client collects any object with this shape; its types only name its own classes.
-      this.registry.registerMetric(fam as unknown as Parameters<Registry['registerMetric']>[0]);
-    }
+    for (const f of FAMILIES)
+      this.families.set(f.name, new SnapshotFamily(f.type, { name: f.name, help: f.help, registry: this.registry }));
   }
 
   private rendered: Promise<string> | undefined;
@@ -132,11 +108,14 @@ export function projectMetrics(
   self: SelfStats,
 ): Map<string, Sample[]> {
   const out = new Map<string, Sample[]>();
-  const add = (name: string, labels: Record<string, string>, value: number, metricName?: string): void => {
+  const samplesOf = (name: string): Sample[] => {
     let list = out.get(name);
     if (!list) out.set(name, (list = []));
-    list.push(metricName ? { labels, value, metricName } : { labels, value });
+    return list;
   };
+  const add = (name: string, labels: Record<string, string>, value: number): void => void samplesOf(name).push({ labels, value });
+  const addHistogram = (name: string, labels: Record<string, string>, h: HistogramData): void =>
+    void histogramSamples(name, labels, h, samplesOf(name));
   const c = state.counters;
 
   for (const e of catalog.models.values()) {
@@ -193,27 +172,16 @@ export function projectMetrics(
   add(METRIC.groundTruthUnknown, {}, c.groundTruthUnknown.get([]));
   for (const e of catalog.models.values()) {
     const h = state.delay.get(e.model) ?? emptyHistogram(GROUND_TRUTH_DELAY_BUCKETS);
-    addHistogram(add, METRIC.groundTruthDelay, { model: e.model }, h);
+    addHistogram(METRIC.groundTruthDelay, { model: e.model }, h);
   }
   add(METRIC.eventsProcessed, {}, c.eventsProcessed.get([]));
   for (const reason of IGNORE_REASONS) add(METRIC.eventsIgnored, { reason }, c.eventsIgnored.get([reason]));
   add(METRIC.eventsFutureClamped, {}, c.eventsFutureClamped.get([]));
   for (const stage of ERROR_STAGES) add(METRIC.errors, { stage }, c.errors.get([stage]));
-  addHistogram(add, METRIC.computeDuration, {}, self.computeDuration);
+  addHistogram(METRIC.computeDuration, {}, self.computeDuration);
   if (self.lastComputeMs > 0) add(METRIC.lastCompute, {}, self.lastComputeMs / 1000);
   if (state.lastEventTs > 0) add(METRIC.lastEvent, {}, state.lastEventTs / 1000);
   add(METRIC.eventLag, {}, self.eventLagSeconds);
   if (self.lastCheckpointMs > 0) add(METRIC.lastCheckpoint, {}, self.lastCheckpointMs / 1000);
   return out;
-}
-
-function addHistogram(
-  add: (name: string, labels: Record<string, string>, value: number, metricName?: string) => void,
-  name: string,
-  labels: Record<string, string>,
-  h: HistogramData,
-): void {
-  for (const b of cumulative(h)) add(name, { ...labels, le: b.le }, b.count, `${name}_bucket`);
-  add(name, labels, h.sum, `${name}_sum`);
-  add(name, labels, h.count, `${name}_count`);
 }

@@ -1,24 +1,22 @@
-/** Metric families for hot paths: each series is a plain object holding plain
- * numbers, looked up once and then updated with an addition.
+/** Metric families kept as plain numbers and rendered by prom-client's Registry.
  *
- * prom-client's own Counter and Histogram hash and validate the label set on
- * every inc/observe, even through a `labels(...)` child; on the gateway that
- * was most of the cost of instrumentation (a CPU profile put prom-client at 7%
- * of all samples at 6,000 predictions/s). These families keep prom-client's
- * Registry (rendering, escaping, content type, default metrics) and only
- * replace the bookkeeping: they have the shape the Registry collects. */
+ * Live families are for hot paths: each series is a plain object holding plain
+ * numbers, looked up once and then updated with an addition. prom-client's own
+ * Counter and Histogram hash and validate the label set on every inc/observe,
+ * even through a `labels(...)` child; on the gateway that was most of the cost
+ * of instrumentation (a CPU profile put prom-client at 7% of all samples at
+ * 6,000 predictions/s). A snapshot family holds samples computed elsewhere and
+ * replaced wholesale (the exporter's), read only at scrape time.
+ *
+ * Both keep prom-client's Registry (rendering, escaping, content type, default
+ * metrics) and only replace the bookkeeping: they have the shape the Registry
+ * collects, and `registerFamily` is the one place that hands them to it. */
 import type { Registry } from 'prom-client';
-import { cumulative, emptyHistogram, observe, type HistogramData } from './histogram.js';
+import { emptyHistogram, histogramSamples, observe, type HistogramData, type Sample } from './histogram.js';
+
+export type { Sample } from './histogram.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
-
-/** One line of a family as prom-client's Registry renders it. */
-export interface Sample {
-  labels: Record<string, string>;
-  value: number;
-  /** For histogram parts: `<name>_bucket`, `_sum`, `_count`. */
-  metricName?: string;
-}
 
 export interface FamilySnapshot {
   name: string;
@@ -36,6 +34,20 @@ export interface FamilyOptions {
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** What prom-client's Registry collects from a metric: name, help, type and
+ * `get()` (its documented custom-collector shape; its types only name its own classes). */
+interface Collected {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  get(): FamilySnapshot;
+  reset(): void;
+}
+
+function registerFamily(registry: Registry, family: Collected): void {
+  registry.registerMetric(family as unknown as Parameters<Registry['registerMetric']>[0]);
+}
 
 abstract class LiveFamily<S> {
   readonly name: string;
@@ -55,9 +67,7 @@ abstract class LiveFamily<S> {
         throw new Error(`metric ${opts.name}: invalid label name ${JSON.stringify(l)}`);
       }
     }
-    // The Registry only needs name, help, type and get(); this is the documented
-    // shape of a custom collector, the same one prom-client's own metrics have.
-    opts.registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
+    registerFamily(opts.registry, this);
   }
 
   /** The series with these label values (in labelNames order), created at zero on
@@ -165,8 +175,35 @@ export class HistogramFamily extends LiveFamily<HistogramCell> {
     return new HistogramCell(this.buckets);
   }
   protected samples(labels: Record<string, string>, cell: HistogramCell, out: Sample[]): void {
-    for (const b of cumulative(cell.data)) out.push({ labels: { le: b.le, ...labels }, value: b.count, metricName: `${this.name}_bucket` });
-    out.push({ labels, value: cell.data.sum, metricName: `${this.name}_sum` });
-    out.push({ labels, value: cell.data.count, metricName: `${this.name}_count` });
+    histogramSamples(this.name, labels, cell.data, out);
+  }
+}
+
+/** A family whose samples are computed elsewhere and replaced wholesale with
+ * `set`; a scrape only reads them. Histogram series come from histogramSamples. */
+export class SnapshotFamily {
+  readonly name: string;
+  readonly help: string;
+  private samples: Sample[] = [];
+
+  constructor(
+    readonly type: MetricType,
+    opts: Omit<FamilyOptions, 'labelNames'>,
+  ) {
+    this.name = opts.name;
+    this.help = opts.help;
+    registerFamily(opts.registry, this);
+  }
+
+  set(samples: Sample[]): void {
+    this.samples = samples;
+  }
+
+  get(): FamilySnapshot {
+    return { name: this.name, help: this.help, type: this.type, values: this.samples, aggregator: 'sum' };
+  }
+
+  reset(): void {
+    this.samples = [];
   }
 }

@@ -21,6 +21,14 @@ export function observe(h: HistogramData, value: number): void {
   h.count++;
 }
 
+/** One line of a metric family as prom-client's Registry renders it. */
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+  /** For histogram parts: `<name>_bucket`, `_sum`, `_count`. */
+  metricName?: string;
+}
+
 /** Cumulative counts per `le`, ending with +Inf, as the exposition format wants. */
 export function cumulative(h: HistogramData): { le: string; count: number }[] {
   const out: { le: string; count: number }[] = [];
@@ -29,5 +37,15 @@ export function cumulative(h: HistogramData): { le: string; count: number }[] {
     acc += c;
     out.push({ le: i < h.bounds.length ? String(h.bounds[i]) : '+Inf', count: acc });
   });
+  return out;
+}
+
+/** The exposition lines of one histogram series: a `_bucket` line per bound and
+ * +Inf, then `_sum` and `_count`. `le` comes first among the labels, where
+ * prom-client's own Histogram puts it, so the text is the same byte for byte. */
+export function histogramSamples(name: string, labels: Record<string, string>, h: HistogramData, out: Sample[] = []): Sample[] {
+  for (const b of cumulative(h)) out.push({ labels: { le: b.le, ...labels }, value: b.count, metricName: `${name}_bucket` });
+  out.push({ labels, value: h.sum, metricName: `${name}_sum` });
+  out.push({ labels, value: h.count, metricName: `${name}_count` });
   return out;
 }

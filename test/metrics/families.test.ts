@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { CounterFamily, GaugeFamily, HistogramFamily } from '../../src/metrics/index.js';
+import {
+  CounterFamily,
+  emptyHistogram,
+  GaugeFamily,
+  HistogramFamily,
+  histogramSamples,
+  observe,
+  SnapshotFamily,
+  type Sample,
+} from '../../src/metrics/index.js';
 
 test('a counter series starts at zero, counts up, and refuses to go down or to infinity', async () => {
   const registry = new Registry();
@@ -79,4 +88,30 @@ test('counters and gauges render like prom-client, and the output passes promtoo
   assert.equal(check.status, 0, `promtool check metrics: ${check.stdout}${check.stderr}`);
   ours.resetMetrics();
   assert.doesNotMatch(await ours.metrics(), /http_requests_total\{/, 'reset forgets every series');
+});
+
+test('a snapshot family of histogram samples renders exactly what prom-client renders (the exporter path)', async () => {
+  const buckets = [1, 60, 3600];
+  const ours = new Registry();
+  const theirs = new Registry();
+  const family = new SnapshotFamily('histogram', { name: 'delay_seconds', help: 'Delay.', registry: ours });
+  const ref = new Histogram({ name: 'delay_seconds', help: 'Delay.', labelNames: ['model', 'version'], buckets, registers: [theirs] });
+  const samples: Sample[] = [];
+  for (const [model, values] of [
+    ['iris', [0.5, 1, 59, 61, 7200]],
+    ['wine', [3600, 3600.5]],
+  ] as const) {
+    const h = emptyHistogram(buckets);
+    for (const v of values) {
+      observe(h, v);
+      ref.observe({ model, version: 'v1' }, v);
+    }
+    histogramSamples('delay_seconds', { model, version: 'v1' }, h, samples);
+  }
+  family.set(samples);
+  assert.equal(await ours.metrics(), await theirs.metrics());
+  family.set([{ labels: {}, value: 1, metricName: 'delay_seconds_count' }]);
+  assert.match(await ours.metrics(), /^delay_seconds_count 1$/m, 'set replaces every sample');
+  ours.resetMetrics();
+  assert.doesNotMatch(await ours.metrics(), /delay_seconds_count/, 'reset forgets them');
 });
