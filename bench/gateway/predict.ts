@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromRepo, mlmonBin } from '../../src/paths.js';
 import { freePort, waitForHttp } from '../../src/net.js';
-import { quantile } from '../../src/model/profile.js';
+import { median, quantileOf } from '../support/rounds.js';
 import { instrumentationShare, type ProfileShare } from './profile.js';
 
 const { values: args } = parseArgs({
@@ -172,14 +172,6 @@ async function metricsRenderMs(url: string, samples = 50): Promise<{ p50: number
     series: text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
   };
 }
-
-/** Quantile q of unsorted values (linear between neighbours, as the model's reference profiles). */
-const quantileOf = (xs: number[], q: number): number =>
-  quantile(
-    [...xs].sort((x, y) => x - y),
-    q,
-  );
-const median = (xs: number[]): number => quantileOf(xs, 0.5);
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlmon-bench-'));

@@ -1,12 +1,13 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { durationSeconds } from '../duration.js';
 import { MlmonError } from '../errors.js';
 import { dataDirOption } from '../commandline/index.js';
 import { measureProductionOutage, outageReport } from './outage.js';
 import { resultsTable, scenarioList } from './report.js';
 import { stopOwnStacks } from './own-stack.js';
 import { undoAll } from './runner.js';
-import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
+import { findScenario, scenarioNumber, SCENARIOS, type Scenario } from './scenarios.js';
 import { runAlertTests } from './suite.js';
 import { consoleVoice } from './wait.js';
 
@@ -28,19 +29,13 @@ function positive(text: string, what: string): number {
   return n;
 }
 
-function warmupSeconds(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
-  if (!m) throw new MlmonError('bad_option', `--warmup ${text}: expected a duration such as 10m or 1h`);
-  return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
-}
-
 async function choose(arg: string | undefined, o: TestAlertsOptions): Promise<Scenario[] | undefined> {
   if (o.all) return [...SCENARIOS];
   if (arg) {
     const s = findScenario(arg);
     if (!s)
       throw new MlmonError('unknown_scenario', `no scenario "${arg}"`, {
-        hint: `one of: ${SCENARIOS.map((x) => `${x.issue}/${x.id}`).join(', ')}, or --all`,
+        hint: `one of: ${SCENARIOS.map((x) => `${scenarioNumber(x)}/${x.id}`).join(', ')}, or --all`,
       });
     return [s];
   }
@@ -64,7 +59,7 @@ async function choose(arg: string | undefined, o: TestAlertsOptions): Promise<Sc
 export function registerAlertTestCommands(program: Command): void {
   dataDirOption(program.command('test-alerts'), 'data directory of the running stack to test')
     .description('inject faults into a stack and check the right alerts fire and reach the right receivers')
-    .argument('[scenario]', 'number (as in issue 8) or id of one scenario')
+    .argument('[scenario]', 'number or id of one scenario (`mlmon test-alerts --list` shows them)')
     .option('--all', 'run every scenario without questions; exit 1 if any fails')
     .option('--start', 'start a test-profile stack of our own on free ports (and stop it afterwards)')
     .option('--rate <n>', 'background predictions per second', '30')
@@ -90,7 +85,7 @@ export function registerAlertTestCommands(program: Command): void {
       }
       if (o.measureOutage) {
         const m = await measureProductionOutage(voice, {
-          warmupSeconds: warmupSeconds(o.warmup),
+          warmupSeconds: durationSeconds(o.warmup, '--warmup'),
           rate: positive(o.rate, '--rate'),
           keep: o.keep ?? false,
         });

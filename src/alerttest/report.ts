@@ -1,6 +1,6 @@
 /** The end-of-run table and the scenario list, as text. Pure. */
 import type { ScenarioResult } from './runner.js';
-import type { Scenario } from './scenarios.js';
+import { scenarioNumber, type Scenario } from './scenarios.js';
 import { formatSeconds } from './theory.js';
 
 function table(rows: string[][]): string {
@@ -16,7 +16,7 @@ function table(rows: string[][]): string {
 }
 
 export function scenarioList(list: readonly Scenario[]): string {
-  return table([['#', 'id', 'scenario'], ...list.map((s) => [String(s.issue), s.id, s.title])]);
+  return table([['#', 'id', 'scenario'], ...list.map((s) => [String(scenarioNumber(s)), s.id, s.title])]);
 }
 
 export function resultsTable(results: readonly ScenarioResult[], profile: string): string {
@@ -25,7 +25,7 @@ export function resultsTable(results: readonly ScenarioResult[], profile: string
     const theory =
       r.theory.seconds === undefined ? '-' : `${formatSeconds(r.theory.seconds)} + ≤${formatSeconds(r.theory.pipelineSeconds)}`;
     rows.push([
-      String(r.issue),
+      String(r.number),
       r.id,
       r.passed ? 'pass' : 'FAIL',
       formatSeconds(r.fireSeconds),

@@ -1,6 +1,6 @@
-/** The alert test scenarios of issue 8, as data: the fault each injects, the
- * alerts that must fire, the notifications that must arrive where, and the
- * ones that must not. The runner (runner.ts) interprets them. */
+/** The alert test scenarios, as data: the fault each injects, the alerts that
+ * must fire, the notifications that must arrive where, and the ones that must
+ * not. The runner (runner.ts) interprets them. */
 import type { SinkIntegration } from '../sink/index.js';
 
 /** An alert by name, optionally narrowed by some of its labels. */
@@ -52,8 +52,6 @@ export type Theory =
 
 export interface Scenario {
   id: string;
-  /** Its number in issue 8. */
-  issue: number;
   title: string;
   fault: Fault;
   /** Alerts that must be firing in Prometheus and reach Alertmanager. */
@@ -85,7 +83,7 @@ export interface Scenario {
 
 const GATEWAY = 'inference-gateway';
 
-/** In the order `--all` runs them: the baseline while nothing has fired yet, and
+/** In the order `--all` runs them, which is also their numbering (1 to 7): the baseline while nothing has fired yet, and
  * the two SLO scenarios last, because a slow burn keeps firing for its short
  * window after the fault (1m20s for latency, 6m for availability on the test
  * profile), by design of the multiwindow alerts; they are left to resolve on
@@ -93,7 +91,6 @@ const GATEWAY = 'inference-gateway';
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'baseline',
-    issue: 7,
     title: 'Normal traffic only: nothing fires except the Watchdog',
     fault: { kind: 'none' },
     fires: [{ alertname: 'Watchdog' }],
@@ -109,7 +106,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'watchdog',
-    issue: 5,
     title: 'The Watchdog heartbeat arrives at its receiver',
     fault: { kind: 'none' },
     fires: [{ alertname: 'Watchdog' }],
@@ -122,7 +118,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'drift',
-    issue: 4,
     title: 'One input feature shifted: the drift alert reaches #ml-team, no page',
     fault: { kind: 'gateway', fault: { feature_shift: { petal_length: 2.5 } } },
     fires: [{ alertname: 'FeatureDrift', labels: { feature: 'petal_length' } }],
@@ -148,7 +143,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'silence',
-    issue: 6,
     title: "A silence made through Alertmanager's API holds a firing alert back; expiring it lets it through",
     fault: { kind: 'freeze', component: 'ml-model-exporter' },
     fires: [{ alertname: 'ServiceDown', labels: { service: 'ml-model-exporter' } }],
@@ -164,7 +158,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'gateway-down',
-    issue: 2,
     title: "The gateway stops: ServiceDown pages, the gateway's warnings are inhibited, it resolves",
     fault: { kind: 'freeze', component: 'inference-gateway' },
     fires: [{ alertname: 'ServiceDown', labels: { service: GATEWAY } }],
@@ -183,7 +176,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'latency',
-    issue: 3,
     title: 'Added latency on /predict: the latency SLO burn alert fires and pages',
     fault: { kind: 'gateway', fault: { latency_ms: 400 } },
     fires: [{ alertname: 'SLOLatencyFastBurn', labels: { service: GATEWAY, slo: 'latency' } }],
@@ -201,7 +193,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'error-burst',
-    issue: 1,
     title: 'A burst of 5xx: HighErrorRate and the availability fast burn page; the slow burn is inhibited',
     fault: { kind: 'gateway', fault: { error_ratio: 0.5 } },
     fires: [
@@ -221,6 +212,11 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
+/** A scenario's number: its place in the order `--all` runs them, from 1. */
+export function scenarioNumber(sc: Scenario): number {
+  return SCENARIOS.indexOf(sc) + 1;
+}
+
 export function findScenario(idOrNumber: string): Scenario | undefined {
-  return SCENARIOS.find((s) => s.id === idOrNumber || String(s.issue) === idOrNumber);
+  return SCENARIOS.find((s) => s.id === idOrNumber || String(scenarioNumber(s)) === idOrNumber);
 }

@@ -51,30 +51,36 @@ export function registerStackCommands(program: Command): void {
         say(`\n${credentialsHint(st)}`);
         return;
       }
-      const sup = await startStack(s, say);
+      let stopping = false;
+      // The handlers go in before the first component starts: the children run in
+      // process groups of their own, so a Ctrl-C the supervisor did not catch
+      // (during the start, or just as the table prints) would leave them running.
+      const sup = await startStack(s, say, (sup) => {
+        const stop = async (signal: string) => {
+          if (stopping) {
+            say('second signal: killing every component now');
+            sup.killAllNow();
+            process.exit(130);
+          }
+          stopping = true;
+          say(`\n${signal}: stopping the stack...`);
+          await sup.stop();
+          say('stopped; nothing left running');
+          process.exit(0);
+        };
+        process.on('SIGINT', () => void stop('SIGINT'));
+        process.on('SIGTERM', () => void stop('SIGTERM'));
+        process.on('uncaughtException', (e) => {
+          process.stderr.write(`mlmon: supervisor crashed: ${e.stack ?? e}\n`);
+          sup.killAllNow();
+          process.exit(1);
+        });
+      });
+      // Stopped by a signal while starting: the handler above finishes the job.
+      if (stopping) return;
       say(`\nstack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. Logs: ${stackPaths(s.dataDir).logsDir}. Ctrl-C stops everything.\n`);
       say(servicesTable(sup.state()));
       say(`\n${credentialsHint(sup.state())}`);
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) {
-          say('second signal: killing every component now');
-          sup.killAllNow();
-          process.exit(130);
-        }
-        stopping = true;
-        say(`\n${signal}: stopping the stack...`);
-        await sup.stop();
-        say('stopped; nothing left running');
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void stop('SIGINT'));
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('uncaughtException', (e) => {
-        process.stderr.write(`mlmon: supervisor crashed: ${e.stack ?? e}\n`);
-        sup.killAllNow();
-        process.exit(1);
-      });
     });
 
   dataDirOption(program.command('down').description('stop the stack running from the data directory')).action(

@@ -133,8 +133,14 @@ function supervisorLogger(logsDir: string) {
 }
 
 /** Renders and validates the config, then starts and supervises the stack.
- * Resolves with the supervisor once every component is ready. */
-export async function startStack(s: StackSettings, say: (line: string) => void): Promise<Supervisor> {
+ * Resolves with the supervisor once every component is ready. `onSupervisor`
+ * gets it before the first process starts, so a Ctrl-C during the start can
+ * already stop what has been started. */
+export async function startStack(
+  s: StackSettings,
+  say: (line: string) => void,
+  onSupervisor: (sup: Supervisor) => void = () => undefined,
+): Promise<Supervisor> {
   const p = stackPaths(s.dataDir);
   assertNotRunning(s.dataDir);
   await cleanOrphans(s.dataDir, say);
@@ -146,6 +152,7 @@ export async function startStack(s: StackSettings, say: (line: string) => void):
   say(`configuration valid (${checks.length} checks passed)`);
   say(notifications);
   const sup = new Supervisor(s, p, processSpecs(s, p, creds), supervisorLogger(p.logsDir), { say });
+  onSupervisor(sup);
   say(`starting ${s.components.join(', ')}`);
   await sup.start();
   return sup;

@@ -239,6 +239,8 @@ export class Supervisor {
       this.fail((e as Error).message);
       throw e;
     }
+    // Stopped during the preflight: start nothing.
+    if (this.stoppedByRequest()) return;
     const t0 = Date.now();
     for (const m of this.managed) this.spawnChild(m);
     this.persist();
@@ -255,6 +257,8 @@ export class Supervisor {
           return { m, ok };
         }),
       );
+      // Stopped while starting (a Ctrl-C): not a failure to report, whoever stopped it reports.
+      if (this.stoppedByRequest()) return;
       const failed = outcomes.filter((o) => !o.ok);
       if (failed.length > 0) {
         const why = failed
@@ -276,6 +280,11 @@ export class Supervisor {
     this.phase = 'running';
     this.persist();
     this.log.info({ ms: Date.now() - t0 }, 'stack ready');
+  }
+
+  /** True once stop() was called; read after every await of start(). */
+  private stoppedByRequest(): boolean {
+    return this.phase === 'stopping' || this.phase === 'stopped';
   }
 
   private fail(message: string): void {

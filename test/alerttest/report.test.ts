@@ -6,7 +6,7 @@ import { SCENARIOS } from '../../src/alerttest/scenarios.js';
 
 const result = (over: Partial<ScenarioResult>): ScenarioResult => ({
   id: 'x',
-  issue: 1,
+  number: 1,
   title: 't',
   passed: true,
   checks: [],
@@ -24,7 +24,7 @@ test('the results table shows times next to theory and names what failed', () =>
       result({ id: 'error-burst' }),
       result({
         id: 'drift',
-        issue: 4,
+        number: 3,
         passed: false,
         fireSeconds: undefined,
         notifySeconds: undefined,
@@ -41,7 +41,7 @@ test('the results table shows times next to theory and names what failed', () =>
   assert.match(text, /1\/2 passed/);
 });
 
-test('the scenario list shows every scenario with its issue number', () => {
-  const text = scenarioList(SCENARIOS);
-  for (const s of SCENARIOS) assert.match(text, new RegExp(`${s.issue}\\s+${s.id}\\s`));
+test('the scenario list shows every scenario with its number, in the run order', () => {
+  const lines = scenarioList(SCENARIOS).split('\n').slice(1);
+  SCENARIOS.forEach((s, i) => assert.match(lines[i] ?? '', new RegExp(`^${i + 1}\\s+${s.id}\\s`)));
 });

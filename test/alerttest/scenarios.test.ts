@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { SCENARIOS, findScenario, type Delivery } from '../../src/alerttest/scenarios.js';
+import { SCENARIOS, findScenario, scenarioNumber, type Delivery } from '../../src/alerttest/scenarios.js';
 import { RECEIVERS, ROUTES } from '../../src/alerting/routing.js';
 import { fromRepo } from '../../src/paths.js';
 
@@ -72,10 +72,16 @@ test('the drift alert does not page, so its quiet rule can hold', () => {
   assert.equal(receiverOf(staticLabels.get('FeatureDrift') ?? {}), RECEIVERS.slackMlTeam);
 });
 
-test('the seven scenarios of the issue are all there, each once, baseline first', () => {
-  assert.deepEqual([...SCENARIOS.map((s) => s.issue)].sort(), [1, 2, 3, 4, 5, 6, 7]);
+test('the seven scenarios are numbered in the order --all runs them, baseline first, each id once', () => {
+  assert.deepEqual(
+    SCENARIOS.map((s) => scenarioNumber(s)),
+    [1, 2, 3, 4, 5, 6, 7],
+  );
+  assert.equal(new Set(SCENARIOS.map((s) => s.id)).size, SCENARIOS.length);
   assert.equal(SCENARIOS[0]?.id, 'baseline');
-  assert.equal(findScenario('1')?.id, 'error-burst');
-  assert.equal(findScenario('drift')?.issue, 4);
+  assert.equal(findScenario('1')?.id, 'baseline');
+  assert.equal(findScenario('7')?.id, 'error-burst');
+  assert.equal(scenarioNumber(findScenario('drift')!), 3);
   assert.equal(findScenario('nope'), undefined);
+  assert.equal(findScenario('0'), undefined);
 });

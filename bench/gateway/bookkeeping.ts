@@ -1,0 +1,115 @@
+/** Benchmark: the metric bookkeeping of one prediction, in a loop, side by side:
+ *   - now: the gateway's own GatewayMetrics (plain-number families of src/metrics),
+ *     called exactly as the /predict handler calls it;
+ *   - prom-client: the same families as prom-client Counter/Gauge/Histogram, every
+ *     series bound once as a child (`labels(...)`), the best prom-client allows.
+ * One prediction is 8 updates: in-flight up, class count, confidence, outcome,
+ * in-flight down, inference duration, HTTP count, HTTP duration. Prints the time
+ * per prediction (median of alternating rounds, with quartiles) and the ratio.
+ *
+ *   npm run build && node dist/bench/gateway/bookkeeping.js [--rounds 20] [--predictions 1000000]
+ */
+import { parseArgs } from 'node:util';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CONFIDENCE_BUCKETS, GatewayMetrics, HTTP_DURATION_BUCKETS, INFERENCE_DURATION_BUCKETS } from '../../src/gateway/metrics.js';
+import { alternateRounds, formatMicros, median, type Contender } from '../support/rounds.js';
+
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string', default: '20' }, predictions: { type: 'string', default: '1000000' } },
+});
+const rounds = Number(args.rounds);
+const predictions = Number(args.predictions);
+
+const served = { model: 'iris', version: 'v1', classes: ['setosa', 'versicolor', 'virginica'] };
+
+/** What one single-row /predict does to the metrics (src/gateway/server.ts). */
+interface PredictionBookkeeping {
+  inferenceStarted(): void;
+  prediction(classIndex: number, confidence: number): void;
+  inferenceOutcome(outcome: 'success'): void;
+  inferenceFinished(seconds: number): void;
+  observeHttp(method: string, route: string, status: number, seconds: number): void;
+}
+
+/** The same families in prom-client, children bound once. */
+function promClientBookkeeping(): PredictionBookkeeping {
+  const registers = [new Registry()];
+  const mv = [served.model, served.version] as const;
+  const http = { method: 'POST', route: '/predict', status: '200' };
+  const requests = new Counter({ name: 'http_requests_total', help: 'h', labelNames: ['method', 'route', 'status'], registers });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'h',
+    labelNames: ['method', 'route', 'status'],
+    buckets: HTTP_DURATION_BUCKETS,
+    registers,
+  });
+  const outcomes = new Counter({ name: 'inference_requests_total', help: 'h', labelNames: ['model', 'version', 'outcome'], registers });
+  const inFlight = new Gauge({ name: 'inference_in_flight', help: 'h', labelNames: ['model', 'version'], registers }).labels(...mv);
+  const inference = new Histogram({
+    name: 'inference_duration_seconds',
+    help: 'h',
+    labelNames: ['model', 'version'],
+    buckets: INFERENCE_DURATION_BUCKETS,
+    registers,
+  }).labels(...mv);
+  const classes = new Counter({ name: 'inference_predictions_total', help: 'h', labelNames: ['model', 'version', 'class'], registers });
+  const confidence = new Histogram({
+    name: 'inference_prediction_confidence',
+    help: 'h',
+    labelNames: ['model', 'version'],
+    buckets: CONFIDENCE_BUCKETS,
+    registers,
+  }).labels(...mv);
+  const classChildren = served.classes.map((c) => classes.labels(...mv, c));
+  const success = outcomes.labels(...mv, 'success');
+  const httpCount = requests.labels(http);
+  const httpDuration = duration.labels(http);
+  return {
+    inferenceStarted: () => inFlight.inc(),
+    prediction(classIndex, p) {
+      classChildren[classIndex]?.inc();
+      confidence.observe(p);
+    },
+    inferenceOutcome: () => success.inc(),
+    inferenceFinished(seconds) {
+      inFlight.dec();
+      inference.observe(seconds);
+    },
+    observeHttp(_method, _route, _status, seconds) {
+      httpCount.inc();
+      httpDuration.observe(seconds);
+    },
+  };
+}
+
+function contender(name: string, m: PredictionBookkeeping): Contender {
+  return {
+    name,
+    run(n) {
+      for (let i = 0; i < n; i++) {
+        // Values that move across buckets, as real ones do.
+        const seconds = 0.0005 + (i % 97) * 0.00003;
+        m.inferenceStarted();
+        m.prediction(i % 3, 0.6 + (i % 5) * 0.08);
+        m.inferenceOutcome('success');
+        m.inferenceFinished(seconds);
+        m.observeHttp('POST', '/predict', 200, seconds + 0.0002);
+      }
+    },
+  };
+}
+
+const now = new GatewayMetrics({ served, admin: false, droppedEvents: () => 0, defaultMetrics: false });
+const results = alternateRounds([contender('now', now), contender('prom-client', promClientBookkeeping())], {
+  rounds,
+  iterations: predictions,
+});
+const ours = results.get('now')!;
+const theirs = results.get('prom-client')!;
+process.stdout.write(
+  `metric bookkeeping per prediction (8 updates), ${predictions.toLocaleString('en')} predictions a round, ${rounds} alternating rounds:\n` +
+    `  now (plain-number families):       ${formatMicros(ours)}\n` +
+    `  prom-client children, bound once:  ${formatMicros(theirs)}\n` +
+    `  ratio (medians): ${(median(theirs) / median(ours)).toFixed(1)}x\n`,
+);
