@@ -26,7 +26,7 @@ const COARSE_TILE = 3600;
 const TILES_PER_COARSE_TILE = COARSE_TILE / TILE;
 
 const USAGE = `usage: node dist/bench/slo/backfill.js [--services 100] [--days 30] [--scrape 15] [--keep]
-  A quick look: --services 10 --days 3 (about a minute); the issue's figures: the defaults (about 9 minutes).
+  A quick look: --services 10 --days 3 (about a minute); the figures in docs/SLO_TRACKING.md: the defaults (about 9 minutes).
 `;
 
 function arg(name: string, fallback: number): number {

@@ -1,4 +1,4 @@
-/** The routing table of the issue, as data: the renderer turns it into
+/** The routing table, as data: the renderer turns it into
  * Alertmanager routes, the docs and the amtool cases refer to its names. */
 
 export const RECEIVERS = {

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { buildSloModels, loadSloSpecFile, type Slo } from '../slo/index.js';
 import { dataDirFrom, type Profile } from '../definition/index.js';
+import { faultRequest } from '../gateway/index.js';
 import { startOwnStack, type OwnStack } from './own-stack.js';
 import { runScenarios, undoAll, warmUp, type ScenarioResult } from './runner.js';
 import type { Scenario } from './scenarios.js';
@@ -52,6 +53,12 @@ export async function runAlertTests(opts: SuiteOptions): Promise<SuiteResult> {
     opts.voice.say(
       `stack: ${s.profile} profile, Prometheus ${target.prometheus}, Alertmanager ${target.alertmanager}, notifications in ${target.sinkDir}`,
     );
+    // Before minutes of warm-up: can we inject what the scenarios inject? A
+    // stack started without --fault-injection answers here, with what to do.
+    if (opts.scenarios.some((sc) => sc.fault.kind === 'gateway')) {
+      await faultRequest(target.gateway, 'GET', undefined, { dataDir: s.dataDir });
+      opts.voice.say("fault control: reachable with the stack's admin token");
+    }
     traffic = new Traffic(target.gateway, { rate: opts.rate ?? 30, feedbackRatio: 0.2 });
     const ctx = { target, voice: opts.voice, traffic, slos: slosOf(s.configDir, s.profile), timings };
     const warmedUp = await warmUp(ctx);

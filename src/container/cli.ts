@@ -9,8 +9,7 @@ import { containerSettings } from './settings.js';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 function parseGid(v: string): number {
-  if (!/^\d+$/.test(v))
-    throw new MlmonError('bad_option', `--gid ${v}: expected a numeric group id`, { location: '--gid', hint: 'e.g. --gid "$(id -g)"' });
+  if (!/^\d+$/.test(v)) throw new MlmonError('bad_option', `--gid ${v}: expected a numeric group id`, { hint: 'e.g. --gid "$(id -g)"' });
   return Number(v);
 }
 

@@ -23,7 +23,8 @@ export type PortName = ComponentName | 'notification-sink-smtp';
 /** The components a stack runs unless told otherwise (`--without` leaves one out). */
 export const DEFAULT_COMPONENTS: readonly ComponentName[] = COMPONENT_NAMES;
 
-/** Default ports: those of the original description, so its users feel at home. */
+/** Default ports: the upstream programs' own defaults (Prometheus 9090, Alertmanager
+ * 9093, ...), and fixed ones for our services, written in docs and dashboards. */
 export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   prometheus: 9090,
   alertmanager: 9093,

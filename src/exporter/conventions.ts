@@ -1,5 +1,5 @@
 /** Every metric name, fixed label value and bucket layout of the exporter, in one
- * place. The names are the contract with the alerting rules (issue 5). */
+ * place. The names are the contract with the alerting rules and the console. */
 export const METRIC = {
   modelInfo: 'ml_model_info',
   lastTrained: 'ml_model_last_trained_timestamp_seconds',

@@ -21,12 +21,36 @@ function gatewayFor(opts: { gateway?: string; dataDir: string }): string {
   return gw?.url ?? defaultGateway();
 }
 
-function number(flag: string, text: string, min: number, max = Infinity): number {
-  const n = Number(text);
+function number(flag: string, text: string, min = -Infinity, max = Infinity): number {
+  const n = text.trim() === '' ? NaN : Number(text);
   if (!Number.isFinite(n) || n < min || n > max) {
-    throw new MlmonError('bad_flag', `${flag} must be a number from ${min}${max === Infinity ? ' up' : ` to ${max}`}, got "${text}"`);
+    const range =
+      min === -Infinity ? (max === Infinity ? '' : ` up to ${max}`) : max === Infinity ? ` from ${min} up` : ` from ${min} to ${max}`;
+    throw new MlmonError('bad_flag', `${flag} must be a number${range}, got "${text}"`);
   }
   return n;
+}
+
+/** Throws, saying what to do, unless the gateway answers /ready. */
+async function gatewayReady(gateway: string): Promise<void> {
+  const url = `${gateway.replace(/\/+$/, '')}/ready`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+  } catch (e) {
+    const cause = (e as Error).cause as Error | undefined;
+    throw new MlmonError('gateway_unreachable', `no gateway answers (${cause?.message ?? (e as Error).message})`, {
+      location: gateway,
+      hint: 'Start the stack with `mlmon up` (or check `mlmon status`), or pass --gateway URL / --data-dir of a running stack.',
+    });
+  }
+  if (!res.ok) {
+    throw new MlmonError('gateway_not_ready', `the gateway is not ready (HTTP ${res.status} on /ready)`, {
+      location: gateway,
+      hint: 'It may be starting or shutting down: see `mlmon status`.',
+    });
+  }
 }
 
 function printFault(view: FaultView, json: boolean | undefined): void {
@@ -112,7 +136,11 @@ export function registerGatewayCommands(program: Command): void {
       },
     );
 
-  const fault = program.command('fault').description('inject faults into a gateway started with --admin (for alert tests)');
+  const fault = program
+    .command('fault')
+    .description(
+      'inject faults into the gateway of a stack started with `mlmon up --fault-injection` or `--profile test` (for alert tests)',
+    );
   const setFault = fault
     .command('set')
     .description('replace the injected fault (flags left out are off)')
@@ -127,7 +155,7 @@ export function registerGatewayCommands(program: Command): void {
       for (const s of opts.shift ?? []) {
         const [name, amount] = s.split('=');
         if (!name || amount === undefined) throw new MlmonError('bad_flag', `--shift takes feature=amount, got "${s}"`);
-        feature_shift[name] = number(`--shift ${name}`, amount, -Infinity);
+        feature_shift[name] = number(`--shift ${name}`, amount);
       }
       const body = {
         error_ratio: number('--error-ratio', opts.errorRatio, 0, 1),
@@ -154,48 +182,63 @@ export function registerGatewayCommands(program: Command): void {
     );
   }
 
-  program
+  const load = program
     .command('load')
     .description('send realistic iris traffic to the gateway, with delayed ground-truth feedback')
-    .option('--gateway <url>', 'gateway base URL', defaultGateway())
+    .option('--gateway <url>', 'gateway base URL (default: the gateway of the stack in --data-dir)')
     .option('--rate <n>', 'prediction requests per second', '20')
     .option('--duration <d>', 'how long, e.g. 60s, 5m', '60s')
     .option('--feedback-ratio <r>', 'share of predictions followed by their true label', '0.5')
     .option('--feedback-delay <d>', 'delay before the label arrives', '1s')
-    .option('--json', 'print the summary as JSON')
-    .action(
-      async (opts: { gateway: string; rate: string; duration: string; feedbackRatio: string; feedbackDelay: string; json?: boolean }) => {
-        const durationMs = parseDuration(opts.duration, '--duration', { positive: true });
-        const feedbackDelayMs = parseDuration(opts.feedbackDelay, '--feedback-delay');
-        const controller = new AbortController();
-        process.once('SIGINT', () => controller.abort());
-        const summary = await runLoad({
-          gateway: opts.gateway,
-          rate: number('--rate', opts.rate, 0.01, 100_000),
-          durationMs,
-          feedbackRatio: number('--feedback-ratio', opts.feedbackRatio, 0, 1),
-          feedbackDelayMs,
-          signal: controller.signal,
+    .option('--json', 'print the summary as JSON');
+  dataDirOption(load, 'data directory of the stack whose gateway to load').action(
+    async (opts: {
+      gateway?: string;
+      dataDir: string;
+      rate: string;
+      duration: string;
+      feedbackRatio: string;
+      feedbackDelay: string;
+      json?: boolean;
+    }) => {
+      const durationMs = parseDuration(opts.duration, '--duration', { positive: true });
+      const feedbackDelayMs = parseDuration(opts.feedbackDelay, '--feedback-delay');
+      const rate = number('--rate', opts.rate, 0.01, 100_000);
+      const feedbackRatio = number('--feedback-ratio', opts.feedbackRatio, 0, 1);
+      const gateway = gatewayFor(opts);
+      // Say so at once when nothing answers, rather than after the whole --duration.
+      await gatewayReady(gateway);
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      const summary = await runLoad({
+        gateway,
+        rate,
+        durationMs,
+        feedbackRatio,
+        feedbackDelayMs,
+        signal: controller.signal,
+      });
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return;
+      }
+      const statuses =
+        Object.entries(summary.byStatus)
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(', ') || 'none';
+      process.stdout.write(
+        `sent ${summary.sent} predictions in ${summary.durationSeconds.toFixed(1)} s (${statuses})\n` +
+          (Number.isNaN(summary.latencyMs.p50)
+            ? 'latency: no request was answered\n'
+            : `latency p50 ${summary.latencyMs.p50.toFixed(1)} ms, p99 ${summary.latencyMs.p99.toFixed(1)} ms\n`) +
+          `feedback ${summary.feedbackAccepted}/${summary.feedbackSent} accepted; accuracy on labelled ${Number.isNaN(summary.accuracy) ? 'n/a' : (summary.accuracy * 100).toFixed(1) + '%'}\n`,
+      );
+      if (summary.sent > 0 && (summary.byStatus.network ?? 0) === summary.sent) {
+        throw new MlmonError('gateway_unreachable', 'no request reached the gateway', {
+          location: gateway,
+          hint: 'Is the stack up (`mlmon status`)?',
         });
-        if (opts.json) {
-          process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-          return;
-        }
-        const statuses =
-          Object.entries(summary.byStatus)
-            .map(([s, n]) => `${s}: ${n}`)
-            .join(', ') || 'none';
-        process.stdout.write(
-          `sent ${summary.sent} predictions in ${summary.durationSeconds.toFixed(1)} s (${statuses})\n` +
-            `latency p50 ${summary.latencyMs.p50.toFixed(1)} ms, p99 ${summary.latencyMs.p99.toFixed(1)} ms\n` +
-            `feedback ${summary.feedbackAccepted}/${summary.feedbackSent} accepted; accuracy on labelled ${Number.isNaN(summary.accuracy) ? 'n/a' : (summary.accuracy * 100).toFixed(1) + '%'}\n`,
-        );
-        if (summary.sent > 0 && (summary.byStatus.network ?? 0) === summary.sent) {
-          throw new MlmonError('gateway_unreachable', 'no request reached the gateway', {
-            location: opts.gateway,
-            hint: 'Is the stack up (`mlmon status`)?',
-          });
-        }
-      },
-    );
+      }
+    },
+  );
 }

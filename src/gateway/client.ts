@@ -48,7 +48,7 @@ export async function faultRequest(
   if (res.status === 404) {
     throw new MlmonError('fault_disabled', 'the gateway has no fault control', {
       location: url,
-      hint: 'Start it with --admin or MLMON_GATEWAY_ADMIN=1 (the test profile of `mlmon up` does).',
+      hint: 'Start the stack with `mlmon up --fault-injection` (the test profile has it on); a gateway run by hand takes `mlmon serve gateway --admin`.',
     });
   }
   if (res.status === 401) {

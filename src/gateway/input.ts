@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
-/** Every reason a request can be refused for: the fixed label set of
- * http_request_errors_total, so a flood of bad input cannot add series. */
-export const REJECT_REASONS = [
+/** Reasons any JSON body can be refused for, whatever the route. */
+export const BODY_REJECT_REASONS = [
   'malformed_json',
   'unsupported_media_type',
   'body_too_large',
@@ -10,6 +9,12 @@ export const REJECT_REASONS = [
   'invalid_value',
   'missing_field',
   'unknown_field',
+] as const;
+
+/** Every reason a request can be refused for: the fixed label set of
+ * http_request_errors_total, so a flood of bad input cannot add series. */
+export const REJECT_REASONS = [
+  ...BODY_REJECT_REASONS,
   'missing_feature',
   'unknown_feature',
   'non_finite',

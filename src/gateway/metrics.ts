@@ -1,6 +1,6 @@
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { CounterFamily, GaugeFamily, HistogramFamily, type CounterCell, type GaugeCell, type HistogramCell } from '../metrics/index.js';
-import { REJECT_REASONS, type RejectReason } from './input.js';
+import { BODY_REJECT_REASONS, REJECT_REASONS, type RejectReason } from './input.js';
 
 /** Buckets of http_request_duration_seconds. 0.3 must stay: it is the latency
  * SLO threshold, and the SLO rules read the le="0.3" bucket directly. */
@@ -21,29 +21,19 @@ export interface RouteSpec {
   reasons: RejectReason[];
 }
 
-const BODY_REASONS: RejectReason[] = [
-  'malformed_json',
-  'unsupported_media_type',
-  'body_too_large',
-  'invalid_type',
-  'invalid_value',
-  'missing_field',
-  'unknown_field',
-];
-
 export function routeSpecs(admin: boolean): RouteSpec[] {
   const specs: RouteSpec[] = [
     {
       method: 'POST',
       route: '/predict',
       statuses: [200, 400, 413, 415, 503],
-      reasons: [...BODY_REASONS, 'missing_feature', 'unknown_feature', 'non_finite', 'batch_too_large'],
+      reasons: [...BODY_REJECT_REASONS, 'missing_feature', 'unknown_feature', 'non_finite', 'batch_too_large'],
     },
     {
       method: 'POST',
       route: '/feedback',
       statuses: [202, 400, 404, 409, 413, 415],
-      reasons: [...BODY_REASONS, 'unknown_request_id', 'unknown_label', 'duplicate_feedback'],
+      reasons: [...BODY_REJECT_REASONS, 'unknown_request_id', 'unknown_label', 'duplicate_feedback'],
     },
     { method: 'GET', route: '/health', statuses: [200], reasons: [] },
     { method: 'GET', route: '/ready', statuses: [200, 503], reasons: [] },
@@ -56,7 +46,7 @@ export function routeSpecs(admin: boolean): RouteSpec[] {
         method,
         route: '/admin/fault',
         statuses: [200, 400, 403],
-        reasons: method === 'PUT' ? [...BODY_REASONS, 'unknown_feature', 'non_finite', 'forbidden'] : ['forbidden'],
+        reasons: method === 'PUT' ? [...BODY_REJECT_REASONS, 'unknown_feature', 'non_finite', 'forbidden'] : ['forbidden'],
       });
     }
   }

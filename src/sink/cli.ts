@@ -10,7 +10,7 @@ import { dataDirOption, serveCommand } from '../commandline/index.js';
 function port(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new MlmonError('bad_flag', `${flag} must be a port number (0-65535), not "${value}"`, { location: flag });
+    throw new MlmonError('bad_flag', `${flag} must be a port number (0-65535), not "${value}"`);
   }
   return n;
 }
@@ -83,15 +83,13 @@ export function registerNotificationCommands(program: Command): void {
     .option('--json', 'print JSON (one array) for scripts')
     .action(async (o: { dataDir: string; integration?: string; since?: string; json?: boolean; limit?: string }) => {
       if (o.integration && !(SINK_INTEGRATIONS as readonly string[]).includes(o.integration)) {
-        throw new MlmonError('bad_flag', `--integration must be one of ${SINK_INTEGRATIONS.join(', ')}, not "${o.integration}"`, {
-          location: '--integration',
-        });
+        throw new MlmonError('bad_flag', `--integration must be one of ${SINK_INTEGRATIONS.join(', ')}, not "${o.integration}"`, {});
       }
       let sinceMs: number | undefined;
       if (o.since !== undefined) {
         sinceMs = parseSince(o.since);
         if (sinceMs === undefined) {
-          throw new MlmonError('bad_flag', `--since "${o.since}" is neither a duration (10m, 2h) nor a time`, { location: '--since' });
+          throw new MlmonError('bad_flag', `--since "${o.since}" is neither a duration (10m, 2h) nor a time`);
         }
       }
       const records = await readNotifications(stackPaths(o.dataDir).sinkDir, {

@@ -1,5 +1,5 @@
 /** Every metric, label and alert name the SLO generator writes, defined once.
- * Names keep the seed's `slo:<sli>:...` scheme; the `service` and `slo` labels
+ * Names follow the `slo:<sli>:...` scheme; the `service` and `slo` labels
  * tell many services and many SLOs apart. */
 
 /** The SLI kinds the generator knows. The kind names the series and the alerts. */
@@ -77,7 +77,7 @@ export const SEVERITY_OF: Readonly<Record<BurnSpeed, 'critical' | 'warning'>> = 
 };
 
 /** Metrics of the inference gateway and cAdvisor used by the generic `http:*` and
- * `container:*` rules of the original description. */
+ * `container:*` rules. */
 export const HTTP_METRICS = {
   requests: 'http_requests_total',
   duration: 'http_request_duration_seconds',

@@ -1,6 +1,6 @@
 /** Recording rules: per SLO, tiles (short-window event rates recorded once per
  * tile), coarse tiles summed from them, and the windows built on both; plus the
- * generic http:* and container:* series of the original description. Pure
+ * generic http:* and container:* series the dashboards and alerts read. Pure
  * functions from the model to groups. */
 import {
   CONTAINER_METRICS,
@@ -153,7 +153,7 @@ export function windowRules(slo: Slo): RuleGroup<RecordingRule> {
   return { name: GROUP_NAMES.sloWindows(slo.service, slo.name), rules };
 }
 
-/** RED series of every HTTP service (the original description's names). */
+/** RED series of every HTTP service, under the `http:*` names the dashboards know. */
 export function httpRules(): RuleGroup<RecordingRule> {
   const req = HTTP_METRICS.requests;
   const dur = HTTP_METRICS.duration;

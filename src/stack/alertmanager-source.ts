@@ -33,6 +33,18 @@ export interface AlertmanagerSource {
   summary: string;
 }
 
+/** The environment notification credentials come from: the caller's as it is,
+ * else the process's with the .env beside the configuration folder. */
+function notificationEnv(s: StackSettings, env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  return env ?? withDotEnv(join(dirname(s.configDir), '.env'), process.env);
+}
+
+/** One line per integration, real destination or the local sink, as a start
+ * of this stack renders them (reads the environment and .env, writes nothing). */
+export function notificationSummary(s: StackSettings, env?: NodeJS.ProcessEnv): string {
+  return describeTargets(resolveNotificationTargets(notificationEnv(s, env), s), s);
+}
+
 /** The Alertmanager configuration for a run directory: credentials from the
  * environment go to owner-only files under the data directory (never into the
  * repository); a missing credential routes that integration to the local sink.
@@ -48,7 +60,7 @@ export async function alertmanagerSource(
   // A reload also falls back on what the stack started with, so that running
   // `mlmon reload` from a shell without the variables does not quietly send
   // pages to the sink.
-  let env = opts.env ?? withDotEnv(join(dirname(s.configDir), '.env'), process.env);
+  let env = notificationEnv(s, opts.env);
   const saved = opts.reload ? readSecretFile(p.secretsDir, NOTIFICATION_ENV_FILE) : undefined;
   if (saved !== undefined) env = { ...(JSON.parse(saved) as Record<string, string>), ...definedOnly(env) };
   writeSecretFile(p.secretsDir, NOTIFICATION_ENV_FILE, `${JSON.stringify(notificationVariables(env))}\n`);

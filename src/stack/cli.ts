@@ -4,6 +4,7 @@ import { MlmonError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 import { staleGeneratedFiles, writeGeneratedFiles } from './generate.js';
 import { authOf, credentialsHint, probeComponents, reloadStack, servicesTable, startDetached, startStack, stopStack } from './lifecycle.js';
+import { notificationSummary } from './alertmanager-source.js';
 import { settingsFromOptions, type StackCliOptions } from './options.js';
 import { stackPaths } from '../definition/index.js';
 import { readState } from '../definition/index.js';
@@ -46,7 +47,9 @@ export function registerStackCommands(program: Command): void {
       const t0 = Date.now();
       if (o.detach) {
         const st = await startDetached(s, process.argv.slice(3), say);
-        say(`\nstack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (running in the background; stop it with \`mlmon down\`)\n`);
+        say(`\nstack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (running in the background; stop it with \`mlmon down\`)`);
+        // The same line a foreground start prints: the background one went to its log.
+        say(`${notificationSummary(s)}\n`);
         say(servicesTable(st));
         say(`\n${credentialsHint(st)}`);
         return;

@@ -33,7 +33,8 @@ export function summarizeToolOutput(text: string): string {
     });
   // promtool warns about file_sd globs that match no file yet: not an error.
   const errors = lines.filter((l) => !/^WARNING:/.test(l));
-  return (errors.length > 0 ? errors : lines).join('; ');
+  // promtool check rules writes a YAML error twice: say it once.
+  return [...new Set(errors.length > 0 ? errors : lines)].join('; ');
 }
 
 /** Runs promtool, amtool and the blackbox exporter's own check on a set of files. */

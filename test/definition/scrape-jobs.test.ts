@@ -7,7 +7,7 @@ const all = defaultSettings({
   components: ['prometheus', 'alertmanager', 'node-exporter', 'blackbox-exporter', 'pushgateway', 'inference-gateway', 'ml-model-exporter'],
 });
 
-test('the scrape jobs of the original description are all there', () => {
+test('the scrape jobs the rules and dashboards read are all there', () => {
   const jobs = scrapeJobs(all).map((j) => j.job);
   for (const j of ['prometheus', 'alertmanager', 'node', 'pushgateway', 'blackbox', 'inference-gateway', 'ml-model-exporter']) {
     assert.ok(jobs.includes(j), j);

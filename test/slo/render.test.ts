@@ -53,7 +53,7 @@ describe('renderSloRuleFiles', () => {
   const alerting = parse(renderSloRuleFiles(spec, { profile: 'production' })[1]!.content) as Groups;
   const rules = recording.groups.flatMap((g) => g.rules);
 
-  it('records every series the issue names, with service and slo labels', () => {
+  it('records every documented SLO series, with service and slo labels', () => {
     const names = new Set(rules.map((r) => r.record));
     for (const n of [
       'slo:availability:ratio_rate5m',

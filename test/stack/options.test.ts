@@ -17,7 +17,7 @@ test('bad port overrides are refused with a message naming the flag', () => {
   assert.throws(() => parsePortOverrides(['prometheus=70000']), /between 1 and 65535/);
 });
 
-test('defaults are the original description ports on 127.0.0.1 with 30 days of retention', () => {
+test('defaults are the documented ports on 127.0.0.1 with 30 days of retention', () => {
   const s = settingsFromOptions({}, {});
   assert.equal(s.host, '127.0.0.1');
   assert.equal(s.ports.prometheus, 9090);

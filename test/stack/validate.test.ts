@@ -43,3 +43,9 @@ test('summarizeToolOutput turns a logfmt error line into its message', () => {
     'Error loading config: error parsing config file: yaml: line 1: did not find expected node content',
   );
 });
+
+test('summarizeToolOutput says a YAML error once, though promtool writes it twice', () => {
+  const out =
+    'Checking /x/alerting_rules.yml\n  FAILED:\n/x/alerting_rules.yml: yaml: line 1: did not find expected key\n/x/alerting_rules.yml: yaml: line 1: did not find expected key\n';
+  assert.equal(summarizeToolOutput(out), '/x/alerting_rules.yml: yaml: line 1: did not find expected key');
+});

@@ -10,7 +10,7 @@ import type {
   SilenceAnswer,
   SilenceRequest,
 } from '../api-types.js';
-import { api, ApiError, el, fmt, labelList, params, render, setParam, startPage, valueOf } from './console.js';
+import { api, ApiError, dataTable, el, filterSelect, fmt, labelList, params, render, startPage } from './console.js';
 
 /** The sink's integrations, each once (the compiler holds this to the API's list). */
 const INTEGRATIONS = Object.keys({ slack: 1, pagerduty: 1, email: 1, webhook: 1 } satisfies Record<NotificationIntegration, 1>);
@@ -58,46 +58,29 @@ function silenceControl(a: AlertView, durations: readonly string[]): HTMLElement
 
 function alertsTable(d: AlertsAnswer): HTMLElement {
   if (d.alerts.length === 0) return el('p', { class: 'muted', id: 'alerts-empty' }, 'Alertmanager holds no alert.');
-  return el(
-    'table',
-    { id: 'alert-table' },
+  return dataTable('alert-table', ['State', 'Severity', 'Alert', 'Labels', 'Since', 'Receivers', ''], d.alerts, (a) =>
     el(
-      'thead',
-      {},
+      'tr',
+      { 'data-fingerprint': a.fingerprint, 'data-alertname': a.alertname, 'data-state': a.state },
+      el('td', {}, el('span', { class: `badge ${a.state}` }, a.state)),
+      el('td', {}, el('span', { class: `badge ${a.severity}` }, a.severity)),
       el(
-        'tr',
+        'td',
         {},
-        ['State', 'Severity', 'Alert', 'Labels', 'Since', 'Receivers', ''].map((h) => el('th', {}, h)),
-      ),
-    ),
-    el(
-      'tbody',
-      {},
-      d.alerts.map((a) =>
+        el('strong', {}, a.alertname),
+        el('div', {}, a.summary),
         el(
-          'tr',
-          { 'data-fingerprint': a.fingerprint, 'data-alertname': a.alertname, 'data-state': a.state },
-          el('td', {}, el('span', { class: `badge ${a.state}` }, a.state)),
-          el('td', {}, el('span', { class: `badge ${a.severity}` }, a.severity)),
-          el(
-            'td',
-            {},
-            el('strong', {}, a.alertname),
-            el('div', {}, a.summary),
-            el(
-              'div',
-              {},
-              a.consoleUrl ? el('a', { href: a.consoleUrl }, 'details') : null,
-              a.consoleUrl && a.runbookUrl ? ' · ' : null,
-              a.runbookUrl ? el('a', { href: a.runbookUrl, target: '_blank', rel: 'noopener' }, 'runbook') : null,
-            ),
-          ),
-          el('td', {}, labelList(a.labels, ['alertname', 'severity'])),
-          el('td', {}, fmt.time(a.startsAt)),
-          el('td', {}, a.receivers.join(', ')),
-          el('td', {}, silenceControl(a, d.silenceDurations)),
+          'div',
+          {},
+          a.consoleUrl ? el('a', { href: a.consoleUrl }, 'details') : null,
+          a.consoleUrl && a.runbookUrl ? ' · ' : null,
+          a.runbookUrl ? el('a', { href: a.runbookUrl, target: '_blank', rel: 'noopener' }, 'runbook') : null,
         ),
       ),
+      el('td', {}, labelList(a.labels, ['alertname', 'severity'])),
+      el('td', {}, fmt.time(a.startsAt)),
+      el('td', {}, a.receivers.join(', ')),
+      el('td', {}, silenceControl(a, d.silenceDurations)),
     ),
   );
 }
@@ -113,39 +96,23 @@ function notesPart(notes: NotificationsAnswer | null): Array<HTMLElement> {
   const filters = el(
     'div',
     { class: 'filters' },
-    el(
-      'label',
-      {},
-      'Since ',
-      el(
-        'select',
-        {
-          id: 'notes-since',
-          onchange: (e: Event) => {
-            setParam('since', valueOf(e));
-            void refresh();
-          },
-        },
-        SINCE_CHOICES.map((s) => el('option', { value: s, selected: s === since }, s)),
-      ),
-    ),
-    el(
-      'label',
-      {},
-      'Integration ',
-      el(
-        'select',
-        {
-          id: 'notes-integration',
-          onchange: (e: Event) => {
-            setParam('integration', valueOf(e));
-            void refresh();
-          },
-        },
-        el('option', { value: '' }, 'all'),
-        INTEGRATIONS.map((s) => el('option', { value: s, selected: s === integration }, s)),
-      ),
-    ),
+    filterSelect({
+      label: 'Since',
+      id: 'notes-since',
+      param: 'since',
+      choices: SINCE_CHOICES,
+      current: since,
+      changed: () => void refresh(),
+    }),
+    filterSelect({
+      label: 'Integration',
+      id: 'notes-integration',
+      param: 'integration',
+      choices: INTEGRATIONS,
+      current: integration,
+      all: true,
+      changed: () => void refresh(),
+    }),
   );
   if (notesError || !notes) return [filters, el('p', { class: 'hot', id: 'notes-error' }, notesError ?? 'no answer')];
   if (!notes.configured) return [filters, el('p', { class: 'muted' }, 'No notification sink configured (start the console with --sink).')];
@@ -153,34 +120,17 @@ function notesPart(notes: NotificationsAnswer | null): Array<HTMLElement> {
     return [filters, el('p', { class: 'muted', id: 'notes-empty' }, `No notification received in the last ${since}.`)];
   return [
     filters,
-    el(
-      'table',
-      { id: 'notes-table' },
+    dataTable('notes-table', ['Time', 'Integration', 'Channel', 'Receiver', 'Status', 'Summary', 'Payload'], notes.notifications, (n) =>
       el(
-        'thead',
-        {},
-        el(
-          'tr',
-          {},
-          ['Time', 'Integration', 'Channel', 'Receiver', 'Status', 'Summary', 'Payload'].map((h) => el('th', {}, h)),
-        ),
-      ),
-      el(
-        'tbody',
-        {},
-        notes.notifications.map((n) =>
-          el(
-            'tr',
-            { 'data-id': n.id },
-            el('td', {}, fmt.time(n.time)),
-            el('td', {}, n.integration),
-            el('td', {}, n.channel),
-            el('td', {}, receiverOf(n)),
-            el('td', {}, n.status ?? '–'),
-            el('td', {}, n.summary),
-            el('td', {}, el('details', {}, el('summary', {}, 'payload'), el('pre', {}, JSON.stringify(n.payload, null, 2)))),
-          ),
-        ),
+        'tr',
+        { 'data-id': n.id },
+        el('td', {}, fmt.time(n.time)),
+        el('td', {}, n.integration),
+        el('td', {}, n.channel),
+        el('td', {}, receiverOf(n)),
+        el('td', {}, n.status ?? '–'),
+        el('td', {}, n.summary),
+        el('td', {}, el('details', {}, el('summary', {}, 'payload'), el('pre', {}, JSON.stringify(n.payload, null, 2)))),
       ),
     ),
   ];

@@ -166,6 +166,59 @@ export function labelList(labels: Record<string, string>, skip: readonly string[
   );
 }
 
+/** A table's header row. */
+export function tableHead(headers: readonly string[]): HTMLTableSectionElement {
+  return el(
+    'thead',
+    {},
+    el(
+      'tr',
+      {},
+      headers.map((h) => el('th', {}, h)),
+    ),
+  );
+}
+
+/** A table with a header row and one body row per item. */
+export function dataTable<T>(
+  id: string,
+  headers: readonly string[],
+  items: readonly T[],
+  row: (item: T) => HTMLTableRowElement,
+): HTMLTableElement {
+  return el('table', { id }, tableHead(headers), el('tbody', {}, items.map(row)));
+}
+
+/** A labelled <select> bound to a query parameter of the page: a choice sets the
+ * parameter and calls `changed`. `all` adds a first choice for "no filter". */
+export function filterSelect(opts: {
+  label: string;
+  id: string;
+  param: string;
+  choices: readonly string[];
+  current: string;
+  all?: boolean;
+  changed: () => void;
+}): HTMLLabelElement {
+  return el(
+    'label',
+    {},
+    `${opts.label} `,
+    el(
+      'select',
+      {
+        id: opts.id,
+        onchange: (e: Event) => {
+          setParam(opts.param, valueOf(e));
+          opts.changed();
+        },
+      },
+      opts.all ? el('option', { value: '' }, 'all') : null,
+      opts.choices.map((c) => el('option', { value: c, selected: c === opts.current }, c)),
+    ),
+  );
+}
+
 /** A card with a label, a big value and a line of detail (the detail pages' headline figures). */
 export function stat(label: string, value: string, extra?: string): HTMLDivElement {
   return el(

@@ -2,7 +2,7 @@
 // prediction mix against the training mix, accuracy against the reference,
 // label delay and freshness.
 import type { DriftThresholds, ModelDetailAnswer } from '../api-types.js';
-import { api, color, COLORS, el, fmt, lineChart, rangeLinks, rangeQuery, render, startPage, stat } from './console.js';
+import { api, color, COLORS, dataTable, el, fmt, lineChart, rangeLinks, rangeQuery, render, startPage, stat } from './console.js';
 
 const model = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 
@@ -48,39 +48,22 @@ function heatmap(d: ModelDetailAnswer): HTMLElement[] {
 
 function featureTable(d: ModelDetailAnswer): HTMLTableElement {
   const max = Math.max(d.thresholds.psiMajor ?? 0.25, ...d.features.map((f) => f.psi ?? 0));
-  return el(
-    'table',
-    { id: 'features' },
-    el(
-      'thead',
-      {},
+  return dataTable('features', ['Feature', 'PSI', '', 'KS D', 'KS p-value'], d.features, (f) => {
+    const lv = level(f.psi, d.thresholds);
+    return el(
+      'tr',
+      { 'data-feature': f.feature },
+      el('td', {}, f.feature),
+      el('td', { class: `num ${lv === 'ok' ? '' : lv}` }, fmt.num(f.psi, 3)),
+      el('td', {}, el('span', { class: `hbar ${lv === 'ok' ? '' : lv}`, style: `width:${((f.psi ?? 0) / max) * 160}px` })),
+      el('td', { class: 'num' }, fmt.num(f.ks, 3)),
       el(
-        'tr',
-        {},
-        ['Feature', 'PSI', '', 'KS D', 'KS p-value'].map((h) => el('th', {}, h)),
+        'td',
+        { class: `num ${f.pValue !== null && d.thresholds.ksPValue !== null && f.pValue < d.thresholds.ksPValue ? 'warm' : ''}` },
+        fmt.num(f.pValue, 4),
       ),
-    ),
-    el(
-      'tbody',
-      {},
-      d.features.map((f) => {
-        const lv = level(f.psi, d.thresholds);
-        return el(
-          'tr',
-          { 'data-feature': f.feature },
-          el('td', {}, f.feature),
-          el('td', { class: `num ${lv === 'ok' ? '' : lv}` }, fmt.num(f.psi, 3)),
-          el('td', {}, el('span', { class: `hbar ${lv === 'ok' ? '' : lv}`, style: `width:${((f.psi ?? 0) / max) * 160}px` })),
-          el('td', { class: 'num' }, fmt.num(f.ks, 3)),
-          el(
-            'td',
-            { class: `num ${f.pValue !== null && d.thresholds.ksPValue !== null && f.pValue < d.thresholds.ksPValue ? 'warm' : ''}` },
-            fmt.num(f.pValue, 4),
-          ),
-        );
-      }),
-    ),
-  );
+    );
+  });
 }
 
 function mixTable(d: ModelDetailAnswer): HTMLElement {

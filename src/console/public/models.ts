@@ -1,6 +1,6 @@
 // Model health overview: one row per model, worst signals first.
 import type { DriftThresholds, ModelListAnswer, ModelSummary } from '../api-types.js';
-import { api, el, fmt, render, startPage } from './console.js';
+import { api, dataTable, el, fmt, render, startPage } from './console.js';
 
 function psiClass(v: number | null | undefined, t: DriftThresholds): string {
   if (v === null || v === undefined) return '';
@@ -26,62 +26,49 @@ function view(d: ModelListAnswer): void {
     ),
     d.models.length === 0
       ? el('p', { class: 'muted' }, 'Prometheus reports no model (ml_model_info). Is the ML model exporter scraped?')
-      : el(
-          'table',
-          { id: 'model-table' },
-          el(
-            'thead',
-            {},
+      : dataTable(
+          'model-table',
+          [
+            'Model',
+            'Version',
+            'Age',
+            'Dataset drift',
+            'Worst feature PSI',
+            'Prediction PSI',
+            'Accuracy 1h',
+            'Accuracy 1d',
+            'Reference',
+            'Window samples',
+            'Alerts',
+          ],
+          d.models,
+          (m) =>
             el(
               'tr',
-              {},
-              [
-                'Model',
-                'Version',
-                'Age',
-                'Dataset drift',
-                'Worst feature PSI',
-                'Prediction PSI',
-                'Accuracy 1h',
-                'Accuracy 1d',
-                'Reference',
-                'Window samples',
-                'Alerts',
-              ].map((h) => el('th', {}, h)),
-            ),
-          ),
-          el(
-            'tbody',
-            {},
-            d.models.map((m) =>
+              { 'data-model': m.model },
+              el('td', {}, el('a', { href: m.detailUrl }, m.model)),
+              el('td', {}, m.version ?? '–'),
+              el('td', { class: 'num' }, fmt.duration(m.ageSeconds)),
+              el('td', { class: `num ${(m.datasetDriftShare ?? 0) > 0 ? 'warm' : ''}` }, fmt.pct(m.datasetDriftShare, 0)),
               el(
-                'tr',
-                { 'data-model': m.model },
-                el('td', {}, el('a', { href: m.detailUrl }, m.model)),
-                el('td', {}, m.version ?? '–'),
-                el('td', { class: 'num' }, fmt.duration(m.ageSeconds)),
-                el('td', { class: `num ${(m.datasetDriftShare ?? 0) > 0 ? 'warm' : ''}` }, fmt.pct(m.datasetDriftShare, 0)),
-                el(
-                  'td',
-                  { class: `num ${psiClass(m.maxFeaturePsi, t)}` },
-                  fmt.num(m.maxFeaturePsi, 3),
-                  m.maxPsiFeature ? el('div', { class: 'muted' }, m.maxPsiFeature) : null,
-                ),
-                el('td', { class: `num ${psiClass(m.predictionDrift, t)}` }, fmt.num(m.predictionDrift, 3)),
-                accuracyCell(m, '1h'),
-                accuracyCell(m, '1d'),
-                el('td', { class: 'num' }, fmt.pct(m.referenceAccuracy, 1)),
-                el('td', { class: 'num' }, m.windowSamples ?? '–'),
-                el(
-                  'td',
-                  {},
-                  m.firing.length
-                    ? m.firing.map((a) => el('div', {}, el('span', { class: `badge ${a.severity}` }, a.alertname)))
-                    : el('span', { class: 'badge ok' }, 'ok'),
-                ),
+                'td',
+                { class: `num ${psiClass(m.maxFeaturePsi, t)}` },
+                fmt.num(m.maxFeaturePsi, 3),
+                m.maxPsiFeature ? el('div', { class: 'muted' }, m.maxPsiFeature) : null,
+              ),
+              el('td', { class: `num ${psiClass(m.predictionDrift, t)}` }, fmt.num(m.predictionDrift, 3)),
+              accuracyCell(m, '1h'),
+              accuracyCell(m, '1d'),
+              el('td', { class: 'num' }, fmt.pct(m.referenceAccuracy, 1)),
+              el('td', { class: 'num' }, m.windowSamples ?? '–'),
+              el(
+                'td',
+                {},
+                m.firing.length
+                  ? m.firing.map((a) => el('div', {}, el('span', { class: `badge ${a.severity}` }, a.alertname)))
+                  : el('span', { class: 'badge ok' }, 'ok'),
               ),
             ),
-          ),
         ),
   );
 }

@@ -1,7 +1,21 @@
 // SLO detail: SLI against the objective, budget burn-down and burn rates with
 // the alert thresholds, over a chosen range; the rules behind each series; alerts.
 import type { SloDetailAnswer } from '../api-types.js';
-import { api, color, COLORS, el, fmt, labelList, lineChart, rangeLinks, rangeQuery, render, startPage, stat } from './console.js';
+import {
+  api,
+  color,
+  COLORS,
+  dataTable,
+  el,
+  fmt,
+  labelList,
+  lineChart,
+  rangeLinks,
+  rangeQuery,
+  render,
+  startPage,
+  stat,
+} from './console.js';
 
 const [, , service = '', slo = ''] = location.pathname.split('/').map(decodeURIComponent);
 
@@ -61,22 +75,13 @@ function rulesTable(d: SloDetailAnswer): HTMLElement {
   if (d.rulesNote) return el('p', { class: 'muted' }, d.rulesNote);
   if (d.rules.length === 0)
     return el('p', { class: 'muted' }, 'Prometheus has loaded no rule for this SLO (is `mlmon generate` output loaded?).');
-  return el(
-    'table',
-    { id: 'rules' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'Rule'), el('th', {}, 'Expression'), el('th', {}, ''))),
+  return dataTable('rules', ['Rule', 'Expression', ''], d.rules, (r) =>
     el(
-      'tbody',
+      'tr',
       {},
-      d.rules.map((r) =>
-        el(
-          'tr',
-          {},
-          el('td', {}, el('code', {}, r.name), el('div', { class: 'muted' }, `${r.type} · ${r.group}`)),
-          el('td', {}, el('pre', {}, r.expr)),
-          el('td', {}, el('a', { href: r.prometheusUrl, target: '_blank', rel: 'noopener' }, 'open in Prometheus')),
-        ),
-      ),
+      el('td', {}, el('code', {}, r.name), el('div', { class: 'muted' }, `${r.type} · ${r.group}`)),
+      el('td', {}, el('pre', {}, r.expr)),
+      el('td', {}, el('a', { href: r.prometheusUrl, target: '_blank', rel: 'noopener' }, 'open in Prometheus')),
     ),
   );
 }
@@ -100,32 +105,15 @@ function alertsPart(d: SloDetailAnswer): HTMLElement[] {
       )
     : el('p', { class: 'muted', id: 'firing' }, 'No burn-rate alert firing.');
   const recent = d.alerts.recent.length
-    ? el(
-        'table',
-        { id: 'recent' },
+    ? dataTable('recent', ['Alert', 'Severity', 'Windows', 'From', 'To'], d.alerts.recent, (a) =>
         el(
-          'thead',
+          'tr',
           {},
-          el(
-            'tr',
-            {},
-            ['Alert', 'Severity', 'Windows', 'From', 'To'].map((h) => el('th', {}, h)),
-          ),
-        ),
-        el(
-          'tbody',
-          {},
-          d.alerts.recent.map((a) =>
-            el(
-              'tr',
-              {},
-              el('td', {}, a.alertname),
-              el('td', {}, a.severity),
-              el('td', {}, `${a.longWindow} / ${a.shortWindow}`),
-              el('td', {}, fmt.time(new Date(a.from * 1000).toISOString())),
-              el('td', {}, a.ongoing ? 'still firing' : fmt.time(new Date(a.to * 1000).toISOString())),
-            ),
-          ),
+          el('td', {}, a.alertname),
+          el('td', {}, a.severity),
+          el('td', {}, `${a.longWindow} / ${a.shortWindow}`),
+          el('td', {}, fmt.time(new Date(a.from * 1000).toISOString())),
+          el('td', {}, a.ongoing ? 'still firing' : fmt.time(new Date(a.to * 1000).toISOString())),
         ),
       )
     : el('p', { class: 'muted' }, `No burn-rate alert fired in the last ${d.range.name}.`);
@@ -159,32 +147,15 @@ function view(d: SloDetailAnswer): void {
     rangeLinks(d.range),
     c.nodes,
     el('h2', {}, 'Alert pairs (SRE workbook multiwindow, multi-burn-rate)'),
-    el(
-      'table',
-      { id: 'tiers' },
+    dataTable('tiers', ['Severity', 'Long window', 'Short window', 'Threshold', 'Budget spent when it fires'], d.tiers, (t) =>
       el(
-        'thead',
+        'tr',
         {},
-        el(
-          'tr',
-          {},
-          ['Severity', 'Long window', 'Short window', 'Threshold', 'Budget spent when it fires'].map((h) => el('th', {}, h)),
-        ),
-      ),
-      el(
-        'tbody',
-        {},
-        d.tiers.map((t) =>
-          el(
-            'tr',
-            {},
-            el('td', {}, t.severity),
-            el('td', {}, t.long),
-            el('td', {}, t.short),
-            el('td', { class: 'num' }, `${t.burnRate}×`),
-            el('td', { class: 'num' }, fmt.pct(t.budgetSpent, 0)),
-          ),
-        ),
+        el('td', {}, t.severity),
+        el('td', {}, t.long),
+        el('td', {}, t.short),
+        el('td', { class: 'num' }, `${t.burnRate}×`),
+        el('td', { class: 'num' }, fmt.pct(t.budgetSpent, 0)),
       ),
     ),
     alertsPart(d),

@@ -1,7 +1,7 @@
 // SLO list: every SLO with SLI, budget, time left, burn rates and alert state;
 // filter by service and state, sort by any column. Filters live in the URL.
 import type { AlertState, SloListAnswer, SloRow } from '../api-types.js';
-import { api, el, fmt, params, render, setParam, startPage, valueOf } from './console.js';
+import { api, el, filterSelect, fmt, params, render, setParam, startPage } from './console.js';
 
 const STATE_RANK: Record<AlertState, number> = { ok: 0, ticket: 1, page: 2 };
 const STATES = Object.keys(STATE_RANK) as AlertState[];
@@ -116,40 +116,16 @@ function view(data: SloListAnswer): void {
     el(
       'div',
       { class: 'filters' },
-      el(
-        'label',
-        {},
-        'Service ',
-        el(
-          'select',
-          {
-            id: 'filter-service',
-            onchange: (e: Event) => {
-              setParam('service', valueOf(e));
-              rerender();
-            },
-          },
-          el('option', { value: '' }, 'all'),
-          data.services.map((s) => el('option', { value: s, selected: s === service }, s)),
-        ),
-      ),
-      el(
-        'label',
-        {},
-        'State ',
-        el(
-          'select',
-          {
-            id: 'filter-state',
-            onchange: (e: Event) => {
-              setParam('state', valueOf(e));
-              rerender();
-            },
-          },
-          el('option', { value: '' }, 'all'),
-          STATES.map((s) => el('option', { value: s, selected: s === state }, s)),
-        ),
-      ),
+      filterSelect({
+        label: 'Service',
+        id: 'filter-service',
+        param: 'service',
+        choices: data.services,
+        current: service,
+        all: true,
+        changed: rerender,
+      }),
+      filterSelect({ label: 'State', id: 'filter-state', param: 'state', choices: STATES, current: state, all: true, changed: rerender }),
       el('span', { class: 'muted', id: 'shown' }, `${rows.length} shown`),
     ),
     el(
