@@ -2,9 +2,9 @@
  * ml-random-forest's toJSON writes to model.json).
  *
  * Why not the library's predict: it wraps every row in ml-matrix views and
- * builds a matrix per tree, about 40 µs for one row of 50 trees; walking the
- * plain tree objects costs a few µs, which is what lets one gateway process
- * serve thousands of predictions per second. The test suite checks that both
+ * builds a matrix per tree, about ten times the cost of walking the flattened
+ * trees (bench/model/forest.ts measures both), which is what lets one gateway
+ * process serve thousands of predictions per second. The test suite checks that both
  * give the same votes. */
 
 interface SerializedNode {
