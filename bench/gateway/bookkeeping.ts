@@ -36,31 +36,16 @@ function promClientBookkeeping(): PredictionBookkeeping {
   const registers = [new Registry()];
   const mv = [served.model, served.version] as const;
   const http = { method: 'POST', route: '/predict', status: '200' };
-  const requests = new Counter({ name: 'http_requests_total', help: 'h', labelNames: ['method', 'route', 'status'], registers });
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'h',
-    labelNames: ['method', 'route', 'status'],
-    buckets: HTTP_DURATION_BUCKETS,
-    registers,
-  });
-  const outcomes = new Counter({ name: 'inference_requests_total', help: 'h', labelNames: ['model', 'version', 'outcome'], registers });
+  const counter = (name: string, labelNames: string[]) => new Counter({ name, help: 'h', labelNames, registers });
+  const histogram = (name: string, labelNames: string[], buckets: number[]) =>
+    new Histogram({ name, help: 'h', labelNames, buckets, registers });
+  const requests = counter('http_requests_total', ['method', 'route', 'status']);
+  const duration = histogram('http_request_duration_seconds', ['method', 'route', 'status'], HTTP_DURATION_BUCKETS);
+  const outcomes = counter('inference_requests_total', ['model', 'version', 'outcome']);
   const inFlight = new Gauge({ name: 'inference_in_flight', help: 'h', labelNames: ['model', 'version'], registers }).labels(...mv);
-  const inference = new Histogram({
-    name: 'inference_duration_seconds',
-    help: 'h',
-    labelNames: ['model', 'version'],
-    buckets: INFERENCE_DURATION_BUCKETS,
-    registers,
-  }).labels(...mv);
-  const classes = new Counter({ name: 'inference_predictions_total', help: 'h', labelNames: ['model', 'version', 'class'], registers });
-  const confidence = new Histogram({
-    name: 'inference_prediction_confidence',
-    help: 'h',
-    labelNames: ['model', 'version'],
-    buckets: CONFIDENCE_BUCKETS,
-    registers,
-  }).labels(...mv);
+  const inference = histogram('inference_duration_seconds', ['model', 'version'], INFERENCE_DURATION_BUCKETS).labels(...mv);
+  const classes = counter('inference_predictions_total', ['model', 'version', 'class']);
+  const confidence = histogram('inference_prediction_confidence', ['model', 'version'], CONFIDENCE_BUCKETS).labels(...mv);
   const classChildren = served.classes.map((c) => classes.labels(...mv, c));
   const success = outcomes.labels(...mv, 'success');
   const httpCount = requests.labels(http);
