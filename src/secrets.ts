@@ -3,7 +3,7 @@
  * trust a folder or file another user owns: a local user who plants
  * `secrets/admin-token -> /home/you/.bashrc`, or creates `secrets/` first,
  * gets a clear refusal instead of our secret or our write. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -126,4 +126,14 @@ export function removeSecretFile(dir: string, name: string): void {
 /** A fresh random token: 256 bits, URL-safe. */
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** Constant-time check of an `Authorization: Bearer <token>` header. Both sides
+ * are hashed first so their lengths match and the length of the token leaks nothing. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  if (!header) return false;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(m[1] as string), digest(token));
 }

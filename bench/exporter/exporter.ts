@@ -1,5 +1,6 @@
 // Benchmark of the ML model exporter: scrape time and memory with 20 models × 50
-// features, and drift/quality compute time for 10,000-event windows.
+// mixed features (40 numeric, 10 categorical), and drift/quality compute time for
+// 10,000-event windows, measured on computeSnapshot: the code the service runs.
 // Run: npm run build && node --expose-gc dist/bench/exporter/exporter.js
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { startExporter } from '../../src/exporter/index.js';
 import { catalogModel, catalogOf } from '../../src/exporter/catalog.js';
 import { computeSnapshot } from '../../src/exporter/compute.js';
 import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
+import { tunedConfig } from '../../src/exporter/tuning.js';
 import { ExporterMetrics, projectMetrics } from '../../src/exporter/metrics.js';
 import { emptyHistogram } from '../../src/metrics/index.js';
 import { COMPUTE_DURATION_BUCKETS } from '../../src/exporter/conventions.js';
@@ -23,6 +25,9 @@ const MODELS = 20;
 const FEATURES = 50;
 const REFERENCE_ROWS = 1000;
 const CLASSES = ['a', 'b', 'c'];
+const CATEGORIES = ['red', 'green', 'blue', 'cyan', 'magenta', 'yellow', 'black', 'white'];
+/** Every fifth feature is categorical: 40 numeric and 10 categorical of 50. */
+const isCategorical = (k: number): boolean => k % 5 === 4;
 
 const random = seededRandom(7);
 const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -30,7 +35,11 @@ const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2
 function metadata(model: string): ModelMetadata {
   const features = Array.from({ length: FEATURES }, (_, i) => `f${String(i).padStart(2, '0')}`);
   const ref: ModelMetadata['reference']['features'] = {};
-  for (const f of features) {
+  for (const [k, f] of features.entries()) {
+    if (isCategorical(k)) {
+      ref[f] = { type: 'categorical', count: REFERENCE_ROWS, categories: Object.fromEntries(CATEGORIES.map((c) => [c, 1 / CATEGORIES.length])) };
+      continue;
+    }
     const values = Array.from({ length: REFERENCE_ROWS }, normal).sort((x, y) => x - y);
     const edges = Array.from(
       { length: 11 },
@@ -68,7 +77,9 @@ function predictionEvent(model: string, features: readonly string[], i: number, 
     ts,
     model,
     version: 'v1',
-    features: Object.fromEntries(features.map((f) => [f, normal()])),
+    features: Object.fromEntries(
+      features.map((f, k) => [f, isCategorical(k) ? (CATEGORIES[Math.floor(random() * CATEGORIES.length)] as string) : normal()]),
+    ),
     prediction: CLASSES[i % 3] as string,
     confidence: 0.9,
   };
@@ -150,7 +161,7 @@ async function pureFigures(metas: ModelMetadata[]): Promise<void> {
   let t: number;
   // 1. Compute time, pure: 10,000-event windows.
   const catalog = catalogOf(metas.map((md) => catalogModel(md, ['v1'])));
-  const config = { ...DEFAULT_EXPORTER_CONFIG, windowSize: 10_000, pendingMax: 1_000_000 };
+  const config = tunedConfig({ ...DEFAULT_EXPORTER_CONFIG, windowSize: 10_000, pendingMax: 1_000_000 });
   const state = emptyState();
   const now = Date.now();
   const events = metas.flatMap((md) => Array.from({ length: 10_000 }, (_, i) => predictionEvent(md.model, md.features, i, now)));
@@ -180,7 +191,7 @@ async function pureFigures(metas: ModelMetadata[]): Promise<void> {
 
   // The same at the default window of 1,000 predictions per model.
   const small = emptyState();
-  const defaults = { ...DEFAULT_EXPORTER_CONFIG };
+  const defaults = tunedConfig(DEFAULT_EXPORTER_CONFIG);
   applyEvents(
     small,
     metas.flatMap((md) => Array.from({ length: 1000 }, (_, i) => predictionEvent(md.model, md.features, i, now))),

@@ -5,6 +5,7 @@ export { ksTwoSample, ksTwoSampleSorted, ksStatisticSorted, kolmogorovSurvival, 
 export { categoricalPsi } from './categorical.js';
 export {
   featureDrift,
+  categoricalDrift,
   psiLevel,
   isDrifted,
   driftShare,
@@ -14,5 +15,8 @@ export {
   type DriftRule,
   type DriftLevel,
   type FeatureDrift,
+  type DriftTest,
+  type CategoricalReference,
   type FeatureReference,
 } from './verdict.js';
+export { chiSquareHomogeneity, chiSquareSurvival, regularizedGammaQ, logGamma, type ChiSquareResult } from './chisquare.js';

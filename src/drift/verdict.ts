@@ -1,4 +1,5 @@
 import { binProportions } from './binning.js';
+import { chiSquareHomogeneity } from './chisquare.js';
 import { ksTwoSampleSorted } from './ks.js';
 import { psi } from './psi.js';
 
@@ -7,6 +8,7 @@ import { psi } from './psi.js';
 export interface DriftThresholds {
   psiModerate: number;
   psiMajor: number;
+  /** p-value below which a feature differs significantly (KS for numeric, chi-square for categorical features). */
   ksPValue: number;
   /** How the two tests combine into "drifted" for `ml_dataset_drift_share`:
    *  - `both` (default): PSI ≥ psiMajor and KS p < ksPValue. PSI says the change is
@@ -39,33 +41,81 @@ export interface FeatureReference {
 
 export type DriftLevel = 'none' | 'moderate' | 'major';
 
+/** The significance test behind a p-value: Kolmogorov–Smirnov for numeric
+ * features, chi-square (homogeneity) for categorical ones. Also the `method`
+ * label of its statistic and p-value series. */
+export type DriftTest = 'ks' | 'chi2';
+
 export interface FeatureDrift {
   samples: number;
   psi: number;
-  ksStatistic: number;
-  ksPValue: number;
+  test: DriftTest;
+  /** KS D, or the chi-square statistic X². */
+  statistic: number;
+  pValue: number;
   /** PSI band: none < psiModerate ≤ moderate < psiMajor ≤ major. */
   level: DriftLevel;
   drifted: boolean;
 }
 
 /** Drift of one feature's recent values against its training reference.
- * `sample` holds finite values only; it must not be empty. */
+ * `sample` holds finite values only; it must not be empty. A Float64Array is
+ * sorted in place (the caller hands over a copy it owns). */
 export function featureDrift(
   reference: FeatureReference,
-  sample: readonly number[],
+  sample: readonly number[] | Float64Array,
   thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS,
 ): FeatureDrift {
   const score = psi(reference.binProportions, binProportions(sample, reference.binEdges), { epsilon: thresholds.epsilon });
-  const sorted = Float64Array.from(sample).sort();
+  const sorted = sample instanceof Float64Array ? sample.sort() : Float64Array.from(sample).sort();
   const ks = ksTwoSampleSorted(reference.sortedValues, sorted);
   return {
     samples: sample.length,
     psi: score,
-    ksStatistic: ks.statistic,
-    ksPValue: ks.pValue,
+    test: 'ks',
+    statistic: ks.statistic,
+    pValue: ks.pValue,
     level: psiLevel(score, thresholds),
     drifted: isDrifted(score, ks.pValue, thresholds),
+  };
+}
+
+/** The reference of a categorical feature: the share of each bucket (its
+ * categories, then the one bucket for everything else) and how many reference
+ * values those shares come from. */
+export interface CategoricalReference {
+  proportions: ArrayLike<number>;
+  count: number;
+}
+
+/** Drift of a categorical feature: PSI over the buckets, and the chi-square
+ * homogeneity test of the reference counts against the window counts.
+ * `counts[i]` is the window's count of bucket i; the total must be positive. */
+export function categoricalDrift(
+  reference: CategoricalReference,
+  counts: ArrayLike<number>,
+  thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS,
+): FeatureDrift {
+  const k = reference.proportions.length;
+  if (counts.length !== k) throw new RangeError(`categoricalDrift: reference has ${k} buckets, window ${counts.length}`);
+  let total = 0;
+  for (let i = 0; i < k; i++) total += counts[i] as number;
+  if (!(total > 0)) throw new RangeError('categoricalDrift: the window is empty');
+  const ref = Array.from(reference.proportions);
+  const sample = Array.from(counts, (c) => c / total);
+  const score = psi(ref, sample, { epsilon: thresholds.epsilon });
+  const chi = chiSquareHomogeneity(
+    ref.map((p) => p * reference.count),
+    counts,
+  );
+  return {
+    samples: total,
+    psi: score,
+    test: 'chi2',
+    statistic: chi.statistic,
+    pValue: chi.pValue,
+    level: psiLevel(score, thresholds),
+    drifted: isDrifted(score, chi.pValue, thresholds),
   };
 }
 

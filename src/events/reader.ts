@@ -16,8 +16,10 @@ function isEvent(v: unknown): v is InferenceEvent {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;
   if (typeof e.id !== 'string' || typeof e.ts !== 'number' || typeof e.model !== 'string' || typeof e.version !== 'string') return false;
-  if (e.type === 'prediction') return typeof e.prediction === 'string' && typeof e.features === 'object' && e.features !== null;
-  if (e.type === 'feedback') return typeof e.label === 'string';
+  if (e.type === 'prediction') {
+    return (typeof e.prediction === 'string' || typeof e.prediction === 'number') && typeof e.features === 'object' && e.features !== null;
+  }
+  if (e.type === 'feedback') return typeof e.label === 'string' || typeof e.label === 'number';
   return false;
 }
 

@@ -1,5 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SpoolStream } from './types.js';
+
+/** Folder of one stream of the spool in `eventsDir`. */
+export function streamDir(eventsDir: string, stream: SpoolStream): string {
+  return stream === 'gateway' ? eventsDir : join(eventsDir, stream);
+}
 
 const SEGMENT_RE = /^segment-(\d{16})\.jsonl$/;
 

@@ -14,7 +14,15 @@ export interface EventWriterOptions {
   maxBufferedBytes?: number;
   /** Called on write errors (disk full, folder removed); the events involved count as dropped. */
   onError?: (err: Error) => void;
+  /** fdatasync every flush (and a segment before it is closed, and the folder
+   * after a segment is created), so that what `appendDurable` resolved for
+   * survives a crash or a power cut. Off for the gateway: its events are
+   * monitoring data, and a lost 100 ms is cheaper than a sync per request. */
+  sync?: boolean;
 }
+
+/** appendDurable refused the events: the memory bound is reached or the disk write failed. */
+export class SpoolWriteError extends Error {}
 
 export interface EventWriterStats {
   /** Events handed to append(). */
@@ -32,6 +40,10 @@ export interface EventWriterStats {
 export interface EventWriter {
   /** Queue one event; never waits for the disk. */
   append(event: InferenceEvent): void;
+  /** Queue events and resolve once they are written (and synced, with `sync`).
+   * Concurrent calls share one write and one sync (group commit). Rejects with
+   * SpoolWriteError when none of them could be kept. */
+  appendDurable(events: readonly InferenceEvent[]): Promise<void>;
   flush(): Promise<void>;
   /** Flush and release the file; later appends are dropped. */
   close(): Promise<void>;
@@ -39,6 +51,16 @@ export interface EventWriter {
 }
 
 const MiB = 1024 * 1024;
+
+/** fsync a folder, so a file created in it survives a power cut. */
+async function syncFolder(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
 
 function countLines(buf: Buffer): number {
   let n = 0;
@@ -69,8 +91,12 @@ export async function openEventWriter(opts: EventWriterOptions): Promise<EventWr
   const eventsIn = new Map<number, number>();
   let chain: Promise<void> = Promise.resolve();
 
+  const sync = opts.sync === true;
   async function startSegment(): Promise<void> {
-    if (file) await file.close();
+    if (file) {
+      if (sync) await file.datasync();
+      await file.close();
+    }
     for (;;) {
       if (nextSeq > MAX_SEGMENT_SEQ) throw new Error(`segment numbers are exhausted in ${opts.dir}; move the spool aside`);
       const seq = nextSeq++;
@@ -80,6 +106,7 @@ export async function openEventWriter(opts: EventWriterOptions): Promise<EventWr
         stats.segment = seq;
         fileBytes = 0;
         eventsIn.set(seq, 0);
+        if (sync) await syncFolder(opts.dir);
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -145,22 +172,47 @@ export async function openEventWriter(opts: EventWriterOptions): Promise<EventWr
     await writeChunk(pending);
   }
 
+  // Flushes are numbered as they take the buffer, so a durable append knows which
+  // flush carries its lines and whether that one failed.
+  let flushesStarted = 0;
+  const failedFlushes = new Set<number>();
   function flushNow(): Promise<void> {
     chain = chain.then(async () => {
       if (buffer.length === 0) return;
       const lines = buffer;
+      const n = ++flushesStarted;
       buffer = [];
       bufferedChars = 0;
       stats.buffered = 0;
       const before = stats.written;
       try {
         await writeOut(lines);
+        if (sync) await file?.datasync();
       } catch (e) {
         stats.dropped += lines.length - (stats.written - before);
+        failedFlushes.add(n);
+        if (failedFlushes.size > 1000) failedFlushes.delete(failedFlushes.values().next().value as number);
         opts.onError?.(e as Error);
       }
     });
     return chain;
+  }
+
+  function queue(event: InferenceEvent): boolean {
+    stats.appended++;
+    if (closed) {
+      stats.dropped++;
+      return false;
+    }
+    const line = JSON.stringify(event) + '\n';
+    if (bufferedChars + line.length > maxBufferedBytes) {
+      stats.dropped++;
+      return false;
+    }
+    buffer.push(line);
+    bufferedChars += line.length;
+    stats.buffered = buffer.length;
+    return true;
   }
 
   const timer = setInterval(() => void flushNow(), flushIntervalMs);
@@ -168,19 +220,23 @@ export async function openEventWriter(opts: EventWriterOptions): Promise<EventWr
 
   return {
     append(event) {
-      stats.appended++;
-      if (closed) {
-        stats.dropped++;
-        return;
+      queue(event);
+    },
+    async appendDurable(events) {
+      if (closed) throw new SpoolWriteError('the event spool is closed');
+      // All or nothing: lines are checked against the memory bound before any is queued.
+      let chars = 0;
+      for (const e of events) chars += JSON.stringify(e).length + 1;
+      if (bufferedChars + chars > maxBufferedBytes) {
+        stats.appended += events.length;
+        stats.dropped += events.length;
+        throw new SpoolWriteError('the event spool buffer is full; retry later');
       }
-      const line = JSON.stringify(event) + '\n';
-      if (bufferedChars + line.length > maxBufferedBytes) {
-        stats.dropped++;
-        return;
-      }
-      buffer.push(line);
-      bufferedChars += line.length;
-      stats.buffered = buffer.length;
+      for (const e of events) queue(e);
+      // These lines go out with the next flush to take the buffer.
+      const carrier = flushesStarted + 1;
+      await flushNow();
+      if (failedFlushes.has(carrier)) throw new SpoolWriteError('the events could not be written to the spool');
     },
     flush: flushNow,
     async close() {

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { MlmonError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { LabelledCounts } from './counts.js';
-import { emptyState, FUTURE_TOLERANCE_MS, type ExporterState } from './state.js';
+import { versionKey } from './catalog.js';
+import { emptyState, FUTURE_TOLERANCE_MS, type ExporterState, type Outcome } from './state.js';
 import { PredictionWindow } from './window.js';
 
 /** The checkpoint: the whole exporter state and the spool position it reflects, in
@@ -12,7 +13,10 @@ import { PredictionWindow } from './window.js';
  * checkpoint is on disk, never a mix, so a restart replays from a position whose
  * effects the saved counters do not yet contain: nothing lost, nothing counted twice. */
 export const CHECKPOINT_FILE = 'state.json';
-const FORMAT = 1;
+/** 2: spool positions per stream, windows per model version with numeric cells,
+ * regression outcomes. A format-1 checkpoint is read too: its counters, pending
+ * labels and outcomes carry over, its windows (one per model) refill from new events. */
+const FORMAT = 2;
 
 export function checkpointPath(exporterStateDir: string): string {
   return join(exporterStateDir, CHECKPOINT_FILE);
@@ -23,41 +27,54 @@ export function serializeState(state: ExporterState, savedAtMs: number): string 
   return JSON.stringify({
     format: FORMAT,
     saved_at: new Date(savedAtMs).toISOString(),
-    position: state.position,
+    positions: state.positions,
     last_event_ts: state.lastEventTs,
+    last_event_ts_by_model: [...state.lastEventTsByModel],
     counters,
     delay: [...state.delay],
     pending: [...state.pending],
-    windows: [...state.windows].map(([model, w]) => [model, w.toJSON()]),
+    windows: [...state.windows.values()].map((w) => w.toJSON()),
     outcomes: [...state.outcomes].map(([key, minutes]) => [key, [...minutes]]),
   });
 }
 
+const position = z.object({ segment: z.number().int().min(0), offset: z.number().int().min(0) });
 const countsRows = z.array(z.tuple([z.array(z.string()), z.number()]));
-const checkpointSchema = z.object({
-  format: z.literal(FORMAT),
-  position: z.object({ segment: z.number().int().min(0), offset: z.number().int().min(0) }),
+const histogram = z.object({ bounds: z.array(z.number()), counts: z.array(z.number()), sum: z.number(), count: z.number() });
+const common = {
   last_event_ts: z.number(),
   counters: z.record(z.string(), countsRows),
-  delay: z.array(
-    z.tuple([z.string(), z.object({ bounds: z.array(z.number()), counts: z.array(z.number()), sum: z.number(), count: z.number() })]),
+  delay: z.array(z.tuple([z.string(), histogram])),
+  pending: z.array(
+    z.tuple([z.string(), z.object({ model: z.string(), version: z.string(), prediction: z.union([z.string(), z.number()]), ts: z.number() })]),
   ),
-  pending: z.array(z.tuple([z.string(), z.object({ model: z.string(), version: z.string(), prediction: z.string(), ts: z.number() })])),
+};
+const checkpointV2 = z.object({
+  format: z.literal(2),
+  positions: z.object({ gateway: position, ingest: position }),
+  last_event_ts_by_model: z.array(z.tuple([z.string(), z.number()])),
+  ...common,
   windows: z.array(
-    z.tuple([
-      z.string(),
-      z.object({
-        version: z.string(),
-        features: z.array(z.string()),
-        rows: z.array(z.array(z.number().nullable())),
-        predicted: z.array(z.string()),
-      }),
-    ]),
+    z.object({
+      model: z.string(),
+      version: z.string(),
+      features: z.array(z.string()),
+      rows: z.array(z.array(z.number().nullable())),
+      predictions: z.array(z.number().nullable()),
+      last_ts: z.number(),
+    }),
   ),
+  outcomes: z.array(z.tuple([z.string(), z.array(z.tuple([z.number(), z.tuple([z.number(), z.number(), z.number()])]))])),
+});
+const checkpointV1 = z.object({
+  format: z.literal(1),
+  position,
+  ...common,
   outcomes: z.array(z.tuple([z.string(), z.array(z.tuple([z.number(), z.tuple([z.number(), z.number()])]))])),
 });
+const checkpointSchema = z.discriminatedUnion('format', [checkpointV2, checkpointV1]);
 
-export function deserializeState(text: string, windowSize: number, location: string): ExporterState {
+export function deserializeState(text: string, windowSize: (model: string) => number, location: string): ExporterState {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -68,7 +85,6 @@ export function deserializeState(text: string, windowSize: number, location: str
   if (!parsed.success) throw corrupt(location, parsed.error.issues[0]?.message ?? 'unexpected shape');
   const s = parsed.data;
   const state = emptyState();
-  state.position = s.position;
   // A far-future time saved by an older version would expire every label for good.
   state.lastEventTs = Math.min(s.last_event_ts, Date.now() + FUTURE_TOLERANCE_MS);
   for (const name of Object.keys(state.counters) as (keyof ExporterState['counters'])[]) {
@@ -77,8 +93,15 @@ export function deserializeState(text: string, windowSize: number, location: str
   state.delay = new Map(s.delay);
   state.pending = new Map(s.pending);
   for (const p of state.pending.values()) state.pendingByModel.set(p.model, (state.pendingByModel.get(p.model) ?? 0) + 1);
-  state.windows = new Map(s.windows.map(([model, w]) => [model, PredictionWindow.fromJSON(w, windowSize)]));
-  state.outcomes = new Map(s.outcomes.map(([key, minutes]) => [key, new Map(minutes)]));
+  if (s.format === 2) {
+    state.positions = s.positions;
+    state.lastEventTsByModel = new Map(s.last_event_ts_by_model);
+    state.windows = new Map(s.windows.map((w) => [versionKey(w.model, w.version), PredictionWindow.fromJSON(w, windowSize(w.model))]));
+    state.outcomes = new Map(s.outcomes.map(([key, minutes]) => [key, new Map(minutes)]));
+  } else {
+    state.positions.gateway = s.position;
+    state.outcomes = new Map(s.outcomes.map(([key, minutes]) => [key, new Map(minutes.map(([m, [c, t]]) => [m, [c, 0, t] as Outcome]))]));
+  }
   return state;
 }
 
@@ -90,7 +113,7 @@ function corrupt(location: string, detail: string): MlmonError {
 }
 
 /** The saved state, or a fresh one when there is no checkpoint yet. */
-export async function loadCheckpoint(exporterStateDir: string, windowSize: number): Promise<ExporterState> {
+export async function loadCheckpoint(exporterStateDir: string, windowSize: (model: string) => number): Promise<ExporterState> {
   const path = checkpointPath(exporterStateDir);
   let text: string;
   try {

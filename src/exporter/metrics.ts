@@ -1,42 +1,61 @@
 import { Registry } from 'prom-client';
 import type { Catalog } from './catalog.js';
 import type { Snapshot } from './compute.js';
-import { ERROR_STAGES, GROUND_TRUTH_DELAY_BUCKETS, IGNORE_REASONS, METRIC, UNKNOWN } from './conventions.js';
+import {
+  ALERT_THRESHOLDS,
+  ERROR_STAGES,
+  GROUND_TRUTH_DELAY_BUCKETS,
+  IGNORE_REASONS,
+  INGEST_ENDPOINTS,
+  INGEST_REJECT_REASONS,
+  METRIC,
+  UNKNOWN,
+} from './conventions.js';
 import { emptyHistogram, histogramSamples, SnapshotFamily, type HistogramData, type MetricType, type Sample } from '../metrics/index.js';
-import type { ExporterConfig } from './options.js';
+import type { ModelTuning } from './tuning.js';
 import type { ExporterState } from './state.js';
 
 export type { Sample } from '../metrics/index.js';
 
 const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
-  { name: METRIC.modelInfo, type: 'gauge', help: 'Active version of each model in the registry (always 1).' },
-  { name: METRIC.lastTrained, type: 'gauge', help: 'When the active model version was trained (unix seconds).' },
-  { name: METRIC.referenceAccuracy, type: 'gauge', help: 'Held-out accuracy of the active model version at training time.' },
+  { name: METRIC.modelInfo, type: 'gauge', help: 'Each loaded version of each model (the current one and those events name; always 1), with its type.' },
+  { name: METRIC.lastTrained, type: 'gauge', help: 'When the model version was trained or registered (unix seconds).' },
+  { name: METRIC.referenceAccuracy, type: 'gauge', help: 'Accuracy of the model version on its held-out or reference data.' },
+  { name: METRIC.referenceMae, type: 'gauge', help: 'Mean absolute error of the regression model version on its reference data.' },
+  { name: METRIC.referenceRmse, type: 'gauge', help: 'Root mean squared error of the regression model version on its reference data.' },
+  { name: METRIC.lastModelEvent, type: 'gauge', help: 'Event time of the newest prediction of each model (unix seconds).' },
   {
     name: METRIC.predictions,
     type: 'counter',
-    help: 'Predictions served, by predicted class (classes outside the model metadata count as "unknown").',
+    help: 'Predictions served, by version and (classification) predicted class; classes and versions outside the registry count as "unknown".',
   },
   {
     name: METRIC.predictionDrift,
     type: 'gauge',
-    help: 'Drift of the predicted-class mix in the drift window against the training class mix.',
+    help: 'Drift of the predictions in the version\'s drift window against its reference predictions (class mix or value distribution).',
   },
   {
     name: METRIC.featureDrift,
     type: 'gauge',
-    help: 'Drift of each feature in the drift window against the training reference (psi: population stability index; ks: Kolmogorov-Smirnov statistic).',
+    help: 'Drift of each feature in the version\'s drift window against its reference (psi: population stability index; ks: Kolmogorov-Smirnov statistic; chi2: chi-square statistic).',
   },
-  { name: METRIC.featureDriftPValue, type: 'gauge', help: 'Asymptotic p-value of the two-sample Kolmogorov-Smirnov test of each feature.' },
-  { name: METRIC.datasetDriftShare, type: 'gauge', help: 'Share of the features of a model currently called drifted.' },
-  { name: METRIC.windowSamples, type: 'gauge', help: 'Predictions of the active version in the drift window.' },
-  { name: METRIC.driftThreshold, type: 'gauge', help: 'Drift thresholds this exporter uses (psi moderate/major, ks p_value).' },
+  {
+    name: METRIC.featureDriftPValue,
+    type: 'gauge',
+    help: 'p-value of the drift test of each feature (ks: two-sample Kolmogorov-Smirnov, asymptotic; chi2: chi-square test of homogeneity).',
+  },
+  { name: METRIC.datasetDriftShare, type: 'gauge', help: 'Share of the features of a model version currently called drifted.' },
+  { name: METRIC.windowSamples, type: 'gauge', help: 'Predictions of the model version in its drift window.' },
+  { name: METRIC.driftThreshold, type: 'gauge', help: 'Drift thresholds of each model (psi moderate/major; ks p_value: the p-value threshold of the KS and chi-square tests).' },
+  { name: METRIC.alertThreshold, type: 'gauge', help: 'Thresholds the model-quality alerts of each model compare against (config/models.yaml).' },
   { name: METRIC.featureValues, type: 'counter', help: 'Feature values received in predictions.' },
-  { name: METRIC.featureMissing, type: 'counter', help: 'Predictions in which a feature was absent or null.' },
-  { name: METRIC.featureOutOfRange, type: 'counter', help: 'Feature values outside the [min, max] range seen in training.' },
+  { name: METRIC.featureMissing, type: 'counter', help: 'Predictions in which a feature was absent, null or of the wrong kind.' },
+  { name: METRIC.featureOutOfRange, type: 'counter', help: 'Numeric feature values outside the [min, max] range of the reference.' },
   { name: METRIC.featureUnknown, type: 'counter', help: 'Feature values under names the model metadata does not list.' },
   { name: METRIC.accuracy, type: 'gauge', help: 'Share of correct predictions among those labelled within the window (by label time).' },
-  { name: METRIC.qualitySamples, type: 'gauge', help: 'Labelled predictions within the accuracy window.' },
+  { name: METRIC.mae, type: 'gauge', help: 'Mean absolute error of the regression predictions labelled within the window.' },
+  { name: METRIC.rmse, type: 'gauge', help: 'Root mean squared error of the regression predictions labelled within the window.' },
+  { name: METRIC.qualitySamples, type: 'gauge', help: 'Labelled predictions within the quality window.' },
   { name: METRIC.groundTruthReceived, type: 'counter', help: 'Ground-truth labels joined to a prediction.' },
   {
     name: METRIC.groundTruthUnknown,
@@ -53,12 +72,14 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
     type: 'counter',
     help: 'Events stamped further in the future than the clock allows; their time was taken as now.',
   },
-  { name: METRIC.errors, type: 'counter', help: 'Errors of the exporter by stage (read, decode, registry, compute, checkpoint).' },
+  { name: METRIC.errors, type: 'counter', help: 'Errors of the exporter by stage (read, decode, registry, compute, checkpoint, tuning).' },
   { name: METRIC.computeDuration, type: 'histogram', help: 'Time to compute drift and quality.' },
   { name: METRIC.lastCompute, type: 'gauge', help: 'When drift and quality were last computed (unix seconds).' },
   { name: METRIC.lastEvent, type: 'gauge', help: 'Time of the newest event processed (unix seconds).' },
   { name: METRIC.eventLag, type: 'gauge', help: 'Age of the last processed event while a backlog remains in the spool; 0 when caught up.' },
   { name: METRIC.lastCheckpoint, type: 'gauge', help: 'When the exporter state was last saved (unix seconds).' },
+  { name: METRIC.ingestAccepted, type: 'counter', help: 'Events and labels the ingest API accepted (written to the spool), by endpoint.' },
+  { name: METRIC.ingestRejected, type: 'counter', help: 'Events and labels the ingest API refused, by endpoint and reason.' },
 ];
 
 /** Figures about the exporter itself that are not part of the checkpoint. */
@@ -104,7 +125,7 @@ export function projectMetrics(
   state: ExporterState,
   catalog: Catalog,
   snapshot: Snapshot,
-  config: Pick<ExporterConfig, 'thresholds'>,
+  config: { tuning: (model: string) => ModelTuning },
   self: SelfStats,
 ): Map<string, Sample[]> {
   const out = new Map<string, Sample[]>();
@@ -120,11 +141,17 @@ export function projectMetrics(
 
   for (const e of catalog.models.values()) {
     const model = e.model;
-    const mv = { model, version: e.active };
-    add(METRIC.modelInfo, mv, 1);
-    add(METRIC.lastTrained, mv, e.metadata.trained_at_unix);
-    add(METRIC.referenceAccuracy, mv, e.metadata.heldout_accuracy);
-    for (const f of e.features) {
+    const features = new Set<string>();
+    for (const v of e.loaded.values()) {
+      const mv = { model, version: v.version };
+      add(METRIC.modelInfo, { ...mv, type: v.kind }, 1);
+      add(METRIC.lastTrained, mv, v.metadata.trained_at_unix);
+      if (v.metadata.heldout_accuracy !== undefined) add(METRIC.referenceAccuracy, mv, v.metadata.heldout_accuracy);
+      if (v.metadata.reference_mae !== undefined) add(METRIC.referenceMae, mv, v.metadata.reference_mae);
+      if (v.metadata.reference_rmse !== undefined) add(METRIC.referenceRmse, mv, v.metadata.reference_rmse);
+      for (const f of v.featureNames) features.add(f);
+    }
+    for (const f of features) {
       add(METRIC.featureValues, { model, feature: f }, c.featureValues.get([model, f]));
       add(METRIC.featureMissing, { model, feature: f }, c.featureMissing.get([model, f]));
       add(METRIC.featureOutOfRange, { model, feature: f }, c.featureOutOfRange.get([model, f]));
@@ -132,41 +159,62 @@ export function projectMetrics(
     add(METRIC.featureUnknown, { model }, c.featureUnknown.get([model]));
     add(METRIC.groundTruthPending, { model }, state.pendingByModel.get(model) ?? 0);
     add(METRIC.groundTruthExpired, { model }, c.groundTruthExpired.get([model]));
-    for (const version of e.versions) {
+    for (const version of e.loaded.keys()) {
       add(METRIC.groundTruthReceived, { model, version }, c.groundTruthReceived.get([model, version]));
     }
+    const last = state.lastEventTsByModel.get(model);
+    if (last !== undefined) add(METRIC.lastModelEvent, { model }, last / 1000);
+
+    const t = config.tuning(model);
+    add(METRIC.driftThreshold, { model, method: 'psi', level: 'moderate' }, t.thresholds.psiModerate);
+    add(METRIC.driftThreshold, { model, method: 'psi', level: 'major' }, t.thresholds.psiMajor);
+    add(METRIC.driftThreshold, { model, method: 'ks', level: 'p_value' }, t.thresholds.ksPValue);
+    const alert: Record<(typeof ALERT_THRESHOLDS)[number], number> = {
+      min_window_samples: t.minWindowSamples,
+      accuracy_drop: t.accuracyDrop,
+      error_increase: t.errorIncrease,
+      min_quality_samples: t.minQualitySamples,
+      stale_seconds: t.staleAfterMs / 1000,
+      no_events_seconds: t.noEventsAfterMs / 1000,
+    };
+    for (const name of ALERT_THRESHOLDS) add(METRIC.alertThreshold, { model, threshold: name }, alert[name]);
   }
-  // Predictions: every class of the metadata for every known version at 0, plus what was counted.
-  const predictionSeries = new Map<string, [string, string, string]>();
+  // Predictions: every class of every loaded classification version at 0, plus what was counted.
+  const predictionSeries = new Map<string, string[]>();
   for (const e of catalog.models.values()) {
-    for (const v of e.versions)
-      for (const cls of [...e.classes, UNKNOWN]) predictionSeries.set(`${e.model}\u001f${v}\u001f${cls}`, [e.model, v, cls]);
+    for (const v of e.loaded.values()) {
+      if (v.kind === 'regression') predictionSeries.set(`${e.model}\u001f${v.version}`, [e.model, v.version]);
+      else for (const cls of [...v.classes, UNKNOWN]) predictionSeries.set(`${e.model}\u001f${v.version}\u001f${cls}`, [e.model, v.version, cls]);
+    }
   }
-  for (const [labels] of c.predictions.entries()) predictionSeries.set(labels.join('\u001f'), labels as [string, string, string]);
-  for (const [model, version, cls] of predictionSeries.values()) {
-    add(METRIC.predictions, { model, version, class: cls }, c.predictions.get([model, version, cls]));
+  for (const [labels] of c.predictions.entries()) predictionSeries.set(labels.join('\u001f'), labels);
+  for (const labels of predictionSeries.values()) {
+    const [model, version, cls] = labels as [string, string, string | undefined];
+    add(METRIC.predictions, cls === undefined ? { model, version } : { model, version, class: cls }, c.predictions.get(labels));
   }
 
-  for (const [model, d] of snapshot.drift) {
-    add(METRIC.windowSamples, { model }, d.windowSamples);
-    if (d.predictionPsi !== undefined) add(METRIC.predictionDrift, { model, method: 'psi' }, d.predictionPsi);
+  for (const d of snapshot.drift.values()) {
+    const mv = { model: d.model, version: d.version };
+    add(METRIC.windowSamples, mv, d.windowSamples);
+    if (d.prediction !== undefined) add(METRIC.predictionDrift, { ...mv, method: 'psi' }, d.prediction.psi);
     for (const [feature, f] of d.features) {
-      add(METRIC.featureDrift, { model, feature, method: 'psi' }, f.psi);
-      add(METRIC.featureDrift, { model, feature, method: 'ks' }, f.ksStatistic);
-      add(METRIC.featureDriftPValue, { model, feature, method: 'ks' }, f.ksPValue);
+      add(METRIC.featureDrift, { ...mv, feature, method: 'psi' }, f.psi);
+      add(METRIC.featureDrift, { ...mv, feature, method: f.test }, f.statistic);
+      add(METRIC.featureDriftPValue, { ...mv, feature, method: f.test }, f.pValue);
     }
-    if (d.driftShare !== undefined) add(METRIC.datasetDriftShare, { model }, d.driftShare);
+    if (d.driftShare !== undefined) add(METRIC.datasetDriftShare, mv, d.driftShare);
   }
-  const t = config.thresholds;
-  add(METRIC.driftThreshold, { method: 'psi', level: 'moderate' }, t.psiModerate);
-  add(METRIC.driftThreshold, { method: 'psi', level: 'major' }, t.psiMajor);
-  add(METRIC.driftThreshold, { method: 'ks', level: 'p_value' }, t.ksPValue);
 
   for (const q of snapshot.quality) {
     const labels = { model: q.model, version: q.version, window: q.window };
     add(METRIC.qualitySamples, labels, q.total);
-    // No labels in the window: no accuracy (absent, not 0 and not NaN).
-    if (q.total > 0) add(METRIC.accuracy, labels, q.correct / q.total);
+    // No labels in the window: no quality figure (absent, not 0 and not NaN).
+    if (q.total === 0) continue;
+    if (q.kind === 'classification') add(METRIC.accuracy, labels, q.correct / q.total);
+    else {
+      add(METRIC.mae, labels, q.absError / q.total);
+      add(METRIC.rmse, labels, Math.sqrt(q.squaredError / q.total));
+    }
   }
 
   add(METRIC.groundTruthUnknown, {}, c.groundTruthUnknown.get([]));
@@ -178,6 +226,10 @@ export function projectMetrics(
   for (const reason of IGNORE_REASONS) add(METRIC.eventsIgnored, { reason }, c.eventsIgnored.get([reason]));
   add(METRIC.eventsFutureClamped, {}, c.eventsFutureClamped.get([]));
   for (const stage of ERROR_STAGES) add(METRIC.errors, { stage }, c.errors.get([stage]));
+  for (const endpoint of INGEST_ENDPOINTS) {
+    add(METRIC.ingestAccepted, { endpoint }, c.ingestAccepted.get([endpoint]));
+    for (const reason of INGEST_REJECT_REASONS) add(METRIC.ingestRejected, { endpoint, reason }, c.ingestRejected.get([endpoint, reason]));
+  }
   addHistogram(METRIC.computeDuration, {}, self.computeDuration);
   if (self.lastComputeMs > 0) add(METRIC.lastCompute, {}, self.lastComputeMs / 1000);
   if (state.lastEventTs > 0) add(METRIC.lastEvent, {}, state.lastEventTs / 1000);

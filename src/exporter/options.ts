@@ -18,8 +18,15 @@ export interface ExporterConfig {
   accuracyWindows: { label: string; ms: number }[];
   /** Predictions awaiting a label: at most this many are kept (oldest go first)… */
   pendingMax: number;
-  /** …and none longer than this after its prediction. */
+  /** …and none longer than this after its prediction (per model in the tuning file: label_ttl). */
   pendingTtlMs: number;
+  /** The per-model tuning file (config/models.yaml); none: every model uses the values above. */
+  tuningFile?: string;
+  /** A version's drift window is dropped once it received no prediction for this
+   * long (event time), so a retired version stops reporting drift. */
+  versionIdleMs: number;
+  /** At most this many versions of one model keep a drift window (the least recently used go first). */
+  maxWindowsPerModel: number;
 }
 
 export const DEFAULT_EXPORTER_CONFIG: Readonly<ExporterConfig> = Object.freeze({
@@ -35,6 +42,8 @@ export const DEFAULT_EXPORTER_CONFIG: Readonly<ExporterConfig> = Object.freeze({
   ],
   pendingMax: 100_000,
   pendingTtlMs: 7 * 86_400_000,
+  versionIdleMs: 86_400_000,
+  maxWindowsPerModel: 5,
 });
 
 export function parsePositiveInt(text: string, what: string): number {

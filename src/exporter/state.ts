@@ -1,37 +1,50 @@
 import { z } from 'zod';
-import type { Catalog } from './catalog.js';
+import { versionKey, type Catalog, type CatalogVersion } from './catalog.js';
 import { LabelledCounts } from './counts.js';
 import { GROUND_TRUTH_DELAY_BUCKETS, UNKNOWN, type ErrorStage, type IgnoreReason } from './conventions.js';
 import { emptyHistogram, observe, type HistogramData } from '../metrics/index.js';
 import type { ExporterConfig } from './options.js';
+import type { ModelTuning } from './tuning.js';
 import { PredictionWindow } from './window.js';
 
-/** Where the exporter stands in the event spool (same shape as the spool's reader position). */
+/** Where the exporter stands in one stream of the event spool (the spool reader's position shape). */
 export interface SpoolPosition {
   segment: number;
   offset: number;
 }
 
+/** The streams the exporter follows: the gateway's spool and the ingest API's. */
+export interface SpoolPositions {
+  gateway: SpoolPosition;
+  ingest: SpoolPosition;
+}
+
 export interface PendingPrediction {
   model: string;
   version: string;
-  prediction: string;
+  prediction: string | number;
   ts: number;
 }
 
+/** Labelled outcomes of one model version in one minute: classification
+ * [correct, 0, labelled]; regression [Σ|error|, Σerror², labelled]. */
+export type Outcome = [number, number, number];
+
 /** Everything that must survive a restart, checkpointed together with the spool
- * position it reflects: replaying from `position` onto this state gives the
- * same result as never having stopped. */
+ * positions it reflects: replaying from them onto this state gives the same
+ * result as never having stopped. */
 export interface ExporterState {
-  position: SpoolPosition;
+  positions: SpoolPositions;
   /** Newest event time seen (unix ms); pending labels expire against it, so a
    * replay after a restart expires exactly what the first run did. */
   lastEventTs: number;
+  /** Newest prediction time per model (unix ms), for the no-events alert. */
+  lastEventTsByModel: Map<string, number>;
   counters: {
     eventsProcessed: LabelledCounts; // []
     eventsIgnored: LabelledCounts; // [reason]
     eventsFutureClamped: LabelledCounts; // []
-    predictions: LabelledCounts; // [model, version, class]
+    predictions: LabelledCounts; // [model, version, class] (classification) | [model, version] (regression)
     featureValues: LabelledCounts; // [model, feature]
     featureMissing: LabelledCounts; // [model, feature]
     featureOutOfRange: LabelledCounts; // [model, feature]
@@ -40,21 +53,25 @@ export interface ExporterState {
     groundTruthUnknown: LabelledCounts; // []
     groundTruthExpired: LabelledCounts; // [model]
     errors: LabelledCounts; // [stage]
+    ingestAccepted: LabelledCounts; // [endpoint]
+    ingestRejected: LabelledCounts; // [endpoint, reason]
   };
   /** Label delay per model. */
   delay: Map<string, HistogramData>;
   /** Predictions awaiting a label, oldest first (Map keeps insertion order). */
   pending: Map<string, PendingPrediction>;
   pendingByModel: Map<string, number>;
+  /** Drift windows by model/version key. */
   windows: Map<string, PredictionWindow>;
-  /** Labelled outcomes per model/version per minute of label time: [correct, total]. */
-  outcomes: Map<string, Map<number, [number, number]>>;
+  /** Labelled outcomes per model/version key per minute of label time. */
+  outcomes: Map<string, Map<number, Outcome>>;
 }
 
 export function emptyState(): ExporterState {
   return {
-    position: { segment: 0, offset: 0 },
+    positions: { gateway: { segment: 0, offset: 0 }, ingest: { segment: 0, offset: 0 } },
     lastEventTs: 0,
+    lastEventTsByModel: new Map(),
     counters: {
       eventsProcessed: new LabelledCounts(),
       eventsIgnored: new LabelledCounts(),
@@ -68,6 +85,8 @@ export function emptyState(): ExporterState {
       groundTruthUnknown: new LabelledCounts(),
       groundTruthExpired: new LabelledCounts(),
       errors: new LabelledCounts(),
+      ingestAccepted: new LabelledCounts(),
+      ingestRejected: new LabelledCounts(),
     },
     delay: new Map(),
     pending: new Map(),
@@ -81,39 +100,39 @@ export function countError(state: ExporterState, stage: ErrorStage, by = 1): voi
   state.counters.errors.inc([stage], by);
 }
 
-// The event contract of the gateway's spool, checked here because a spool is a
-// file anyone can append to: a bad line is counted, never fatal.
+// The event contract of the spool, checked here because a spool is a file anyone
+// can append to: a bad line is counted, never fatal.
 const predictionEvent = z.object({
   type: z.literal('prediction'),
   id: z.string().min(1),
   ts: z.number(),
   model: z.string().min(1),
   version: z.string(),
-  // Values are checked one by one when counted: a non-number is a missing value, not
-  // a bad event. (A per-key zod record check was half of the ingest cost.)
+  // Values are checked one by one when counted: a value of the wrong kind is a missing
+  // value, not a bad event. (A per-key zod record check was half of the ingest cost.)
   features: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
-  prediction: z.string(),
+  prediction: z.union([z.string(), z.number()]),
 });
 const feedbackEvent = z.object({
   type: z.literal('feedback'),
   id: z.string().min(1),
   ts: z.number(),
-  label: z.string(),
+  label: z.union([z.string(), z.number()]),
 });
 const inferenceEvent = z.discriminatedUnion('type', [predictionEvent, feedbackEvent]);
 type PredictionEvent = z.infer<typeof predictionEvent>;
 type FeedbackEvent = z.infer<typeof feedbackEvent>;
 
 const MINUTE_MS = 60_000;
-export const outcomeKey = (model: string, version: string): string => `${model}\u001f${version}`;
 
-/** Models named by prediction events of a batch, to refresh the catalog before
- * counting events of a model trained since the last refresh as unknown. */
-export function modelsNamedIn(events: readonly unknown[]): Set<string> {
+/** Model/version keys named by prediction events of a batch, so the catalog can
+ * load those versions (and notice new models) before the batch is counted. */
+export function versionsNamedIn(events: readonly unknown[]): Set<string> {
   const out = new Set<string>();
   for (const e of events) {
     const m = (e as { model?: unknown } | null)?.model;
-    if (typeof m === 'string') out.add(m);
+    const v = (e as { version?: unknown } | null)?.version;
+    if (typeof m === 'string' && typeof v === 'string') out.add(versionKey(m, v));
   }
   return out;
 }
@@ -121,13 +140,17 @@ export function modelsNamedIn(events: readonly unknown[]): Set<string> {
 /** How far ahead of this machine's clock an event may be stamped (clock skew between hosts). */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
+export type ApplyConfig = Pick<ExporterConfig, 'pendingMax' | 'maxWindowsPerModel' | 'versionIdleMs'> & {
+  tuning: (model: string) => Pick<ModelTuning, 'windowSize' | 'labelTtlMs'>;
+};
+
 /** Fold a batch of spool events into the state. Deterministic: the same events on
  * the same state and catalog give the same state. */
 export function applyEvents(
   state: ExporterState,
   events: readonly unknown[],
   catalog: Catalog,
-  config: Pick<ExporterConfig, 'windowSize' | 'pendingMax' | 'pendingTtlMs'>,
+  config: ApplyConfig,
   nowMs: number = Date.now(),
 ): void {
   // An event stamped in the future (a wrong clock, or a forged event) would
@@ -147,52 +170,79 @@ export function applyEvents(
       event.ts = nowMs;
     }
     if (event.ts > state.lastEventTs) state.lastEventTs = event.ts;
-    if (event.type === 'prediction') applyPrediction(state, event, catalog, config.windowSize);
-    else applyFeedback(state, event);
+    if (event.type === 'prediction') applyPrediction(state, event, catalog, config);
+    else applyFeedback(state, event, catalog);
   }
-  expirePending(state, config.pendingMax, config.pendingTtlMs);
+  expirePending(state, config);
+  pruneWindows(state, catalog, config.versionIdleMs);
 }
 
 function ignore(state: ExporterState, reason: IgnoreReason): void {
   state.counters.eventsIgnored.inc([reason]);
 }
 
-function applyPrediction(state: ExporterState, e: PredictionEvent, catalog: Catalog, windowSize: number): void {
+/** A feature value as a window cell: the number, or the categorical bucket index; NaN when absent or of the wrong kind. */
+function cellOf(v: CatalogVersion, i: number, raw: unknown): number {
+  const ref = v.features[i];
+  if (ref?.type === 'categorical') {
+    if (typeof raw === 'string') return ref.index.get(raw) ?? ref.buckets.length - 1;
+    if (typeof raw === 'number' && Number.isFinite(raw)) return ref.index.get(String(raw)) ?? ref.buckets.length - 1;
+    return Number.NaN;
+  }
+  return typeof raw === 'number' && Number.isFinite(raw) ? raw : Number.NaN;
+}
+
+function predictionCell(v: CatalogVersion, prediction: string | number): number {
+  const ref = v.prediction;
+  if (v.kind === 'regression') return typeof prediction === 'number' && Number.isFinite(prediction) ? prediction : Number.NaN;
+  if (ref?.type !== 'categorical') return Number.NaN;
+  return ref.index.get(String(prediction)) ?? ref.buckets.length - 1;
+}
+
+function applyPrediction(state: ExporterState, e: PredictionEvent, catalog: Catalog, config: ApplyConfig): void {
   const entry = catalog.models.get(e.model);
-  if (!entry) {
+  const loaded = entry?.loaded.get(e.version);
+  const v = loaded ?? entry?.loaded.get(entry.current);
+  if (!entry || !v) {
     ignore(state, 'unknown_model');
     return;
   }
   const c = state.counters;
-  const version = entry.versions.includes(e.version) ? e.version : UNKNOWN;
-  const cls = entry.classes.includes(e.prediction) ? e.prediction : UNKNOWN;
-  c.predictions.inc([e.model, version, cls]);
+  const version = loaded ? e.version : UNKNOWN;
+  if (v.kind === 'classification') {
+    const cls = String(e.prediction);
+    c.predictions.inc([e.model, version, v.classes.includes(cls) ? cls : UNKNOWN]);
+  } else c.predictions.inc([e.model, version]);
 
-  const values: number[] = [];
-  entry.features.forEach((feature, i) => {
-    const key = entry.featureKeys[i] as string;
-    const v = e.features[feature];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
+  const n = v.featureNames.length;
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = v.featureKeys[i] as string;
+    const cell = cellOf(v, i, e.features[v.featureNames[i] as string]);
+    values[i] = cell;
+    if (Number.isNaN(cell)) {
       c.featureMissing.incKey(key);
-      values.push(Number.NaN);
-      return;
+      continue;
     }
     c.featureValues.incKey(key);
-    const range = entry.references.get(feature);
-    if (range && (v < range.min || v > range.max)) c.featureOutOfRange.incKey(key);
-    values.push(v);
-  });
-  for (const name in e.features) if (!entry.featureSet.has(name)) c.featureUnknown.inc([e.model]);
+    const ref = v.features[i];
+    if (ref?.type === 'numeric' && (cell < ref.min || cell > ref.max)) c.featureOutOfRange.incKey(key);
+  }
+  for (const name in e.features) if (!v.featureSet.has(name)) c.featureUnknown.inc([e.model]);
+  if (e.ts > (state.lastEventTsByModel.get(e.model) ?? 0)) state.lastEventTsByModel.set(e.model, e.ts);
 
-  // Drift compares against the active version's reference, so only its predictions
-  // enter the window; a new active version starts a fresh window.
-  if (version === entry.active) {
-    let w = state.windows.get(e.model);
-    if (!w || w.version !== entry.active || w.capacity !== windowSize || !sameList(w.features, entry.features)) {
-      w = new PredictionWindow(entry.active, entry.features, windowSize);
-      state.windows.set(e.model, w);
+  // Drift compares each version with its own reference, so every registered
+  // version named by events has a window of its own: a rollout is never blind.
+  if (loaded) {
+    const key = versionKey(e.model, e.version);
+    const capacity = config.tuning(e.model).windowSize;
+    let w = state.windows.get(key);
+    if (!w || w.capacity !== capacity || !sameList(w.features, v.featureNames)) {
+      w = w && sameList(w.features, v.featureNames) ? PredictionWindow.fromJSON(w.toJSON(), capacity) : new PredictionWindow(e.model, e.version, v.featureNames, capacity);
+      state.windows.set(key, w);
+      boundWindows(state, e.model, config.maxWindowsPerModel, key);
     }
-    w.push(values, cls);
+    w.push(values, predictionCell(v, e.prediction), e.ts);
   }
 
   if (state.pending.has(e.id)) return; // a replayed id keeps its first prediction
@@ -200,12 +250,40 @@ function applyPrediction(state: ExporterState, e: PredictionEvent, catalog: Cata
   state.pendingByModel.set(e.model, (state.pendingByModel.get(e.model) ?? 0) + 1);
 }
 
-function applyFeedback(state: ExporterState, e: FeedbackEvent): void {
+/** Keep at most `max` windows of a model: the least recently fed go first. */
+function boundWindows(state: ExporterState, model: string, max: number, keep: string): void {
+  const mine = [...state.windows.entries()].filter(([, w]) => w.model === model);
+  if (mine.length <= max) return;
+  mine.sort((a, b) => a[1].lastTs - b[1].lastTs);
+  for (const [key] of mine.slice(0, mine.length - max)) if (key !== keep) state.windows.delete(key);
+}
+
+/** Drop windows of versions gone from the registry or fed nothing for `idleMs` of event time. */
+function pruneWindows(state: ExporterState, catalog: Catalog, idleMs: number): void {
+  for (const [key, w] of state.windows) {
+    const entry = catalog.models.get(w.model);
+    const gone = entry !== undefined && !entry.versions.includes(w.version);
+    if (gone || w.lastTs < state.lastEventTs - idleMs) state.windows.delete(key);
+  }
+}
+
+function applyFeedback(state: ExporterState, e: FeedbackEvent, catalog: Catalog): void {
   const p = state.pending.get(e.id);
   if (!p) {
     // Unknown, expired or already labelled: counted, not crashed on.
     state.counters.groundTruthUnknown.inc([]);
     return;
+  }
+  const entry = catalog.models.get(p.model);
+  const kind = entry?.loaded.get(p.version)?.kind ?? entry?.loaded.get(entry.current)?.kind ?? 'classification';
+  let error = 0;
+  if (kind === 'regression') {
+    const label = typeof e.label === 'number' ? e.label : Number(e.label);
+    if (!Number.isFinite(label) || typeof p.prediction !== 'number') {
+      ignore(state, 'malformed');
+      return;
+    }
+    error = p.prediction - label;
   }
   dropPending(state, e.id, p);
   state.counters.groundTruthReceived.inc([p.model, p.version]);
@@ -215,16 +293,19 @@ function applyFeedback(state: ExporterState, e: FeedbackEvent): void {
     state.delay.set(p.model, h);
   }
   observe(h, Math.max(0, (e.ts - p.ts) / 1000));
-  const key = outcomeKey(p.model, p.version);
+  const key = versionKey(p.model, p.version);
   let minutes = state.outcomes.get(key);
   if (!minutes) {
     minutes = new Map();
     state.outcomes.set(key, minutes);
   }
   const minute = Math.floor(e.ts / MINUTE_MS);
-  const cell = minutes.get(minute) ?? [0, 0];
-  if (e.label === p.prediction) cell[0]++;
-  cell[1]++;
+  const cell = minutes.get(minute) ?? [0, 0, 0];
+  if (kind === 'regression') {
+    cell[0] += Math.abs(error);
+    cell[1] += error * error;
+  } else if (String(e.label) === String(p.prediction)) cell[0]++;
+  cell[2]++;
   minutes.set(minute, cell);
 }
 
@@ -233,13 +314,27 @@ function dropPending(state: ExporterState, id: string, p: PendingPrediction): vo
   state.pendingByModel.set(p.model, Math.max(0, (state.pendingByModel.get(p.model) ?? 1) - 1));
 }
 
-/** Bound the pending set: oldest first, by count and by age against the newest event. */
-function expirePending(state: ExporterState, max: number, ttlMs: number): void {
-  const cutoff = state.lastEventTs - ttlMs;
+/** Bound the pending set: oldest first, by count, and by age against the newest
+ * event with each model's own label TTL. The walk stops at the first prediction
+ * younger than the shortest TTL of the models seen: none after it can be due. */
+function expirePending(state: ExporterState, config: ApplyConfig): void {
+  const ttl = new Map<string, number>();
+  const ttlOf = (model: string): number => {
+    let t = ttl.get(model);
+    if (t === undefined) ttl.set(model, (t = config.tuning(model).labelTtlMs));
+    return t;
+  };
+  let shortest = Infinity;
   for (const [id, p] of state.pending) {
-    if (state.pending.size <= max && p.ts >= cutoff) break;
-    dropPending(state, id, p);
-    state.counters.groundTruthExpired.inc([p.model]);
+    const age = state.lastEventTs - p.ts;
+    const t = ttlOf(p.model);
+    shortest = Math.min(shortest, t);
+    const overCount = state.pending.size > config.pendingMax;
+    if (!overCount && age < shortest) break;
+    if (overCount || age > t) {
+      dropPending(state, id, p);
+      state.counters.groundTruthExpired.inc([p.model]);
+    }
   }
 }
 
@@ -249,28 +344,22 @@ export function trimOutcomes(state: ExporterState, nowMs: number, longestWindowM
   for (const minutes of state.outcomes.values()) for (const m of minutes.keys()) if (m < oldest) minutes.delete(m);
 }
 
-/** Accuracy of one model/version over labels received in the last `windowMs`
- * (minute resolution: the window may reach up to a minute further back). */
-export function windowOutcome(
-  state: ExporterState,
-  model: string,
-  version: string,
-  nowMs: number,
-  windowMs: number,
-): { correct: number; total: number } {
-  const minutes = state.outcomes.get(outcomeKey(model, version));
-  let correct = 0;
-  let total = 0;
+/** Labelled outcomes of one model/version over labels received in the last
+ * `windowMs` (minute resolution: the window may reach up to a minute further back). */
+export function windowOutcome(state: ExporterState, model: string, version: string, nowMs: number, windowMs: number): Outcome {
+  const minutes = state.outcomes.get(versionKey(model, version));
+  const sum: Outcome = [0, 0, 0];
   if (minutes) {
     const first = Math.floor((nowMs - windowMs) / MINUTE_MS);
-    for (const [m, [c, t]] of minutes) {
+    for (const [m, o] of minutes) {
       if (m >= first) {
-        correct += c;
-        total += t;
+        sum[0] += o[0];
+        sum[1] += o[1];
+        sum[2] += o[2];
       }
     }
   }
-  return { correct, total };
+  return sum;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

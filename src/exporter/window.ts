@@ -1,23 +1,32 @@
-/** The sliding window of one model's most recent predictions: the sample that
- * drift is measured on. A ring buffer, so adding a prediction costs O(features)
- * and memory is fixed at capacity × features numbers. */
+/** The sliding window of one model version's most recent predictions: the
+ * sample that drift is measured on. A ring buffer of typed arrays, so adding a
+ * prediction costs O(features), memory is fixed at capacity × (features + 1)
+ * numbers, and a compute round (or a worker thread) reads plain Float64Arrays.
+ *
+ * Each cell is a number: a numeric feature's value, or a categorical feature's
+ * bucket index in the version's reference (see CategoricalReference); the
+ * prediction column holds the class index (classification) or the predicted
+ * value (regression). NaN marks a value the client did not send. */
 export class PredictionWindow {
+  readonly model: string;
   readonly version: string;
   readonly features: readonly string[];
   readonly capacity: number;
-  /** One column per feature; NaN marks a value the client did not send. */
   private readonly columns: Float64Array[];
-  private readonly predicted: string[];
+  private readonly predictions: Float64Array;
   private head = 0;
   private count = 0;
+  /** Event time of the newest prediction (unix ms). */
+  lastTs = 0;
 
-  constructor(version: string, features: readonly string[], capacity: number) {
+  constructor(model: string, version: string, features: readonly string[], capacity: number) {
     if (!(capacity >= 1)) throw new RangeError(`window capacity must be at least 1, got ${capacity}`);
+    this.model = model;
     this.version = version;
     this.features = features;
     this.capacity = capacity;
     this.columns = features.map(() => new Float64Array(capacity));
-    this.predicted = new Array<string>(capacity);
+    this.predictions = new Float64Array(capacity);
   }
 
   get size(): number {
@@ -25,69 +34,66 @@ export class PredictionWindow {
   }
 
   /** `values[i]` belongs to `features[i]`. */
-  push(values: readonly number[], predictedClass: string): void {
+  push(values: ArrayLike<number>, prediction: number, ts: number): void {
     for (let i = 0; i < this.columns.length; i++) (this.columns[i] as Float64Array)[this.head] = values[i] ?? Number.NaN;
-    this.predicted[this.head] = predictedClass;
+    this.predictions[this.head] = prediction;
     this.head = (this.head + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
+    if (ts > this.lastTs) this.lastTs = ts;
   }
 
-  /** Present values of one feature in the window (order irrelevant to the tests). */
-  sample(featureIndex: number): number[] {
-    const col = this.columns[featureIndex];
-    if (!col) return [];
-    const out: number[] = [];
-    for (let i = 0; i < this.count; i++) {
-      const v = col[i] as number;
-      if (!Number.isNaN(v)) out.push(v);
-    }
-    return out;
-  }
-
-  classCounts(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (let i = 0; i < this.count; i++) {
-      const c = this.predicted[i] as string;
-      counts[c] = (counts[c] ?? 0) + 1;
-    }
-    return counts;
+  /** The filled part of the window as views (no copy): order within the window
+   * does not matter to any statistic computed on it. */
+  data(): WindowData {
+    return {
+      size: this.count,
+      columns: this.columns.map((c) => c.subarray(0, this.count)),
+      predictions: this.predictions.subarray(0, this.count),
+    };
   }
 
   /** Oldest first, for the checkpoint; missing values as null (JSON has no NaN). */
   toJSON(): SerializedWindow {
     const rows: (number | null)[][] = [];
-    const predicted: string[] = [];
+    const predictions: (number | null)[] = [];
     const start = this.count < this.capacity ? 0 : this.head;
+    const nul = (v: number) => (Number.isNaN(v) ? null : v);
     for (let k = 0; k < this.count; k++) {
       const i = (start + k) % this.capacity;
-      rows.push(
-        this.columns.map((c) => {
-          const v = c[i] as number;
-          return Number.isNaN(v) ? null : v;
-        }),
-      );
-      predicted.push(this.predicted[i] as string);
+      rows.push(this.columns.map((c) => nul(c[i] as number)));
+      predictions.push(nul(this.predictions[i] as number));
     }
-    return { version: this.version, features: [...this.features], rows, predicted };
+    return { model: this.model, version: this.version, features: [...this.features], rows, predictions, last_ts: this.lastTs };
   }
 
   /** Rebuild from a checkpoint; with a smaller capacity only the newest rows are kept. */
   static fromJSON(s: SerializedWindow, capacity: number): PredictionWindow {
-    const w = new PredictionWindow(s.version, s.features, capacity);
+    const w = new PredictionWindow(s.model, s.version, s.features, capacity);
     const from = Math.max(0, s.rows.length - capacity);
     for (let k = from; k < s.rows.length; k++) {
       w.push(
         (s.rows[k] ?? []).map((v) => (v === null ? Number.NaN : v)),
-        s.predicted[k] ?? 'unknown',
+        s.predictions[k] ?? Number.NaN,
+        0,
       );
     }
+    w.lastTs = s.last_ts;
     return w;
   }
 }
 
+/** A window's content as plain typed arrays, each `size` long. */
+export interface WindowData {
+  size: number;
+  columns: Float64Array[];
+  predictions: Float64Array;
+}
+
 export interface SerializedWindow {
+  model: string;
   version: string;
   features: string[];
   rows: (number | null)[][];
-  predicted: string[];
+  predictions: (number | null)[];
+  last_ts: number;
 }

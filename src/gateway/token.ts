@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { dataDirFrom, stackPaths } from '../definition/index.js';
 import { newToken, readSecretFile, removeSecretFile, writeSecretFile } from '../secrets.js';
@@ -42,12 +41,5 @@ export function findAdminToken(opts: { dataDir?: string; env?: NodeJS.ProcessEnv
   }
 }
 
-/** Constant-time check of an `Authorization: Bearer <token>` header. Both sides
- * are hashed first so their lengths match and the length of the token leaks nothing. */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  if (!header) return false;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(m[1] as string), digest(token));
-}
+/** The same bearer check as every authenticated API of the stack. */
+export { bearerMatches } from '../secrets.js';

@@ -41,7 +41,7 @@ export function registerTrainCommand(program: Command): void {
         return;
       }
       process.stdout.write(
-        `trained ${m.model} ${m.version}: held-out accuracy ${(m.heldout_accuracy * 100).toFixed(1)}% ` +
+        `trained ${m.model} ${m.version}: held-out accuracy ${((m.heldout_accuracy ?? 0) * 100).toFixed(1)}% ` +
           `(${m.training_data.rows} training rows, ${m.training_data.heldout_rows} held out, seed ${m.seed}) in ${outcome.durationSeconds.toFixed(2)} s\n` +
           `  ${stackPaths(opts.dataDir).registryDir}/${m.model}/${m.version}\n` +
           (outcome.pushed ? `  metrics pushed to ${opts.pushgateway}\n` : ''),

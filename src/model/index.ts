@@ -1,10 +1,14 @@
 // The model room: training, the versioned registry on disk, and loading a model for serving.
 export { trainModel, loadCurrentModel, loadModelVersion, ensureModel, DEFAULT_SEED } from './train.js';
 export type { LoadedModel, TrainOptions } from './train.js';
-export { readMetadata, listModels, listVersions, readCurrentVersion } from './registry.js';
-export type { ModelMetadata, ModelListing } from './registry.js';
-export type { FeatureProfile, ReferenceProfile } from './profile.js';
-export { binIndex } from './profile.js';
+export { readMetadata, listModels, listVersions, readCurrentVersion, modelKind, compareVersions, MODEL_KINDS } from './registry.js';
+export type { ModelMetadata, ModelListing, ModelKind } from './registry.js';
+export type { FeatureProfile, CategoricalProfile, AnyFeatureProfile, ReferenceProfile } from './profile.js';
+export { binIndex, OTHER_CATEGORY, MAX_CATEGORIES } from './profile.js';
+export { registerModel, profileTable, MAX_CLASSES, MAX_FEATURES } from './register.js';
+export type { RegisterOptions } from './register.js';
+export { readTable, parseCsvTable } from './table.js';
+export type { Table, Cell } from './table.js';
 export type { Prediction } from './forest.js';
 export { DEFAULT_MODEL, IRIS_FEATURES, IRIS_CLASSES } from './schema.js';
 export type { IrisFeature, IrisClass } from './schema.js';

@@ -6,18 +6,39 @@ import { writeFileAtomic } from '../files.js';
 import type { ReferenceProfile } from './profile.js';
 import type { SerializedForest } from './forest.js';
 
-/** metadata.json, snake_case because the ML exporter (and people with jq) read it. */
+/** What a model predicts: a class (classification) or a number (regression). */
+export type ModelKind = 'classification' | 'regression';
+export const MODEL_KINDS: readonly ModelKind[] = ['classification', 'regression'];
+
+/** metadata.json, snake_case because the ML exporter (and people with jq) read it.
+ * Files written before `kind` existed are classification models with numeric features. */
 export interface ModelMetadata {
   model: string;
   version: string;
+  /** When the version was made: trained here, or registered from its reference data. */
   trained_at: string;
   trained_at_unix: number;
-  seed: number;
+  /** Default classification. */
+  kind?: ModelKind;
+  /** Seed of the training recipe (models trained by mlmon only). */
+  seed?: number;
   training_data: { source: string; fingerprint: string; rows: number; heldout_rows: number };
   features: string[];
+  /** Classes a classification model predicts; empty for regression. */
   classes: string[];
-  heldout_accuracy: number;
+  /** Target column of registered models. */
+  target?: string;
+  /** Accuracy on held-out rows (trained here) or on the reference data's own
+   * predictions (registered with a prediction column); absent when unknown. */
+  heldout_accuracy?: number;
+  /** Regression models registered with a prediction column: errors on the reference data. */
+  reference_mae?: number;
+  reference_rmse?: number;
   reference: ReferenceProfile;
+}
+
+export function modelKind(m: Pick<ModelMetadata, 'kind'>): ModelKind {
+  return m.kind ?? 'classification';
 }
 
 export interface ModelListing {
@@ -27,15 +48,34 @@ export interface ModelListing {
 }
 
 const VERSION_RE = /^v([1-9][0-9]*)$/;
+/** Version names a user may choose: safe as a folder name and as a label value. */
+export const VERSION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Model names: safe as a folder name, a label value and a URL path segment. */
+export const MODEL_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 export function versionNumber(version: string): number | undefined {
   const m = VERSION_RE.exec(version);
   return m ? Number(m[1]) : undefined;
 }
 
-/** Versions sorted by number (v2 before v10). */
+/** Natural order: digit runs compare as numbers, so v2 < v10 and 1.2.0 < 1.10.0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.match(/\d+|\D+/g) ?? [];
+  const pb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i] as string;
+    const y = pb[i] as string;
+    if (x === y) continue;
+    const nx = /^\d/.test(x) && /^\d/.test(y);
+    if (nx && Number(x) !== Number(y)) return Number(x) - Number(y);
+    return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
+/** Valid version names in natural order (v2 before v10); hidden temp folders are not versions. */
 export function sortVersions(versions: string[]): string[] {
-  return versions.filter((v) => versionNumber(v) !== undefined).sort((a, b) => versionNumber(a)! - versionNumber(b)!);
+  return versions.filter((v) => VERSION_NAME_RE.test(v)).sort(compareVersions);
 }
 
 export function nextVersion(existing: string[]): string {
@@ -106,31 +146,42 @@ export async function readForest(registryDir: string, model: string, version: st
   }
 }
 
-/** Publish a trained model as the next version and make it current.
- * The version folder is filled under a hidden temp name and renamed into place;
- * a rename onto an existing version fails, so two trainings racing each get
- * their own version number instead of mixing files. */
+/** Publish a model as a new version and make it current: the next vN, or
+ * `opts.version` when the user names one (refused when it exists). The version
+ * folder is filled under a hidden temp name and renamed into place; a rename
+ * onto an existing version fails, so two publishers racing each get their own
+ * version number instead of mixing files. A running exporter picks the new
+ * version up at its next registry refresh. */
 export async function publishVersion(
   registryDir: string,
   model: string,
-  forest: SerializedForest,
+  forest: SerializedForest | undefined,
   metadataFor: (version: string) => ModelMetadata,
+  opts: { version?: string } = {},
 ): Promise<ModelMetadata> {
   const modelDir = join(registryDir, model);
   await mkdir(modelDir, { recursive: true });
   for (let attempt = 0; attempt < 20; attempt++) {
-    const version = nextVersion(await listVersions(registryDir, model));
+    const version = opts.version ?? nextVersion(await listVersions(registryDir, model));
     const metadata = metadataFor(version);
     const tmp = join(modelDir, `.tmp-${version}-${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(tmp);
     try {
-      await writeFile(join(tmp, 'model.json'), JSON.stringify(forest));
+      if (forest) await writeFile(join(tmp, 'model.json'), JSON.stringify(forest));
       await writeFile(join(tmp, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
       await rename(tmp, join(modelDir, version));
     } catch (e) {
       await rm(tmp, { recursive: true, force: true });
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST') continue;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+        if (opts.version !== undefined) {
+          throw new MlmonError('model_version_exists', `${model} already has a version ${opts.version}`, {
+            location: join(modelDir, opts.version),
+            hint: 'Versions never change once published: choose another --version, or leave it out for the next vN.',
+          });
+        }
+        continue;
+      }
       throw e;
     }
     await writeFileAtomic(join(modelDir, 'CURRENT'), `${version}\n`);

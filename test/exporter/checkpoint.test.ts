@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogModel, catalogOf } from '../../src/exporter/catalog.js';
+import { catalogModel, catalogOf, versionKey } from '../../src/exporter/catalog.js';
 import { deserializeState, serializeState } from '../../src/exporter/checkpoint.js';
 import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
+import { tunedConfig } from '../../src/exporter/tuning.js';
 import { applyEvents, emptyState } from '../../src/exporter/state.js';
 import { feedback, prediction, syntheticMetadata } from './fixtures.js';
 
 const catalog = catalogOf([catalogModel(syntheticMetadata(), ['v1'])]);
-const config = { ...DEFAULT_EXPORTER_CONFIG, windowSize: 50 };
+const config = tunedConfig({ ...DEFAULT_EXPORTER_CONFIG, windowSize: 50 });
 const T0 = Date.UTC(2026, 0, 1);
 
 function traffic(): unknown[] {
@@ -28,7 +29,7 @@ test('a checkpoint taken mid-stream and restored gives the same state as never s
   for (const cut of [1, 77, 150, events.length - 1]) {
     const first = emptyState();
     applyEvents(first, events.slice(0, cut), catalog, config);
-    const restored = deserializeState(serializeState(first, 0), config.windowSize, 'test');
+    const restored = deserializeState(serializeState(first, 0), () => config.windowSize, 'test');
     applyEvents(restored, events.slice(cut), catalog, config);
     assert.equal(serializeState(restored, 0), serializeState(straight, 0), `cut at ${cut}`);
   }
@@ -36,19 +37,19 @@ test('a checkpoint taken mid-stream and restored gives the same state as never s
 
 test('a damaged checkpoint is refused with its location and what to do', () => {
   assert.throws(
-    () => deserializeState('{"format":1,"position":{}}', 10, '/data/exporter/state.json'),
+    () => deserializeState('{"format":1,"position":{}}', () => 10, '/data/exporter/state.json'),
     (e: Error & { location?: string; hint?: string }) =>
       e.location === '/data/exporter/state.json' && /Move the file aside/.test(e.hint ?? ''),
   );
-  assert.throws(() => deserializeState('{not json', 10, 'x'), /unreadable/);
+  assert.throws(() => deserializeState('{not json', () => 10, 'x'), /unreadable/);
 });
 
 test('restoring into a smaller window keeps the newest predictions', () => {
   const s = emptyState();
   applyEvents(s, traffic(), catalog, config);
-  const small = deserializeState(serializeState(s, 0), 5, 'test');
-  const w = small.windows.get('demo')!;
+  const small = deserializeState(serializeState(s, 0), () => 5, 'test');
+  const w = small.windows.get(versionKey('demo', 'v1'))!;
   assert.equal(w.size, 5);
-  const last = s.windows.get('demo')!.toJSON().rows.slice(-5);
+  const last = s.windows.get(versionKey('demo', 'v1'))!.toJSON().rows.slice(-5);
   assert.deepEqual(w.toJSON().rows, last);
 });

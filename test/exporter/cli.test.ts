@@ -60,7 +60,7 @@ test('`mlmon serve exporter` serves /metrics and saves its state on SIGTERM', as
   let seen: number | undefined;
   for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
     const t = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    seen = sampleValue(t, 'ml_drift_window_samples', { model: 'demo' });
+    seen = sampleValue(t, 'ml_drift_window_samples', { model: 'demo', version: 'v1' });
     if (seen === 2) break;
   }
   assert.equal(seen, 2, 'the second prediction reached the drift window without a manual refresh');

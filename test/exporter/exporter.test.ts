@@ -57,18 +57,19 @@ test('metrics reflect the spool and the registry, with known series present at 0
   const dataDir = setup('metrics');
   const e = await start(dataDir);
   let text = await scrape(e);
-  assert.equal(sampleValue(text, 'ml_model_info', { model: 'demo', version: 'v1' }), 1);
+  assert.equal(sampleValue(text, 'ml_model_info', { model: 'demo', version: 'v1', type: 'classification' }), 1);
   assert.equal(sampleValue(text, 'ml_model_reference_accuracy', { model: 'demo', version: 'v1' }), 0.9);
   assert.equal(sampleValue(text, 'ml_model_last_trained_timestamp_seconds', { model: 'demo', version: 'v1' }), 1767225600);
   assert.equal(sampleValue(text, 'ml_predictions_total', { model: 'demo', version: 'v1', class: 'z' }), 0);
   assert.equal(sampleValue(text, 'ml_feature_missing_total', { model: 'demo', feature: 'b' }), 0);
-  assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'demo' }), 0);
+  assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'demo', version: 'v1' }), 0);
   assert.equal(
-    sampleValue(text, 'ml_feature_drift_score', { model: 'demo', feature: 'a', method: 'psi' }),
+    sampleValue(text, 'ml_feature_drift_score', { model: 'demo', version: 'v1', feature: 'a', method: 'psi' }),
     undefined,
     'no drift without data',
   );
-  assert.equal(sampleValue(text, 'ml_drift_threshold', { method: 'psi', level: 'major' }), 0.25);
+  assert.equal(sampleValue(text, 'ml_drift_threshold', { model: 'demo', method: 'psi', level: 'major' }), 0.25);
+  assert.equal(sampleValue(text, 'ml_alert_threshold', { model: 'demo', threshold: 'min_window_samples' }), 200);
 
   await spool(dataDir, [
     prediction('r1', now - 5000, { a: 1, b: 150 }, 'x'),
@@ -92,9 +93,9 @@ test('metrics reflect the spool and the registry, with known series present at 0
   assert.equal(sampleValue(text, 'ml_ground_truth_delay_seconds_count', { model: 'demo' }), 2);
   assert.equal(sampleValue(text, 'ml_ground_truth_delay_seconds_bucket', { model: 'demo', le: '5' }), 2, 'delays of 4 s and 3 s');
   assert.equal(sampleValue(text, 'ml_exporter_events_processed_total'), 6);
-  assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'demo' }), 3);
-  assert.ok(sampleValue(text, 'ml_feature_drift_score', { model: 'demo', feature: 'a', method: 'ks' })! > 0);
-  assert.ok(sampleValue(text, 'ml_feature_drift_p_value', { model: 'demo', feature: 'a', method: 'ks' })! <= 1);
+  assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'demo', version: 'v1' }), 3);
+  assert.ok(sampleValue(text, 'ml_feature_drift_score', { model: 'demo', version: 'v1', feature: 'a', method: 'ks' })! > 0);
+  assert.ok(sampleValue(text, 'ml_feature_drift_p_value', { model: 'demo', version: 'v1', feature: 'a', method: 'ks' })! <= 1);
   assert.ok(sampleValue(text, 'ml_exporter_last_compute_timestamp_seconds')! >= Math.floor(now / 1000));
   assert.equal(sampleValue(text, 'ml_exporter_errors_total', { stage: 'compute' }), 0);
   await stop(e);
@@ -136,7 +137,7 @@ test('a restart neither double-counts nor loses events or labels', async () => {
   assert.equal(sampleValue(text, 'ml_ground_truth_pending', { model: 'demo' }), 5);
   // 8 + 15 right of 30.
   assert.equal(sampleValue(text, 'ml_model_accuracy', { model: 'demo', version: 'v1', window: '1h' }), 23 / 30);
-  assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'demo' }), 35);
+  assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'demo', version: 'v1' }), 35);
 
   // A crash: the checkpoint on disk is older than what the process had counted.
   // Keep a copy of the current checkpoint, let the exporter count more, then put the
@@ -196,5 +197,5 @@ test('a model with unreadable metadata is counted as a registry error and the ot
   assert.ok(sampleValue(text, 'ml_exporter_errors_total', { stage: 'registry' })! >= 1);
   assert.equal(sampleValue(text, 'ml_predictions_total', { model: 'demo', version: 'v1', class: 'x' }), 1);
   assert.equal(sampleValue(text, 'ml_exporter_events_ignored_total', { reason: 'unknown_model' }), 1);
-  assert.equal(sampleValue(text, 'ml_model_info', { model: 'broken', version: 'v1' }), undefined);
+  assert.equal(sampleValue(text, 'ml_model_info', { model: 'broken', version: 'v1', type: 'classification' }), undefined);
 });

