@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
 import { defaultSettings, DEFAULT_PORTS, readState, stackPaths, urlOf } from '../definition/index.js';
-import { registerTrainCommand, IRIS_FEATURES } from '../model/index.js';
+import { registerModelCommands, registerTrainCommand, IRIS_FEATURES } from '../model/index.js';
 import { startGateway } from './server.js';
 import { faultRequest, type FaultView } from './client.js';
 import { ADMIN_TOKEN_ENV } from './token.js';
@@ -72,6 +72,7 @@ function printFault(view: FaultView, json: boolean | undefined): void {
 /** The gateway room's commands: `serve gateway`, `fault`, `load`, and the model's `train`. */
 export function registerGatewayCommands(program: Command): void {
   registerTrainCommand(program);
+  registerModelCommands(program);
 
   // `serve` may already exist (other rooms serve their components through it too).
   const serve = serveCommand(program);

@@ -66,6 +66,18 @@ interface HttpSeries {
   duration: HistogramCell;
 }
 
+/** The inference series of one served version, looked up once when it starts serving. */
+export interface VersionSeries {
+  outcomes: Record<InferenceOutcome, CounterCell>;
+  inFlight: GaugeCell;
+  inferenceDuration: HistogramCell;
+  confidence: HistogramCell;
+  classCounts: CounterCell[];
+}
+
+/** Role of a served version: the stable one, or a canary taking a share of requests. */
+export type ServingRole = 'stable' | 'canary';
+
 /** All metrics of the gateway in one registry of its own (never prom-client's global
  * one), so tests and several gateways in one process do not share counters. The
  * per-request families are plain-number families (src/metrics): every series a
@@ -78,11 +90,16 @@ export class GatewayMetrics {
   /** HTTP series by method, then route, then status: nested maps, so a request costs
    * three map reads and no string building. */
   private readonly httpSeries = new Map<string, Map<string, Map<number, HttpSeries>>>();
-  private readonly outcomes: Record<InferenceOutcome, CounterCell>;
-  private readonly inFlight: GaugeCell;
-  private readonly inferenceDuration: HistogramCell;
-  private readonly confidence: HistogramCell;
-  private readonly classCounts: CounterCell[];
+  private readonly inferenceRequests: CounterFamily;
+  private readonly inferenceDurationFamily: HistogramFamily;
+  private readonly inFlightFamily: GaugeFamily;
+  private readonly predictionsFamily: CounterFamily;
+  private readonly confidenceFamily: HistogramFamily;
+  private readonly modelInfo: GaugeFamily;
+  private readonly canaryShare: GaugeFamily;
+  private readonly model: string;
+  private readonly versions = new Map<string, VersionSeries>();
+  private stableSeries: VersionSeries;
 
   constructor(opts: { served: ServedModel; admin: boolean; droppedEvents: () => number; defaultMetrics?: boolean }) {
     const registry = (this.registry = new Registry());
@@ -116,41 +133,47 @@ export class GatewayMetrics {
       labelNames: ['route', 'reason'],
       registry,
     });
-    const inferenceRequests = new CounterFamily({
+    const inferenceRequests = (this.inferenceRequests = new CounterFamily({
       name: 'inference_requests_total',
       help: 'Prediction requests by outcome (success, invalid_input, error).',
       labelNames: [...modelLabels, 'outcome'],
       registry,
-    });
-    const inferenceDuration = new HistogramFamily({
+    }));
+    this.inferenceDurationFamily = new HistogramFamily({
       name: 'inference_duration_seconds',
       help: 'Time spent producing predictions for one request (model call, including injected latency).',
       labelNames: modelLabels,
       buckets: INFERENCE_DURATION_BUCKETS,
       registry,
     });
-    const inFlight = new GaugeFamily({
+    this.inFlightFamily = new GaugeFamily({
       name: 'inference_in_flight',
       help: 'Prediction requests being processed now.',
       labelNames: modelLabels,
       registry,
     });
-    const predictions = new CounterFamily({
+    this.predictionsFamily = new CounterFamily({
       name: 'inference_predictions_total',
       help: 'Predictions made, by predicted class.',
       labelNames: [...modelLabels, 'class'],
       registry,
     });
-    const confidence = new HistogramFamily({
+    this.confidenceFamily = new HistogramFamily({
       name: 'inference_prediction_confidence',
       help: 'Probability of the predicted class.',
       labelNames: modelLabels,
       buckets: CONFIDENCE_BUCKETS,
       registry,
     });
-    const modelInfo = new GaugeFamily({
+    this.modelInfo = new GaugeFamily({
       name: 'model_info',
-      help: 'The model version being served (always 1).',
+      help: 'The model versions being served (always 1), by role: stable, or a canary taking a share of the requests.',
+      labelNames: [...modelLabels, 'role'],
+      registry,
+    });
+    this.canaryShare = new GaugeFamily({
+      name: 'model_traffic_share',
+      help: 'Share of prediction requests each served version answers (0..1).',
       labelNames: modelLabels,
       registry,
     });
@@ -167,17 +190,9 @@ export class GatewayMetrics {
     });
 
     // Every fixed series exists at zero before the first request.
-    const { model, version, classes } = opts.served;
-    modelInfo.series(model, version).set(1);
-    this.outcomes = {
-      success: inferenceRequests.series(model, version, 'success'),
-      invalid_input: inferenceRequests.series(model, version, 'invalid_input'),
-      error: inferenceRequests.series(model, version, 'error'),
-    };
-    this.classCounts = classes.map((c) => predictions.series(model, version, c));
-    this.inFlight = inFlight.series(model, version);
-    this.inferenceDuration = inferenceDuration.series(model, version);
-    this.confidence = confidence.series(model, version);
+    this.model = opts.served.model;
+    this.stableSeries = this.version(opts.served.version, opts.served.classes);
+    this.setServing(opts.served.version, undefined);
     for (const spec of routeSpecs(opts.admin)) {
       for (const status of spec.statuses) this.http(spec.method, spec.route, status);
       for (const reason of spec.reasons) this.rejected.series(spec.route, reason);
@@ -211,22 +226,62 @@ export class GatewayMetrics {
     this.rejected.series(route ?? UNMATCHED_ROUTE, reason).inc();
   }
 
-  inferenceOutcome(outcome: InferenceOutcome): void {
-    this.outcomes[outcome].inc();
+  /** The series of one version, made (at zero) the first time it serves. Versions
+   * come from the registry, so their number is bounded by what was deployed. */
+  version(version: string, classes: readonly string[]): VersionSeries {
+    let v = this.versions.get(version);
+    if (!v) {
+      const m = this.model;
+      v = {
+        outcomes: {
+          success: this.inferenceRequests.series(m, version, 'success'),
+          invalid_input: this.inferenceRequests.series(m, version, 'invalid_input'),
+          error: this.inferenceRequests.series(m, version, 'error'),
+        },
+        classCounts: classes.map((c) => this.predictionsFamily.series(m, version, c)),
+        inFlight: this.inFlightFamily.series(m, version),
+        inferenceDuration: this.inferenceDurationFamily.series(m, version),
+        confidence: this.confidenceFamily.series(m, version),
+      };
+      this.versions.set(version, v);
+    }
+    return v;
   }
 
-  inferenceStarted(): void {
-    this.inFlight.inc();
+  /** What is served now: model_info and the traffic shares follow it; versions no longer served leave them. */
+  setServing(stable: string, canary: { version: string; percent: number } | undefined): void {
+    this.modelInfo.reset();
+    this.canaryShare.reset();
+    this.modelInfo.series(this.model, stable, 'stable').set(1);
+    this.canaryShare.series(this.model, stable).set(canary ? 1 - canary.percent / 100 : 1);
+    if (canary) {
+      this.modelInfo.series(this.model, canary.version, 'canary').set(1);
+      this.canaryShare.series(this.model, canary.version).set(canary.percent / 100);
+    }
   }
 
-  inferenceFinished(seconds: number): void {
-    this.inFlight.dec();
-    this.inferenceDuration.observe(seconds);
+  /** Input refused before any version was chosen: counted against the stable version. */
+  inferenceOutcome(outcome: InferenceOutcome, v: VersionSeries = this.stableSeries): void {
+    v.outcomes[outcome].inc();
   }
 
-  prediction(classIndex: number, confidence: number): void {
-    this.classCounts[classIndex]?.inc();
-    this.confidence.observe(confidence);
+  inferenceStarted(v: VersionSeries): void {
+    v.inFlight.inc();
+  }
+
+  inferenceFinished(v: VersionSeries, seconds: number): void {
+    v.inFlight.dec();
+    v.inferenceDuration.observe(seconds);
+  }
+
+  prediction(v: VersionSeries, classIndex: number, confidence: number): void {
+    v.classCounts[classIndex]?.inc();
+    v.confidence.observe(confidence);
+  }
+
+  /** The stable version changed: input refusals count against it from now on. */
+  setStableSeries(v: VersionSeries): void {
+    this.stableSeries = v;
   }
 }
 

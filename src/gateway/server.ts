@@ -4,9 +4,19 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { pino, type Logger } from 'pino';
 import { stackPaths } from '../definition/index.js';
 import { MlmonError } from '../errors.js';
-import { ensureModel, listModels, loadCurrentModel, DEFAULT_MODEL, type LoadedModel } from '../model/index.js';
+import {
+  ensureModel,
+  listModels,
+  loadModelVersion,
+  readCurrentVersion,
+  readDeployment,
+  writeDeployment,
+  DEFAULT_MODEL,
+  type Deployment,
+  type LoadedModel,
+} from '../model/index.js';
 import { openEventWriter, type EventWriter } from '../events/index.js';
-import { GatewayMetrics } from './metrics.js';
+import { GatewayMetrics, type VersionSeries } from './metrics.js';
 import {
   predictSchemas,
   rejectionFromFastifyError,
@@ -31,11 +41,26 @@ export interface GatewayOptions {
   /** Record request and inference metrics (off only to measure their cost). */
   instrument?: boolean;
   logLevel?: string;
+  /** How often the deployment file is read for a change (default 500 ms). */
+  deploymentPollMs?: number;
+}
+
+/** What answers requests now. Replaced whole when the deployment changes, so a
+ * request keeps the version it started with and none sees half a switch. */
+interface Serving {
+  stable: LoadedModel;
+  stableSeries: VersionSeries | undefined;
+  canary: { model: LoadedModel; percent: number; series: VersionSeries | undefined } | undefined;
+  /** The deployment file content this was built from. */
+  source: string;
 }
 
 export interface Gateway {
   app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+  /** The stable version served when the gateway started. */
   model: LoadedModel;
+  /** Read the deployment file now and switch when it changed (the timer does this on its own). */
+  reloadDeployment(): Promise<void>;
   events: EventWriter;
   metrics: GatewayMetrics;
   close(): Promise<void>;
@@ -79,20 +104,87 @@ export async function buildGateway(
       { model: trained.model, version: trained.version, heldout_accuracy: trained.heldout_accuracy },
       'registry was empty: trained the first model version',
     );
-  const model = await loadCurrentModel(paths.registryDir, modelName);
+  // What to serve comes from the deployment file; the first start deploys the current version.
+  let deployment = await readDeployment(paths.registryDir, modelName);
+  if (!deployment) {
+    const current = await readCurrentVersion(paths.registryDir, modelName);
+    if (current === undefined) {
+      throw new MlmonError('model_missing', `model "${modelName}" has no current version`, {
+        location: paths.registryDir,
+        hint: 'Run `mlmon train --data-dir <dir>` first.',
+      });
+    }
+    deployment = { stable: current, canary: null, previous: [], updated_at: new Date().toISOString() };
+    await writeDeployment(paths.registryDir, modelName, deployment);
+  }
+  const model = await loadModelVersion(paths.registryDir, modelName, deployment.stable);
+  // Features and classes are the stable version's; a version with others cannot take its place live.
   const { features, classes } = model.metadata;
-  const served = { model: model.metadata.model, version: model.metadata.version };
   const events = await openEventWriter({
     dir: paths.eventsDir,
     onError: (err) => log.error({ err }, 'inference events could not be written'),
   });
   const instrument = opts.instrument !== false;
   const metrics = new GatewayMetrics({
-    served: { ...served, classes },
+    served: { model: modelName, version: model.metadata.version, classes },
     admin: opts.admin === true,
     droppedEvents: () => events.stats.dropped,
   });
   const m = instrument ? metrics : undefined;
+  const seriesOf = (lm: LoadedModel) => (m ? m.version(lm.metadata.version, lm.metadata.classes) : undefined);
+
+  const sameSchema = (a: LoadedModel) =>
+    a.metadata.features.join('\u0000') === features.join('\u0000') && a.metadata.classes.join('\u0000') === classes.join('\u0000');
+  const build = async (d: Deployment, source: string, known: Serving | undefined): Promise<Serving> => {
+    const load = async (version: string): Promise<LoadedModel> => {
+      if (known?.stable.metadata.version === version) return known.stable;
+      if (known?.canary?.model.metadata.version === version) return known.canary.model;
+      const lm = await loadModelVersion(paths.registryDir, modelName, version);
+      if (!sameSchema(lm)) {
+        throw new MlmonError('deploy_schema_changed', `${modelName} ${version} has other features or classes than the version the gateway started with`, {
+          location: paths.registryDir,
+          hint: 'Restart the gateway to serve a model with another schema.',
+        });
+      }
+      return lm;
+    };
+    const stable = await load(d.stable);
+    const canaryModel = d.canary ? await load(d.canary.version) : undefined;
+    return {
+      stable,
+      stableSeries: seriesOf(stable),
+      canary: canaryModel && d.canary ? { model: canaryModel, percent: d.canary.percent, series: seriesOf(canaryModel) } : undefined,
+      source,
+    };
+  };
+  let serving = await build(deployment, JSON.stringify(deployment), undefined);
+  const announce = (s: Serving): void => {
+    metrics.setServing(s.stable.metadata.version, s.canary ? { version: s.canary.model.metadata.version, percent: s.canary.percent } : undefined);
+    if (s.stableSeries) metrics.setStableSeries(s.stableSeries);
+  };
+  announce(serving);
+  let lastProblem = '';
+  const reloadDeployment = async (): Promise<void> => {
+    try {
+      const d = await readDeployment(paths.registryDir, modelName);
+      if (!d || JSON.stringify(d) === serving.source) return;
+      const next = await build(d, JSON.stringify(d), serving);
+      // One assignment: requests already running finish on the models they took.
+      serving = next;
+      announce(next);
+      lastProblem = '';
+      log.info({ model: modelName, stable: d.stable, canary: d.canary }, 'deployment changed: now serving it');
+    } catch (e) {
+      const message = e instanceof MlmonError ? e.format() : (e as Error).message;
+      if (message !== lastProblem) log.error({ model: modelName, err: message }, 'cannot switch to the new deployment; the current one keeps serving');
+      lastProblem = message;
+    }
+  };
+  let reloading: Promise<void> | undefined;
+  const deploymentTimer = setInterval(() => {
+    reloading ??= reloadDeployment().finally(() => (reloading = undefined));
+  }, opts.deploymentPollMs ?? 500);
+  deploymentTimer.unref();
   const schemas = predictSchemas(features, classes);
   const recent = new RecentPredictions();
   let fault: FaultState = NO_FAULT;
@@ -153,17 +245,23 @@ export async function buildGateway(
     const body = parsed.data as PredictBody;
     const rows = body.features ? [body.features] : (body.instances ?? []);
     const started = process.hrtime.bigint();
-    m?.inferenceStarted();
+    // The whole request goes to one version: the canary for its share of requests.
+    const s = serving;
+    const toCanary = s.canary !== undefined && Math.random() * 100 < s.canary.percent;
+    const lm = toCanary ? s.canary!.model : s.stable;
+    const vs = toCanary ? s.canary!.series : s.stableSeries;
+    const served = { model: modelName, version: lm.metadata.version };
+    if (vs) m?.inferenceStarted(vs);
     try {
       const f = fault;
       if (f.latency_ms > 0) await sleep(f.latency_ms);
       if (f.error_ratio > 0 && Math.random() < f.error_ratio) {
-        m?.inferenceOutcome('error');
+        if (vs) m?.inferenceOutcome('error', vs);
         return reply.code(503).send({ error: 'injected_fault', message: 'fault injection answered this request with 503' });
       }
       const shift = f.feature_shift;
       const matrix = rows.map((row) => features.map((name) => (row[name] as number) + (shift[name] ?? 0)));
-      const predictions = model.predict(matrix);
+      const predictions = lm.predict(matrix);
       const now = Date.now();
       const results = predictions.map((p, i) => {
         const id = randomUUID();
@@ -174,15 +272,15 @@ export async function buildGateway(
         features.forEach((name, j) => (featureMap[name] = values[j] as number));
         events.append({ type: 'prediction', id, ts: now, ...served, features: featureMap, prediction, confidence });
         recent.remember(id, served.model, served.version);
-        m?.prediction(p.classIndex, confidence);
+        if (vs) m?.prediction(vs, p.classIndex, confidence);
         const probabilities: Record<string, number> = {};
         classes.forEach((c, j) => (probabilities[c] = p.probabilities[j] as number));
         return { request_id: id, ...served, prediction, probabilities };
       });
-      m?.inferenceOutcome('success');
+      if (vs) m?.inferenceOutcome('success', vs);
       return body.features ? results[0] : { predictions: results };
     } finally {
-      if (m) m.inferenceFinished(Number(process.hrtime.bigint() - started) / 1e9);
+      if (m && vs) m.inferenceFinished(vs, Number(process.hrtime.bigint() - started) / 1e9);
     }
   });
 
@@ -216,19 +314,25 @@ export async function buildGateway(
 
   app.get('/ready', async (_request, reply) => {
     if (!ready) return reply.code(503).send({ status: 'shutting_down' });
-    return { status: 'ready', ...served };
+    return { status: 'ready', model: modelName, version: serving.stable.metadata.version };
   });
 
-  app.get('/models', async () => ({
-    serving: {
-      ...served,
-      trained_at: model.metadata.trained_at,
-      heldout_accuracy: model.metadata.heldout_accuracy,
+  app.get('/models', async () => {
+    const s = serving;
+    const info = (lm: LoadedModel) => ({
+      model: modelName,
+      version: lm.metadata.version,
+      trained_at: lm.metadata.trained_at,
+      heldout_accuracy: lm.metadata.heldout_accuracy,
       features,
       classes,
-    },
-    registry: await listModels(paths.registryDir),
-  }));
+    });
+    return {
+      serving: info(s.stable),
+      canary: s.canary ? { ...info(s.canary.model), percent: s.canary.percent } : null,
+      registry: await listModels(paths.registryDir),
+    };
+  });
 
   app.get('/metrics', async (_request, reply) => {
     const text = await metrics.registry.metrics();
@@ -277,10 +381,13 @@ export async function buildGateway(
   return {
     app,
     model,
+    reloadDeployment,
     events,
     metrics,
     close() {
       closing ??= (async () => {
+        clearInterval(deploymentTimer);
+        await reloading;
         ready = false;
         await app.close();
         await events.close();

@@ -17,4 +17,6 @@ export type { LabelledRow } from './dataset.js';
 export { runTraining } from './run.js';
 export type { TrainingOutcome } from './run.js';
 export { pushTrainingRun, renderTrainingMetrics, TRAINING_JOB } from './push.js';
-export { registerTrainCommand } from './cli.js';
+export { registerTrainCommand, registerModelCommands } from './cli.js';
+export { readDeployment, deployVersion, rollbackDeployment, writeDeployment, DEPLOYMENT_FILE, deploymentPath } from './deployment.js';
+export type { Deployment, Canary } from './deployment.js';

@@ -92,8 +92,16 @@ async function listDir(dir: string): Promise<string[]> {
   }
 }
 
+/** Version folders of a model (CURRENT and DEPLOYMENT beside them are files). */
 export async function listVersions(registryDir: string, model: string): Promise<string[]> {
-  return sortVersions(await listDir(join(registryDir, model)));
+  let entries;
+  try {
+    entries = await readdir(join(registryDir, model), { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw e;
+  }
+  return sortVersions(entries.filter((e) => e.isDirectory()).map((e) => e.name));
 }
 
 export async function readCurrentVersion(registryDir: string, model: string): Promise<string | undefined> {

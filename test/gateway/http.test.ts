@@ -16,22 +16,10 @@ import {
 import { freePort } from '../../src/net.js';
 import { readEvents, SPOOL_START, type PredictionEvent } from '../../src/events/index.js';
 import { stackPaths } from '../../src/definition/index.js';
+import { sample } from './exposition.js';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const VIRGINICA = { sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.8, petal_width: 2.2 };
-
-/** Value of one sample line of the exposition text; undefined when the series is absent. */
-export function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name + '{') && !(want.length === 0 && line.startsWith(name + ' '))) continue;
-    const brace = line.indexOf('}');
-    const labelText = brace === -1 ? '' : line.slice(name.length + 1, brace);
-    const parts = labelText === '' ? [] : labelText.split(',');
-    if (want.every((w) => parts.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 describe('inference gateway HTTP API', () => {
   let dataDir: string;
