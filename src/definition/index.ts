@@ -55,6 +55,7 @@ export {
   writeState,
   type ComponentState,
   type ComponentStatus,
+  type ComponentAuth,
   type StackPhase,
   type StackState,
 } from './state.js';

@@ -4,6 +4,10 @@ import type { ComponentName, StackSettings } from './settings.js';
 export type ComponentState = 'starting' | 'healthy' | 'restarting' | 'stopping' | 'stopped' | 'failed';
 export type StackPhase = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
+/** How a client authenticates to a component: basic auth with a password file,
+ * or a bearer token file. Paths are absolute. */
+export type ComponentAuth = { username: string; passwordFile: string } | { tokenFile: string };
+
 export interface ComponentStatus {
   name: ComponentName;
   state: ComponentState;
@@ -16,6 +20,8 @@ export interface ComponentStatus {
   restarts: number;
   startedAt: string | null;
   lastExit: string | null;
+  /** Credentials a client needs for the component's write API, when it has one. */
+  auth?: ComponentAuth;
 }
 
 /** What the supervisor writes to `state.json` for `mlmon status`/`down` and tests. */

@@ -17,6 +17,7 @@ interface ServeExporterFlags {
   psiMajor: string;
   ksPValue: string;
   driftRule: string;
+  tuningFile?: string;
 }
 
 /** `mlmon serve exporter`: the command line the stack supervisor runs. */
@@ -38,6 +39,7 @@ export function registerExporterCommands(program: Command): void {
     .option('--psi-major <x>', 'PSI from which drift is major', String(t.psiMajor))
     .option('--ks-p-value <p>', 'KS p-value below which a feature differs significantly', String(t.ksPValue))
     .option('--drift-rule <rule>', `what makes a feature drifted: ${DRIFT_RULES.join(' | ')}`, t.rule)
+    .option('--tuning-file <file>', 'per-model thresholds, window sizes and label TTLs (config/models.yaml); re-read at every compute')
     .action(async (flags: ServeExporterFlags) => {
       const rule = flags.driftRule as DriftRule;
       if (!DRIFT_RULES.includes(rule)) {
@@ -49,6 +51,7 @@ export function registerExporterCommands(program: Command): void {
         dataDir: flags.dataDir,
         windowSize: parsePositiveInt(flags.window, '--window'),
         computeIntervalMs: parseDuration(flags.interval, '--interval', { positive: true }),
+        ...(flags.tuningFile !== undefined ? { tuningFile: flags.tuningFile } : {}),
         thresholds: {
           ...t,
           psiModerate: parseNumber(flags.psiModerate, '--psi-moderate'),

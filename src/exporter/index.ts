@@ -3,5 +3,8 @@
 export { startExporter, type ExporterOptions, type RunningExporter } from './service.js';
 export { registerExporterCommands } from './cli.js';
 export { DEFAULT_EXPORTER_CONFIG, type ExporterConfig } from './options.js';
-export { METRIC } from './conventions.js';
+export { METRIC, EXPORTER_TOKEN_FILE, EXPORTER_TOKEN_ENV, INGEST_REJECT_REASONS, ALERT_THRESHOLDS, UNKNOWN } from './conventions.js';
+export { MODEL_TUNING_FILE, parseTuning, loadTuning, TUNING_KEYS } from './tuning.js';
+export type { ModelTuning, TuningFile } from './tuning.js';
+export { MAX_BATCH as MAX_INGEST_BATCH } from './ingest.js';
 export { CHECKPOINT_FILE } from './checkpoint.js';

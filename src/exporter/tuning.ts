@@ -11,6 +11,9 @@ import { tryParseDuration } from '../duration.js';
 import { MlmonError } from '../errors.js';
 import type { ExporterConfig } from './options.js';
 
+/** Name of the file in the configuration folder. */
+export const MODEL_TUNING_FILE = 'models.yaml';
+
 export interface ModelTuning {
   /** Most recent predictions per version in the drift window. */
   windowSize: number;

@@ -1,7 +1,9 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { mlmonBin } from '../paths.js';
 import { ADMIN_TOKEN_ENV, createAdminToken, removeAdminToken } from '../gateway/index.js';
-import { PROTECTED_COMPONENTS, urlOf, type ComponentName, type StackPaths, type StackSettings } from '../definition/index.js';
+import { EXPORTER_TOKEN_FILE, MODEL_TUNING_FILE } from '../exporter/index.js';
+import { newToken, writeSecretFile } from '../secrets.js';
+import { PROTECTED_COMPONENTS, urlOf, type ComponentAuth, type ComponentName, type StackPaths, type StackSettings } from '../definition/index.js';
 import { authHeaders, type BasicCredentials } from '../upstream/index.js';
 import { RUN_FILES } from './render.js';
 
@@ -22,6 +24,8 @@ export interface ProcessSpec {
   url: string;
   description: string;
   logFile: string;
+  /** Credentials of its write API, named by `mlmon status --json`. */
+  auth?: ComponentAuth;
 }
 
 /** Which of our own services exist as `mlmon serve <name>` commands. The
@@ -41,6 +45,13 @@ function gatewayAdminEnv(s: StackSettings, p: StackPaths): Record<string, string
   const given = process.env[ADMIN_TOKEN_ENV]?.trim();
   const token = createAdminToken(p.secretsDir, given || undefined);
   return { MLMON_GATEWAY_ADMIN: '1', [ADMIN_TOKEN_ENV]: token };
+}
+
+/** The ingest API's bearer token: new at every start (one leaked from an old run
+ * opens nothing), owner-only in <data>/secrets/exporter-token where model
+ * services and `mlmon status --json` find it. */
+function exporterTokenFile(p: StackPaths): string {
+  return resolve(writeSecretFile(p.secretsDir, EXPORTER_TOKEN_FILE, `${newToken()}\n`));
 }
 
 /** The process specs of a stack. `auth` is what the protected programs demand
@@ -173,12 +184,25 @@ export function processSpecs(s: StackSettings, p: StackPaths, auth?: BasicCreden
     {
       name: 'ml-model-exporter',
       candidates: [NODE],
-      args: [mlmonBin, 'serve', 'exporter', '--host', s.host, '--port', String(s.ports['ml-model-exporter']), '--data-dir', p.dataDir],
+      args: [
+        mlmonBin,
+        'serve',
+        'exporter',
+        '--host',
+        s.host,
+        '--port',
+        String(s.ports['ml-model-exporter']),
+        '--data-dir',
+        p.dataDir,
+        '--tuning-file',
+        join(s.configDir, MODEL_TUNING_FILE),
+      ],
       ports: [s.ports['ml-model-exporter']],
       readyUrl: http('ml-model-exporter', '/metrics'),
       url: http('ml-model-exporter', '/metrics'),
-      description: 'ML model metrics (drift, accuracy)',
+      description: 'ML model metrics (drift, accuracy); ingest API /v1/events',
       logFile: log('ml-model-exporter'),
+      ...(s.components.includes('ml-model-exporter') ? { auth: { tokenFile: exporterTokenFile(p) } } : {}),
     },
     {
       name: 'console',

@@ -88,6 +88,7 @@ export class Supervisor {
           restarts: 0,
           startedAt: null,
           lastExit: null,
+          ...(spec.auth ? { auth: spec.auth } : {}),
         },
       });
     }
