@@ -5,7 +5,7 @@
 // the ground, the stack definition above them, the services and renderers in
 // the middle, the code that runs the whole stack and the CLI entry at the top.
 const FLOORS = [
-  ['errors', 'paths', 'files', 'net'],
+  ['errors', 'paths', 'files', 'net', 'client'],
   ['duration', 'secrets'],
   ['definition', 'metrics', 'events', 'drift', 'upstream'],
   ['commandline', 'slo', 'alerting'],

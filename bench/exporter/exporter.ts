@@ -37,7 +37,11 @@ function metadata(model: string): ModelMetadata {
   const ref: ModelMetadata['reference']['features'] = {};
   for (const [k, f] of features.entries()) {
     if (isCategorical(k)) {
-      ref[f] = { type: 'categorical', count: REFERENCE_ROWS, categories: Object.fromEntries(CATEGORIES.map((c) => [c, 1 / CATEGORIES.length])) };
+      ref[f] = {
+        type: 'categorical',
+        count: REFERENCE_ROWS,
+        categories: Object.fromEntries(CATEGORIES.map((c) => [c, 1 / CATEGORIES.length])),
+      };
       continue;
     }
     const values = Array.from({ length: REFERENCE_ROWS }, normal).sort((x, y) => x - y);

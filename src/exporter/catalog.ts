@@ -120,7 +120,11 @@ export function catalogVersion(metadata: ModelMetadata): CatalogVersion {
 }
 
 /** Pure: a model with the given versions loaded (tests and benches build catalogs this way). */
-export function catalogModel(current: ModelMetadata, versions: readonly string[] = [current.version], more: readonly ModelMetadata[] = []): CatalogModel {
+export function catalogModel(
+  current: ModelMetadata,
+  versions: readonly string[] = [current.version],
+  more: readonly ModelMetadata[] = [],
+): CatalogModel {
   const loaded = new Map<string, CatalogVersion>();
   for (const m of [current, ...more]) loaded.set(m.version, catalogVersion(m));
   return {
@@ -175,7 +179,12 @@ export async function loadCatalog(
       }
     }
     if (loaded.size === 0) continue;
-    entries.push({ model: listing.model, current: loaded.has(current) ? current : ([...loaded.keys()].at(-1) as string), versions: listing.versions, loaded });
+    entries.push({
+      model: listing.model,
+      current: loaded.has(current) ? current : ([...loaded.keys()].at(-1) as string),
+      versions: listing.versions,
+      loaded,
+    });
   }
   return { catalog: catalogOf(entries), problems };
 }

@@ -46,7 +46,10 @@ const common = {
   counters: z.record(z.string(), countsRows),
   delay: z.array(z.tuple([z.string(), histogram])),
   pending: z.array(
-    z.tuple([z.string(), z.object({ model: z.string(), version: z.string(), prediction: z.union([z.string(), z.number()]), ts: z.number() })]),
+    z.tuple([
+      z.string(),
+      z.object({ model: z.string(), version: z.string(), prediction: z.union([z.string(), z.number()]), ts: z.number() }),
+    ]),
   ),
 };
 const checkpointV2 = z.object({

@@ -82,7 +82,14 @@ export function computeVersionDrift(v: CatalogVersion, data: WindowData, thresho
     });
     if (v.prediction) prediction = columnDrift(v.prediction, data.predictions, thresholds);
   }
-  return { model: v.model, version: v.version, windowSamples: data.size, prediction, features, driftShare: driftShare([...features.values()]) };
+  return {
+    model: v.model,
+    version: v.version,
+    windowSamples: data.size,
+    prediction,
+    features,
+    driftShare: driftShare([...features.values()]),
+  };
 }
 
 const EMPTY_WINDOW: WindowData = { size: 0, columns: [], predictions: new Float64Array(0) };
@@ -120,7 +127,12 @@ export function computeSnapshot(state: ExporterState, catalog: Catalog, config: 
 }
 
 /** Quality per model, version and window: every loaded version and any with outcomes. */
-export function computeQuality(state: ExporterState, catalog: Catalog, windows: ExporterConfig['accuracyWindows'], nowMs: number): QualityCell[] {
+export function computeQuality(
+  state: ExporterState,
+  catalog: Catalog,
+  windows: ExporterConfig['accuracyWindows'],
+  nowMs: number,
+): QualityCell[] {
   const quality: QualityCell[] = [];
   const pairs = new Map<string, CatalogVersion>();
   for (const entry of catalog.models.values()) for (const v of entry.loaded.values()) pairs.set(versionKey(v.model, v.version), v);
@@ -138,7 +150,16 @@ export function computeQuality(state: ExporterState, catalog: Catalog, windows: 
     const kind = kindOf(model, version);
     for (const win of windows) {
       const [a, b, n] = windowOutcome(state, model, version, nowMs, win.ms);
-      quality.push({ model, version, window: win.label, kind, total: n, correct: kind === 'classification' ? a : 0, absError: kind === 'regression' ? a : 0, squaredError: b });
+      quality.push({
+        model,
+        version,
+        window: win.label,
+        kind,
+        total: n,
+        correct: kind === 'classification' ? a : 0,
+        absError: kind === 'regression' ? a : 0,
+        squaredError: b,
+      });
     }
   }
   return quality;

@@ -72,7 +72,8 @@ function common(
 }
 
 function checkFeatures(v: CatalogVersion, raw: unknown): Check<Record<string, number | string | null>> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return refuse('bad_features', '"features" must be an object of name: value');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return refuse('bad_features', '"features" must be an object of name: value');
   const features = raw as Record<string, unknown>;
   const out: Record<string, number | string | null> = {};
   for (const name in features) {
@@ -108,7 +109,11 @@ export function checkEvents(items: readonly unknown[], catalog: Catalog, nowMs: 
     const { o, model, id, ts, entry } = c.ok;
     const version = o.version;
     if (typeof version !== 'string' || !entry.versions.includes(version)) {
-      return rejected.push({ index, reason: 'unknown_version', message: `version ${JSON.stringify(version)} of ${model} is not registered` });
+      return rejected.push({
+        index,
+        reason: 'unknown_version',
+        message: `version ${JSON.stringify(version)} of ${model} is not registered`,
+      });
     }
     // Versions not loaded yet are checked against the current one's schema; the
     // service loads the named versions before checking, so this is a fallback.
@@ -119,7 +124,11 @@ export function checkEvents(items: readonly unknown[], catalog: Catalog, nowMs: 
     let prediction: string | number;
     if (v.kind === 'regression') {
       if (typeof o.prediction !== 'number' || !Number.isFinite(o.prediction)) {
-        return rejected.push({ index, reason: 'bad_prediction', message: `${model} is a regression model: "prediction" must be a finite number` });
+        return rejected.push({
+          index,
+          reason: 'bad_prediction',
+          message: `${model} is a regression model: "prediction" must be a finite number`,
+        });
       }
       prediction = o.prediction;
     } else {
@@ -131,7 +140,11 @@ export function checkEvents(items: readonly unknown[], catalog: Catalog, nowMs: 
     let confidence: number | undefined;
     if (o.scores !== undefined && o.scores !== null) {
       const scores = o.scores as Record<string, unknown>;
-      if (typeof scores !== 'object' || Array.isArray(scores) || Object.values(scores).some((s) => typeof s !== 'number' || !Number.isFinite(s))) {
+      if (
+        typeof scores !== 'object' ||
+        Array.isArray(scores) ||
+        Object.values(scores).some((s) => typeof s !== 'number' || !Number.isFinite(s))
+      ) {
         return rejected.push({ index, reason: 'bad_scores', message: '"scores" must be an object of class: probability' });
       }
       const s = scores[String(prediction)];
@@ -154,10 +167,23 @@ export function checkFeedback(items: readonly unknown[], catalog: Catalog, nowMs
     const { o, model, id, ts, entry } = c.ok;
     const kind = entry.loaded.get(entry.current)?.kind ?? 'classification';
     const label = o.label;
-    if (kind === 'regression' ? typeof label !== 'number' || !Number.isFinite(label) : typeof label !== 'string' && typeof label !== 'number') {
-      return rejected.push({ index, reason: 'bad_label', message: kind === 'regression' ? '"label" must be the true value (a number)' : '"label" must be the true class' });
+    if (
+      kind === 'regression' ? typeof label !== 'number' || !Number.isFinite(label) : typeof label !== 'string' && typeof label !== 'number'
+    ) {
+      return rejected.push({
+        index,
+        reason: 'bad_label',
+        message: kind === 'regression' ? '"label" must be the true value (a number)' : '"label" must be the true class',
+      });
     }
-    const event: FeedbackEvent = { type: 'feedback', id, ts, model, version: '', label: kind === 'regression' ? (label as number) : String(label) };
+    const event: FeedbackEvent = {
+      type: 'feedback',
+      id,
+      ts,
+      model,
+      version: '',
+      label: kind === 'regression' ? (label as number) : String(label),
+    };
     events.push(event);
   });
   return { events, rejected };

@@ -18,7 +18,11 @@ import type { ExporterState } from './state.js';
 export type { Sample } from '../metrics/index.js';
 
 const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
-  { name: METRIC.modelInfo, type: 'gauge', help: 'Each loaded version of each model (the current one and those events name; always 1), with its type.' },
+  {
+    name: METRIC.modelInfo,
+    type: 'gauge',
+    help: 'Each loaded version of each model (the current one and those events name; always 1), with its type.',
+  },
   { name: METRIC.lastTrained, type: 'gauge', help: 'When the model version was trained or registered (unix seconds).' },
   { name: METRIC.referenceAccuracy, type: 'gauge', help: 'Accuracy of the model version on its held-out or reference data.' },
   { name: METRIC.referenceMae, type: 'gauge', help: 'Mean absolute error of the regression model version on its reference data.' },
@@ -32,12 +36,12 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   {
     name: METRIC.predictionDrift,
     type: 'gauge',
-    help: 'Drift of the predictions in the version\'s drift window against its reference predictions (class mix or value distribution).',
+    help: "Drift of the predictions in the version's drift window against its reference predictions (class mix or value distribution).",
   },
   {
     name: METRIC.featureDrift,
     type: 'gauge',
-    help: 'Drift of each feature in the version\'s drift window against its reference (psi: population stability index; ks: Kolmogorov-Smirnov statistic; chi2: chi-square statistic).',
+    help: "Drift of each feature in the version's drift window against its reference (psi: population stability index; ks: Kolmogorov-Smirnov statistic; chi2: chi-square statistic).",
   },
   {
     name: METRIC.featureDriftPValue,
@@ -46,8 +50,16 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   },
   { name: METRIC.datasetDriftShare, type: 'gauge', help: 'Share of the features of a model version currently called drifted.' },
   { name: METRIC.windowSamples, type: 'gauge', help: 'Predictions of the model version in its drift window.' },
-  { name: METRIC.driftThreshold, type: 'gauge', help: 'Drift thresholds of each model (psi moderate/major; ks p_value: the p-value threshold of the KS and chi-square tests).' },
-  { name: METRIC.alertThreshold, type: 'gauge', help: 'Thresholds the model-quality alerts of each model compare against (config/models.yaml).' },
+  {
+    name: METRIC.driftThreshold,
+    type: 'gauge',
+    help: 'Drift thresholds of each model (psi moderate/major; ks p_value: the p-value threshold of the KS and chi-square tests).',
+  },
+  {
+    name: METRIC.alertThreshold,
+    type: 'gauge',
+    help: 'Thresholds the model-quality alerts of each model compare against (config/models.yaml).',
+  },
   { name: METRIC.featureValues, type: 'counter', help: 'Feature values received in predictions.' },
   { name: METRIC.featureMissing, type: 'counter', help: 'Predictions in which a feature was absent, null or of the wrong kind.' },
   { name: METRIC.featureOutOfRange, type: 'counter', help: 'Numeric feature values outside the [min, max] range of the reference.' },
@@ -184,7 +196,9 @@ export function projectMetrics(
   for (const e of catalog.models.values()) {
     for (const v of e.loaded.values()) {
       if (v.kind === 'regression') predictionSeries.set(`${e.model}\u001f${v.version}`, [e.model, v.version]);
-      else for (const cls of [...v.classes, UNKNOWN]) predictionSeries.set(`${e.model}\u001f${v.version}\u001f${cls}`, [e.model, v.version, cls]);
+      else
+        for (const cls of [...v.classes, UNKNOWN])
+          predictionSeries.set(`${e.model}\u001f${v.version}\u001f${cls}`, [e.model, v.version, cls]);
     }
   }
   for (const [labels] of c.predictions.entries()) predictionSeries.set(labels.join('\u001f'), labels);

@@ -70,7 +70,8 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
     } catch (e) {
       countError(state, 'tuning');
       const message = e instanceof MlmonError ? e.format() : (e as Error).message;
-      if (message !== tuningProblem) log.error({ stage: 'tuning', problem: message }, 'model tuning file rejected; the last good one stays in force');
+      if (message !== tuningProblem)
+        log.error({ stage: 'tuning', problem: message }, 'model tuning file rejected; the last good one stays in force');
       tuningProblem = message;
     }
   };
@@ -243,7 +244,10 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
       return answer(
         res,
         401,
-        { error: 'unauthorized', message: `send Authorization: Bearer <token>; the token is in ${paths.secretsDir}/${EXPORTER_TOKEN_FILE}` },
+        {
+          error: 'unauthorized',
+          message: `send Authorization: Bearer <token>; the token is in ${paths.secretsDir}/${EXPORTER_TOKEN_FILE}`,
+        },
         { 'www-authenticate': 'Bearer realm="mlmon-ingest"' },
       );
     }
@@ -256,7 +260,12 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > MAX_INGEST_BODY_BYTES) {
-        answer(res, 413, { error: 'body_too_large', message: `the body is larger than ${MAX_INGEST_BODY_BYTES} bytes; send smaller batches` }, { connection: 'close' });
+        answer(
+          res,
+          413,
+          { error: 'body_too_large', message: `the body is larger than ${MAX_INGEST_BODY_BYTES} bytes; send smaller batches` },
+          { connection: 'close' },
+        );
         req.destroy();
         return;
       }
@@ -285,7 +294,12 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
         await ingestWriter.appendDurable(outcome.events);
       } catch (e) {
         if (!(e instanceof SpoolWriteError)) throw e;
-        return answer(res, 503, { error: 'spool_unavailable', message: `${e.message}; nothing of this request was kept` }, { 'retry-after': '1' });
+        return answer(
+          res,
+          503,
+          { error: 'spool_unavailable', message: `${e.message}; nothing of this request was kept` },
+          { 'retry-after': '1' },
+        );
       }
       state.counters.ingestAccepted.inc([endpoint], outcome.events.length);
     }

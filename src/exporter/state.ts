@@ -238,7 +238,10 @@ function applyPrediction(state: ExporterState, e: PredictionEvent, catalog: Cata
     const capacity = config.tuning(e.model).windowSize;
     let w = state.windows.get(key);
     if (!w || w.capacity !== capacity || !sameList(w.features, v.featureNames)) {
-      w = w && sameList(w.features, v.featureNames) ? PredictionWindow.fromJSON(w.toJSON(), capacity) : new PredictionWindow(e.model, e.version, v.featureNames, capacity);
+      w =
+        w && sameList(w.features, v.featureNames)
+          ? PredictionWindow.fromJSON(w.toJSON(), capacity)
+          : new PredictionWindow(e.model, e.version, v.featureNames, capacity);
       state.windows.set(key, w);
       boundWindows(state, e.model, config.maxWindowsPerModel, key);
     }

@@ -116,7 +116,8 @@ export function parseTuning(text: string, file: string): TuningFile {
   }
   const root = doc.contents;
   if (root === null) return EMPTY_TUNING;
-  if (!isMap(root)) throw new MlmonError('tuning_shape', 'the file must be a mapping with `defaults:` and `models:`', { location: lineOf(root) });
+  if (!isMap(root))
+    throw new MlmonError('tuning_shape', 'the file must be a mapping with `defaults:` and `models:`', { location: lineOf(root) });
   const section = (map: Node, what: string): Partial<ModelTuning> => {
     if (!isMap(map)) throw new MlmonError('tuning_shape', `${what} must be a mapping of settings`, { location: lineOf(map) });
     const out: Partial<ModelTuning> = {};
@@ -139,20 +140,24 @@ export function parseTuning(text: string, file: string): TuningFile {
     }
     return out;
   };
+  const empty = (v: unknown): boolean => v === null || (isScalar(v) && v.value === null);
   let defaults: Partial<ModelTuning> = {};
   const models = new Map<string, Partial<ModelTuning>>();
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (key === 'defaults') defaults = pair.value === null ? {} : section(pair.value as Node, 'defaults');
+    if (key === 'defaults') defaults = empty(pair.value) ? {} : section(pair.value as Node, 'defaults');
     else if (key === 'models') {
-      if (pair.value === null) continue;
-      if (!isMap(pair.value)) throw new MlmonError('tuning_shape', 'models must map model names to settings', { location: lineOf(pair.value as Node) });
+      if (empty(pair.value)) continue;
+      if (!isMap(pair.value))
+        throw new MlmonError('tuning_shape', 'models must map model names to settings', { location: lineOf(pair.value as Node) });
       for (const m of pair.value.items) {
         const name = isScalar(m.key) ? String(m.key.value) : '';
-        models.set(name, m.value === null ? {} : section(m.value as Node, `models.${name}`));
+        models.set(name, empty(m.value) ? {} : section(m.value as Node, `models.${name}`));
       }
     } else {
-      throw new MlmonError('tuning_key', `unknown section "${key}": the file has \`defaults:\` and \`models:\``, { location: lineOf(pair.key as Node) });
+      throw new MlmonError('tuning_key', `unknown section "${key}": the file has \`defaults:\` and \`models:\``, {
+        location: lineOf(pair.key as Node),
+      });
     }
   }
   return { defaults, models };

@@ -133,12 +133,12 @@ export class GatewayMetrics {
       labelNames: ['route', 'reason'],
       registry,
     });
-    const inferenceRequests = (this.inferenceRequests = new CounterFamily({
+    this.inferenceRequests = new CounterFamily({
       name: 'inference_requests_total',
       help: 'Prediction requests by outcome (success, invalid_input, error).',
       labelNames: [...modelLabels, 'outcome'],
       registry,
-    }));
+    });
     this.inferenceDurationFamily = new HistogramFamily({
       name: 'inference_duration_seconds',
       help: 'Time spent producing predictions for one request (model call, including injected latency).',

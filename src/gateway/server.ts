@@ -141,10 +141,14 @@ export async function buildGateway(
       if (known?.canary?.model.metadata.version === version) return known.canary.model;
       const lm = await loadModelVersion(paths.registryDir, modelName, version);
       if (!sameSchema(lm)) {
-        throw new MlmonError('deploy_schema_changed', `${modelName} ${version} has other features or classes than the version the gateway started with`, {
-          location: paths.registryDir,
-          hint: 'Restart the gateway to serve a model with another schema.',
-        });
+        throw new MlmonError(
+          'deploy_schema_changed',
+          `${modelName} ${version} has other features or classes than the version the gateway started with`,
+          {
+            location: paths.registryDir,
+            hint: 'Restart the gateway to serve a model with another schema.',
+          },
+        );
       }
       return lm;
     };
@@ -159,7 +163,10 @@ export async function buildGateway(
   };
   let serving = await build(deployment, JSON.stringify(deployment), undefined);
   const announce = (s: Serving): void => {
-    metrics.setServing(s.stable.metadata.version, s.canary ? { version: s.canary.model.metadata.version, percent: s.canary.percent } : undefined);
+    metrics.setServing(
+      s.stable.metadata.version,
+      s.canary ? { version: s.canary.model.metadata.version, percent: s.canary.percent } : undefined,
+    );
     if (s.stableSeries) metrics.setStableSeries(s.stableSeries);
   };
   announce(serving);
@@ -176,7 +183,8 @@ export async function buildGateway(
       log.info({ model: modelName, stable: d.stable, canary: d.canary }, 'deployment changed: now serving it');
     } catch (e) {
       const message = e instanceof MlmonError ? e.format() : (e as Error).message;
-      if (message !== lastProblem) log.error({ model: modelName, err: message }, 'cannot switch to the new deployment; the current one keeps serving');
+      if (message !== lastProblem)
+        log.error({ model: modelName, err: message }, 'cannot switch to the new deployment; the current one keeps serving');
       lastProblem = message;
     }
   };

@@ -5,7 +5,16 @@ import { basicAuthorization, readAdminCredentials, trustCertificate } from '../u
 import { runTraining } from './run.js';
 import { deployVersion, readDeployment, rollbackDeployment, type Deployment } from './deployment.js';
 import { registerModel } from './register.js';
-import { listModels, listVersions, MODEL_KINDS, modelKind, readCurrentVersion, readMetadata, type ModelKind, type ModelMetadata } from './registry.js';
+import {
+  listModels,
+  listVersions,
+  MODEL_KINDS,
+  modelKind,
+  readCurrentVersion,
+  readMetadata,
+  type ModelKind,
+  type ModelMetadata,
+} from './registry.js';
 import { dataDirOption } from '../commandline/index.js';
 
 /** `mlmon train`: the batch job that publishes a new model version and reports to the Pushgateway. */
@@ -91,7 +100,10 @@ async function awaitGateway(dataDir: string, model: string, d: Deployment, timeo
   while (Date.now() < deadline) {
     try {
       const res = await fetch(`${gw.url}/models`, { signal: AbortSignal.timeout(2000) });
-      const body = (await res.json()) as { serving?: { model?: string; version?: string }; canary?: { version?: string; percent?: number } | null };
+      const body = (await res.json()) as {
+        serving?: { model?: string; version?: string };
+        canary?: { version?: string; percent?: number } | null;
+      };
       if (body.serving?.model !== model) return `the gateway serves ${body.serving?.model ?? 'another model'}, not ${model}`;
       const canaryOk = d.canary ? body.canary?.version === d.canary.version && body.canary.percent === d.canary.percent : !body.canary;
       if (body.serving.version === d.stable && canaryOk) return `the gateway at ${gw.url} now serves it`;
@@ -118,20 +130,34 @@ export function registerModelCommands(program: Command): void {
   dataDirOption(
     model
       .command('register')
-      .description('register a model version from its reference data (CSV with a header, or Parquet); a running exporter picks it up within seconds')
+      .description(
+        'register a model version from its reference data (CSV with a header, or Parquet); a running exporter picks it up within seconds',
+      )
       .argument('<name>', 'model name (the `model` label of its metrics)')
       .requiredOption('--reference <file>', 'reference data: the training set or a sample of it (.csv or .parquet)')
       .requiredOption('--target <column>', 'column holding the true label (a numeric target makes a regression model)')
       .option('--version <v>', 'version name (default: the next vN)')
       .option('--features <a,b,c>', 'feature columns to monitor (default: every other column)')
-      .option('--prediction-column <column>', "column holding the model's own predictions on the reference data (gives the reference accuracy)")
+      .option(
+        '--prediction-column <column>',
+        "column holding the model's own predictions on the reference data (gives the reference accuracy)",
+      )
       .option('--type <type>', `${MODEL_KINDS.join(' or ')} (default: inferred from the target)`)
       .option('--json', 'print the new version metadata (without reference values) as JSON'),
     'data directory holding the model registry',
   ).action(
     async (
       name: string,
-      o: { reference: string; target: string; version?: string; features?: string; predictionColumn?: string; type?: string; json?: boolean; dataDir: string },
+      o: {
+        reference: string;
+        target: string;
+        version?: string;
+        features?: string;
+        predictionColumn?: string;
+        type?: string;
+        json?: boolean;
+        dataDir: string;
+      },
     ) => {
       if (o.type !== undefined && !MODEL_KINDS.includes(o.type as ModelKind)) {
         throw new MlmonError('bad_flag', `--type must be ${MODEL_KINDS.join(' or ')}, got "${o.type}"`);
@@ -155,50 +181,92 @@ export function registerModelCommands(program: Command): void {
     },
   );
 
-  dataDirOption(model.command('list').description('every registered model: type, versions, deployment').option('--json', 'print as JSON'), 'data directory holding the model registry').action(
-    async (o: { dataDir: string; json?: boolean }) => {
-      const registryDir = stackPaths(o.dataDir).registryDir;
-      const rows = [];
-      for (const l of await listModels(registryDir)) {
-        const current = l.current ?? l.versions.at(-1) ?? '';
-        const meta = await readMetadata(registryDir, l.model, current).catch(() => undefined);
-        rows.push({ model: l.model, type: meta ? modelKind(meta) : 'unknown', current, versions: l.versions, deployment: (await readDeployment(registryDir, l.model)) ?? null });
-      }
-      if (o.json) {
-        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-        return;
-      }
-      if (rows.length === 0) {
-        process.stdout.write(`no models registered in ${registryDir} (mlmon model register NAME --reference FILE --target COLUMN)\n`);
-        return;
-      }
-      const lines = [['MODEL', 'TYPE', 'CURRENT', 'VERSIONS', 'DEPLOYED'], ...rows.map((r) => [r.model, r.type, r.current, r.versions.join(','), r.deployment ? printDeployment(r.model, r.deployment).split(': ')[1]! : '-'])];
-      const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-      process.stdout.write(lines.map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
-    },
-  );
+  dataDirOption(
+    model.command('list').description('every registered model: type, versions, deployment').option('--json', 'print as JSON'),
+    'data directory holding the model registry',
+  ).action(async (o: { dataDir: string; json?: boolean }) => {
+    const registryDir = stackPaths(o.dataDir).registryDir;
+    const rows = [];
+    for (const l of await listModels(registryDir)) {
+      const current = l.current ?? l.versions.at(-1) ?? '';
+      const meta = await readMetadata(registryDir, l.model, current).catch(() => undefined);
+      rows.push({
+        model: l.model,
+        type: meta ? modelKind(meta) : 'unknown',
+        current,
+        versions: l.versions,
+        deployment: (await readDeployment(registryDir, l.model)) ?? null,
+      });
+    }
+    if (o.json) {
+      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      return;
+    }
+    if (rows.length === 0) {
+      process.stdout.write(`no models registered in ${registryDir} (mlmon model register NAME --reference FILE --target COLUMN)\n`);
+      return;
+    }
+    const lines = [
+      ['MODEL', 'TYPE', 'CURRENT', 'VERSIONS', 'DEPLOYED'],
+      ...rows.map((r) => [
+        r.model,
+        r.type,
+        r.current,
+        r.versions.join(','),
+        r.deployment ? printDeployment(r.model, r.deployment).split(': ')[1]! : '-',
+      ]),
+    ];
+    const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+    process.stdout.write(
+      lines
+        .map((l) =>
+          l
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n') + '\n',
+    );
+  });
 
-  dataDirOption(model.command('show').description('the versions of one model: type, features, classes, reference quality').argument('<name>').option('--json', 'print as JSON (without reference values)'), 'data directory holding the model registry').action(
-    async (name: string, o: { dataDir: string; json?: boolean }) => {
-      const registryDir = stackPaths(o.dataDir).registryDir;
-      const versions = await listVersions(registryDir, name);
-      if (versions.length === 0) throw new MlmonError('model_unknown', `no model "${name}" in the registry`, { location: registryDir, hint: 'See `mlmon model list`.' });
-      const metas = await Promise.all(versions.map((v) => readMetadata(registryDir, name, v)));
-      const deployment = await readDeployment(registryDir, name);
-      const current = await readCurrentVersion(registryDir, name);
-      if (o.json) {
-        process.stdout.write(JSON.stringify({ model: name, current, deployment: deployment ?? null, versions: metas.map(({ reference: _r, ...rest }) => rest) }, null, 2) + '\n');
-        return;
-      }
-      process.stdout.write(`${name}: current ${current ?? '-'}${deployment ? `; deployed ${printDeployment(name, deployment).split(': ')[1]}` : ''}\n\n`);
-      for (const m of metas) process.stdout.write(describeVersion(m) + '\n');
-    },
-  );
+  dataDirOption(
+    model
+      .command('show')
+      .description('the versions of one model: type, features, classes, reference quality')
+      .argument('<name>')
+      .option('--json', 'print as JSON (without reference values)'),
+    'data directory holding the model registry',
+  ).action(async (name: string, o: { dataDir: string; json?: boolean }) => {
+    const registryDir = stackPaths(o.dataDir).registryDir;
+    const versions = await listVersions(registryDir, name);
+    if (versions.length === 0)
+      throw new MlmonError('model_unknown', `no model "${name}" in the registry`, {
+        location: registryDir,
+        hint: 'See `mlmon model list`.',
+      });
+    const metas = await Promise.all(versions.map((v) => readMetadata(registryDir, name, v)));
+    const deployment = await readDeployment(registryDir, name);
+    const current = await readCurrentVersion(registryDir, name);
+    if (o.json) {
+      process.stdout.write(
+        JSON.stringify(
+          { model: name, current, deployment: deployment ?? null, versions: metas.map(({ reference: _r, ...rest }) => rest) },
+          null,
+          2,
+        ) + '\n',
+      );
+      return;
+    }
+    process.stdout.write(
+      `${name}: current ${current ?? '-'}${deployment ? `; deployed ${printDeployment(name, deployment).split(': ')[1]}` : ''}\n\n`,
+    );
+    for (const m of metas) process.stdout.write(describeVersion(m) + '\n');
+  });
 
   dataDirOption(
     model
       .command('deploy')
-      .description("serve a version from the bundled gateway without a restart, or split traffic with a canary")
+      .description('serve a version from the bundled gateway without a restart, or split traffic with a canary')
       .argument('<name>', 'model name')
       .argument('<version>', 'version to serve')
       .option('--canary <percent>', 'send this share of requests to the version, the rest to the stable one')
@@ -206,7 +274,8 @@ export function registerModelCommands(program: Command): void {
     'data directory of the stack',
   ).action(async (name: string, version: string, o: { dataDir: string; canary?: string; wait: boolean }) => {
     const percent = o.canary === undefined ? undefined : Number(o.canary);
-    if (percent !== undefined && !Number.isFinite(percent)) throw new MlmonError('bad_flag', `--canary must be a number, got "${o.canary}"`);
+    if (percent !== undefined && !Number.isFinite(percent))
+      throw new MlmonError('bad_flag', `--canary must be a number, got "${o.canary}"`);
     const d = await deployVersion(stackPaths(o.dataDir).registryDir, name, version, percent === undefined ? {} : { percent });
     process.stdout.write(`deployed ${printDeployment(name, d)}\n`);
     if (o.wait) process.stdout.write(`  ${await awaitGateway(o.dataDir, name, d, 15_000)}\n`);

@@ -55,10 +55,14 @@ export async function readDeployment(registryDir: string, model: string): Promis
     throw new MlmonError('deployment_unreadable', `the deployment file is not JSON: ${(e as Error).message}`, { location: path });
   }
   if (!parsed.success) {
-    throw new MlmonError('deployment_unreadable', `the deployment file is damaged: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`, {
-      location: path,
-      hint: `Deploy a version again with \`mlmon model deploy ${model} <version>\`.`,
-    });
+    throw new MlmonError(
+      'deployment_unreadable',
+      `the deployment file is damaged: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`,
+      {
+        location: path,
+        hint: `Deploy a version again with \`mlmon model deploy ${model} <version>\`.`,
+      },
+    );
   }
   return parsed.data;
 }
@@ -71,7 +75,8 @@ export async function writeDeployment(registryDir: string, model: string, d: Dep
 export function nextDeployment(current: Deployment | undefined, version: string, now: Date, percent?: number): Deployment {
   const updated_at = now.toISOString();
   if (!current) {
-    if (percent !== undefined) throw new MlmonError('deploy_canary_first', 'a canary needs a stable version beside it: deploy one without --canary first');
+    if (percent !== undefined)
+      throw new MlmonError('deploy_canary_first', 'a canary needs a stable version beside it: deploy one without --canary first');
     return { stable: version, canary: null, previous: [], updated_at };
   }
   if (percent !== undefined) {
@@ -97,12 +102,21 @@ export function rolledBack(current: Deployment | undefined, model: string, now: 
 }
 
 /** Deploy a version that exists in the registry. */
-export async function deployVersion(registryDir: string, model: string, version: string, opts: { percent?: number; now?: Date } = {}): Promise<Deployment> {
+export async function deployVersion(
+  registryDir: string,
+  model: string,
+  version: string,
+  opts: { percent?: number; now?: Date } = {},
+): Promise<Deployment> {
   const versions = await listVersions(registryDir, model);
   if (!versions.includes(version)) {
-    throw new MlmonError('deploy_unknown_version', `${model} has no version ${version}${versions.length ? ` (versions: ${versions.join(', ')})` : ''}`, {
-      location: join(registryDir, model),
-    });
+    throw new MlmonError(
+      'deploy_unknown_version',
+      `${model} has no version ${version}${versions.length ? ` (versions: ${versions.join(', ')})` : ''}`,
+      {
+        location: join(registryDir, model),
+      },
+    );
   }
   if (opts.percent !== undefined && !(opts.percent > 0 && opts.percent < 100)) {
     throw new MlmonError('bad_flag', `--canary must be a percentage above 0 and below 100, got ${opts.percent}`);

@@ -58,7 +58,12 @@ export function profileTable(
     throw new MlmonError('bad_model_name', `model name "${opts.model}" must be a letter or _ followed by up to 63 letters, digits, _ or -`);
   }
   if (!columns.has(opts.target)) {
-    throw refuse('reference_no_target', `the target column "${opts.target}" is not in the data (columns: ${listed})`, table.header, 'Name the column holding the true label with --target.');
+    throw refuse(
+      'reference_no_target',
+      `the target column "${opts.target}" is not in the data (columns: ${listed})`,
+      table.header,
+      'Name the column holding the true label with --target.',
+    );
   }
   const pc = opts.predictionColumn;
   if (pc !== undefined && !columns.has(pc)) {
@@ -66,10 +71,17 @@ export function profileTable(
   }
   const features = opts.features ? [...opts.features] : table.columns.filter((c) => c !== opts.target && c !== pc);
   if (features.length === 0) throw refuse('reference_no_features', 'no feature columns besides the target', table.header);
-  if (features.length > MAX_FEATURES) throw refuse('reference_too_many_features', `${features.length} features; at most ${MAX_FEATURES}`, table.header, 'Choose the monitored ones with --features.');
+  if (features.length > MAX_FEATURES)
+    throw refuse(
+      'reference_too_many_features',
+      `${features.length} features; at most ${MAX_FEATURES}`,
+      table.header,
+      'Choose the monitored ones with --features.',
+    );
   for (const f of features) {
     if (!columns.has(f)) throw refuse('reference_no_feature', `feature "${f}" is not in the data (columns: ${listed})`, table.header);
-    if (f === opts.target || f === pc) throw refuse('reference_feature_is_target', `"${f}" is the target or prediction column, not a feature`, table.header);
+    if (f === opts.target || f === pc)
+      throw refuse('reference_feature_is_target', `"${f}" is the target or prediction column, not a feature`, table.header);
   }
 
   const profiles: Record<string, AnyFeatureProfile> = {};
@@ -77,7 +89,12 @@ export function profileTable(
     const cells = table.column(f);
     const present = cells.filter((c): c is string | number => c !== null);
     if (present.length === 0) {
-      throw refuse('reference_feature_empty', `feature "${f}" has no usable values (every row is empty)`, table.header, 'Leave it out with --features, or register data where it is filled in.');
+      throw refuse(
+        'reference_feature_empty',
+        `feature "${f}" has no usable values (every row is empty)`,
+        table.header,
+        'Leave it out with --features, or register data where it is filled in.',
+      );
     }
     profiles[f] = isNumericColumn(present)
       ? { type: 'numeric', ...featureProfile(present.map((c) => numericValue(c) as number)) }
@@ -99,7 +116,12 @@ export function profileTable(
     const predicted = predictionCells?.filter((c): c is string | number => c !== null).map(textOf);
     classes = [...new Set([...targets, ...(predicted ?? [])])].sort(compareVersions);
     if (classes.length > MAX_CLASSES) {
-      throw refuse('reference_too_many_classes', `the target has ${classes.length} distinct values; a classification model may have at most ${MAX_CLASSES}`, table.header, 'A numeric target is a regression model: pass --type regression.');
+      throw refuse(
+        'reference_too_many_classes',
+        `the target has ${classes.length} distinct values; a classification model may have at most ${MAX_CLASSES}`,
+        table.header,
+        'A numeric target is a regression model: pass --type regression.',
+      );
     }
     class_mix = mixOf(predicted ?? targets, classes);
     if (predictionCells) {
@@ -114,7 +136,12 @@ export function profileTable(
       cells.map((c, i) => {
         if (c === null) return Number.NaN;
         const n = numericValue(c);
-        if (n === undefined) throw refuse('reference_not_numeric', `"${c}" in column "${column}" is not a number, and a regression model needs numbers`, table.where(i));
+        if (n === undefined)
+          throw refuse(
+            'reference_not_numeric',
+            `"${c}" in column "${column}" is not a number, and a regression model needs numbers`,
+            table.where(i),
+          );
         return n;
       });
     const targets = numeric(targetCells, opts.target);
@@ -153,7 +180,10 @@ export function profileTable(
 /** Read the reference file, profile it and publish the new version (made current). */
 export async function registerModel(opts: RegisterOptions): Promise<ModelMetadata> {
   if (opts.version !== undefined && !VERSION_NAME_RE.test(opts.version)) {
-    throw new MlmonError('bad_version', `version "${opts.version}" must be 1 to 64 letters, digits, ., _ or -, starting with a letter or digit`);
+    throw new MlmonError(
+      'bad_version',
+      `version "${opts.version}" must be 1 to 64 letters, digits, ., _ or -, starting with a letter or digit`,
+    );
   }
   const table = await readTable(opts.file);
   const fingerprint = `sha256:${createHash('sha256')
@@ -161,5 +191,11 @@ export async function registerModel(opts: RegisterOptions): Promise<ModelMetadat
     .digest('hex')}`;
   // Profile before publishing: a bad file never claims a version number.
   const probe = profileTable(table, { ...opts, version: opts.version ?? 'v0', fingerprint });
-  return publishVersion(opts.registryDir, opts.model, undefined, (version) => ({ ...probe, version }), opts.version === undefined ? {} : { version: opts.version });
+  return publishVersion(
+    opts.registryDir,
+    opts.model,
+    undefined,
+    (version) => ({ ...probe, version }),
+    opts.version === undefined ? {} : { version: opts.version },
+  );
 }

@@ -33,9 +33,13 @@ export async function readTable(file: string): Promise<Table> {
   try {
     size = (await stat(file)).size;
   } catch (e) {
-    throw new MlmonError('reference_unreadable', `cannot read the reference data: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      location: file,
-    });
+    throw new MlmonError(
+      'reference_unreadable',
+      `cannot read the reference data: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        location: file,
+      },
+    );
   }
   if (size > MAX_REFERENCE_BYTES) {
     throw new MlmonError('reference_too_large', `the reference file has ${size} bytes, more than ${MAX_REFERENCE_BYTES}`, {
@@ -51,7 +55,10 @@ export async function readTable(file: string): Promise<Table> {
 export function parseCsvTable(text: string, file: string): Table {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsv(text, { info: true, bom: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    records = parseCsv(text, { info: true, bom: true, skip_empty_lines: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
   } catch (e) {
     if (e instanceof CsvError) {
       const line = typeof e.lines === 'number' ? e.lines : undefined;
@@ -64,12 +71,17 @@ export function parseCsvTable(text: string, file: string): Table {
     throw e;
   }
   const header = records[0];
-  if (!header) throw new MlmonError('reference_empty', 'the file is empty: a header row and at least one data row are needed', { location: `${file}:1` });
+  if (!header)
+    throw new MlmonError('reference_empty', 'the file is empty: a header row and at least one data row are needed', {
+      location: `${file}:1`,
+    });
   const columns = header.record.map((c) => c.trim());
   const seen = new Set<string>();
   columns.forEach((c, i) => {
-    if (c === '') throw new MlmonError('reference_csv', `column ${i + 1} of the header has no name`, { location: `${file}:${header.info.lines}` });
-    if (seen.has(c)) throw new MlmonError('reference_csv', `column "${c}" appears twice in the header`, { location: `${file}:${header.info.lines}` });
+    if (c === '')
+      throw new MlmonError('reference_csv', `column ${i + 1} of the header has no name`, { location: `${file}:${header.info.lines}` });
+    if (seen.has(c))
+      throw new MlmonError('reference_csv', `column "${c}" appears twice in the header`, { location: `${file}:${header.info.lines}` });
     seen.add(c);
   });
   const rows = records.slice(1);

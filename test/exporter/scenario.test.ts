@@ -59,7 +59,8 @@ test('a feature shifted through the gateway fault control drifts; the others sta
     computeIntervalMs: 60_000,
   });
   cleanup.push(() => exporter.close());
-  const psi = (text: string, feature: string) => sampleValue(text, 'ml_feature_drift_score', { model: 'iris', version: 'v1', feature, method: 'psi' })!;
+  const psi = (text: string, feature: string) =>
+    sampleValue(text, 'ml_feature_drift_score', { model: 'iris', version: 'v1', feature, method: 'psi' })!;
 
   await traffic(gateway.url);
   let text = await metricsAfter(exporter, 2 * WINDOW);

@@ -6,6 +6,7 @@ import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
 import { tunedConfig } from '../../src/exporter/tuning.js';
 import { applyEvents, emptyState, windowOutcome } from '../../src/exporter/state.js';
 import { feedback, prediction, syntheticMetadata } from './fixtures.js';
+import { parseCsvTable, profileTable } from '../../src/model/index.js';
 
 const catalog = catalogOf([catalogModel(syntheticMetadata(), ['v1'])]);
 const config = tunedConfig(DEFAULT_EXPORTER_CONFIG);
@@ -172,4 +173,31 @@ test('every version has its own drift window against its own reference, from its
   assert.equal(d2.features.get('a')!.statistic, snap.drift.get(V1)!.features.get('a')!.statistic, 'a=51 sits in v2 where a=1 sits in v1');
   assert.equal(s.counters.predictions.get(['demo', 'v1', 'x']), 4, 'v1 predictions are still counted under v1');
   assert.equal(s.counters.predictions.get(['demo', 'v2', 'y']), 1);
+});
+
+test('regression quality: MAE and RMSE from labels exactly; predicted values drift against the reference predictions', () => {
+  const table = parseCsvTable('x,y,p\n' + Array.from({ length: 100 }, (_, i) => `${i},${i * 2},${i * 2 + 1}`).join('\n') + '\n', 'r.csv');
+  const meta = profileTable(table, { model: 'reg', target: 'y', predictionColumn: 'p', version: 'v1', fingerprint: 'sha256:0' });
+  const cat = catalogOf([catalogModel(meta)]);
+  const s = emptyState();
+  const events: unknown[] = [];
+  // Predictions 10, 20, 30, 40; labels 12, 17, 30, 44: errors -2, +3, 0, -4.
+  [10, 20, 30, 40].forEach((p, i) =>
+    events.push({ type: 'prediction', id: `r${i}`, ts: T0 + i, model: 'reg', version: 'v1', features: { x: i }, prediction: p }),
+  );
+  [12, 17, 30, 44].forEach((l, i) => events.push({ type: 'feedback', id: `r${i}`, ts: T0 + 100 + i, model: 'reg', version: '', label: l }));
+  // A label of the wrong kind for a regression model is counted as malformed, not joined.
+  events.push({ type: 'prediction', id: 'r9', ts: T0 + 9, model: 'reg', version: 'v1', features: { x: 1 }, prediction: 5 });
+  events.push({ type: 'feedback', id: 'r9', ts: T0 + 109, model: 'reg', version: '', label: 'high' });
+  applyEvents(s, events, cat, config);
+  assert.deepEqual(windowOutcome(s, 'reg', 'v1', T0 + 1000, 3_600_000), [2 + 3 + 0 + 4, 4 + 9 + 0 + 16, 4]);
+  assert.equal(s.counters.eventsIgnored.get(['malformed']), 1);
+  const snap = computeSnapshot(s, cat, config, T0 + 1000);
+  const q = snap.quality.find((c) => c.window === '1h')!;
+  assert.equal(q.kind, 'regression');
+  assert.equal(q.absError / q.total, 9 / 4);
+  assert.equal(Math.sqrt(q.squaredError / q.total), Math.sqrt(29 / 4));
+  const d = snap.drift.get(versionKey('reg', 'v1'))!;
+  assert.equal(d.prediction?.test, 'ks', 'a numeric output drifts by PSI and KS');
+  assert.equal(s.counters.predictions.get(['reg', 'v1']), 5, 'regression predictions carry no class label');
 });
