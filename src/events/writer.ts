@@ -199,12 +199,15 @@ export async function openEventWriter(opts: EventWriterOptions): Promise<EventWr
   }
 
   function queue(event: InferenceEvent): boolean {
+    return queueLine(JSON.stringify(event) + '\n');
+  }
+
+  function queueLine(line: string): boolean {
     stats.appended++;
     if (closed) {
       stats.dropped++;
       return false;
     }
-    const line = JSON.stringify(event) + '\n';
     if (bufferedChars + line.length > maxBufferedBytes) {
       stats.dropped++;
       return false;
@@ -225,14 +228,15 @@ export async function openEventWriter(opts: EventWriterOptions): Promise<EventWr
     async appendDurable(events) {
       if (closed) throw new SpoolWriteError('the event spool is closed');
       // All or nothing: lines are checked against the memory bound before any is queued.
+      const lines = events.map((e) => JSON.stringify(e) + '\n');
       let chars = 0;
-      for (const e of events) chars += JSON.stringify(e).length + 1;
+      for (const l of lines) chars += l.length;
       if (bufferedChars + chars > maxBufferedBytes) {
         stats.appended += events.length;
         stats.dropped += events.length;
         throw new SpoolWriteError('the event spool buffer is full; retry later');
       }
-      for (const e of events) queue(e);
+      for (const l of lines) queueLine(l);
       // These lines go out with the next flush to take the buffer.
       const carrier = flushesStarted + 1;
       await flushNow();

@@ -37,6 +37,8 @@ export interface CatalogVersion {
   features: readonly (FeatureReference | undefined)[];
   featureNames: readonly string[];
   featureSet: ReadonlySet<string>;
+  /** Position of each feature in `features`. */
+  featureIndex: ReadonlyMap<string, number>;
   /** Counter keys of [model, feature], made once (ingest touches them for every event). */
   featureKeys: readonly string[];
   classes: readonly string[];
@@ -113,6 +115,7 @@ export function catalogVersion(metadata: ModelMetadata): CatalogVersion {
     features,
     featureNames: metadata.features,
     featureSet: new Set(metadata.features),
+    featureIndex: new Map(metadata.features.map((f, i) => [f, i])),
     featureKeys: metadata.features.map((f) => LabelledCounts.key([metadata.model, f])),
     classes: kind === 'classification' ? metadata.classes : [],
     prediction,

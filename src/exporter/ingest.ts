@@ -78,7 +78,8 @@ function checkFeatures(v: CatalogVersion, raw: unknown): Check<Record<string, nu
   const out: Record<string, number | string | null> = {};
   for (const name in features) {
     const value = features[name];
-    const ref = v.features[v.featureNames.indexOf(name)];
+    const i = v.featureIndex.get(name);
+    const ref = i === undefined ? undefined : v.features[i];
     if (value === null || value === undefined) {
       out[name] = null;
       continue;
@@ -90,7 +91,7 @@ function checkFeatures(v: CatalogVersion, raw: unknown): Check<Record<string, nu
       out[name] = value;
       continue;
     }
-    if (v.featureSet.has(name) && (typeof value !== 'number' || !Number.isFinite(value))) {
+    if (i !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
       return refuse('non_numeric_value', `feature "${name}" is numeric: send a finite number (or null when missing)`);
     }
     // Names the model does not list are kept for the unknown-feature counter, not stored by value.
