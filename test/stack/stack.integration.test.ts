@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pidAlive } from '../../src/definition/index.js';
 import { eventually, runMlmon, startTestStack, type TestStack } from '../support/stack.js';
@@ -50,9 +50,35 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
   test('status reports every component healthy', () => {
     const r = runMlmon(['status', '--data-dir', stack.dataDir, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const st = JSON.parse(r.stdout) as { healthy: boolean; components: Array<{ name: string; healthy: boolean }> };
+    const st = JSON.parse(r.stdout) as {
+      healthy: boolean;
+      components: Array<{ name: string; healthy: boolean; auth?: { tokenFile?: string } }>;
+    };
     assert.equal(st.healthy, true);
     assert.ok(st.components.length >= 5);
+    // The exporter's ingest API token: named by an absolute path, owner-only, and it opens the API.
+    const auth = st.components.find((c) => c.name === 'ml-model-exporter')?.auth;
+    assert.ok(auth?.tokenFile && isAbsolute(auth.tokenFile), JSON.stringify(auth));
+    assert.equal(statSync(auth.tokenFile).mode & 0o777, 0o600);
+  });
+
+  test('the exporter ingest API answers with the token from status and refuses without it', async () => {
+    const st = JSON.parse(runMlmon(['status', '--data-dir', stack.dataDir, '--json']).stdout) as {
+      components: Array<{ name: string; url: string; auth?: { tokenFile: string } }>;
+    };
+    const exporter = st.components.find((c) => c.name === 'ml-model-exporter')!;
+    const base = exporter.url.replace(/\/metrics$/, '');
+    const token = readFileSync(exporter.auth!.tokenFile, 'utf8').trim();
+    const post = (auth: string | undefined) =>
+      fetch(`${base}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify({ events: [] }),
+      });
+    assert.equal((await post(undefined)).status, 401);
+    const ok = await post(`Bearer ${token}`);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { accepted: 0, rejected: [] });
   });
 
   test('metric_relabel_configs drops the unqueried high-cardinality family on a real scrape', async () => {
