@@ -48,6 +48,20 @@ for p in "${packages[@]}"; do
   missing+=("$p")
 done
 
+# The worked example examples/fastapi-service (and its end-to-end test) runs on
+# Debian's Python with Debian's packages: Debian package -> module it provides.
+python=${MLMON_PYTHON:-/usr/bin/python3}
+declare -A pymodule=(
+  [python3-fastapi]=fastapi
+  [python3-uvicorn]=uvicorn
+  [python3-sklearn]=sklearn
+  [python3-prometheus-client]=prometheus_client
+)
+for p in python3-fastapi python3-uvicorn python3-sklearn python3-prometheus-client; do
+  if [ -x "$python" ] && "$python" -c "import ${pymodule[$p]}" >/dev/null 2>&1; then continue; fi
+  missing+=("$p")
+done
+
 if [ ${#missing[@]} -gt 0 ]; then
   os=$(uname -s)
   if [ "$os" = Darwin ]; then
@@ -56,6 +70,7 @@ setup: error: missing programs: ${missing[*]}
 mlmon cannot install them on macOS for you. Run:
   brew install prometheus alertmanager node_exporter blackbox_exporter pushgateway victoriametrics
   brew install --cask chromium      # only for the console's browser tests
+  pip3 install fastapi uvicorn scikit-learn prometheus-client   # only for examples/fastapi-service
 then run this script again.
 MSG
     exit 1

@@ -32,10 +32,15 @@ export function runMlmon(args: string[], env: NodeJS.ProcessEnv = process.env): 
 /** Starts a whole stack (`mlmon up --detach`) on free loopback ports, with its
  * own data dir and a private copy of config/. `stop()` runs `mlmon down` and
  * then makes sure every recorded pid is gone. */
-export async function startTestStack(extra: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<TestStack> {
+export async function startTestStack(
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { prepareConfig?: (configDir: string) => void } = {},
+): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlmon-stack-'));
   const configDir = join(dataDir, 'config');
   cpSync(join(repoRoot, 'config'), configDir, { recursive: true });
+  opts.prepareConfig?.(configDir);
   const names = Object.keys(DEFAULT_PORTS) as PortName[];
   const free = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((n, i) => [n, free[i]])) as Record<PortName, number>;
