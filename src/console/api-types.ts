@@ -142,9 +142,35 @@ export interface DriftThresholds {
   ksPValue: number | null;
 }
 
+/** Health from the current figures, not only from alerts: a drift or quality
+ * figure past its threshold shows before (or without) a firing alert. */
+export type ModelHealth = 'ok' | 'warning' | 'critical' | 'no_data';
+
+/** One version's figures, for the side-by-side view of a rollout. */
+export interface VersionSummary {
+  version: string;
+  windowSamples: number | null;
+  maxFeaturePsi: number | null;
+  maxPsiFeature: string | null;
+  predictionDrift: number | null;
+  datasetDriftShare: number | null;
+  accuracy: Record<string, number | null>;
+  mae: Record<string, number | null>;
+  qualitySamples: Record<string, number | null>;
+  referenceAccuracy: number | null;
+  referenceMae: number | null;
+}
+
 export interface ModelSummary {
   model: string;
+  /** classification or regression (from ml_model_info), null when unknown. */
+  type: string | null;
+  /** The version the headline figures are of: the one with the fullest drift window. */
   version: string | null;
+  versions: VersionSummary[];
+  health: ModelHealth;
+  /** Why health is not ok, in words. */
+  healthReasons: string[];
   ageSeconds: number | null;
   datasetDriftShare: number | null;
   maxFeaturePsi: number | null;

@@ -1,30 +1,45 @@
 /** Model health: drift, prediction mix, accuracy against the reference, label
  * delay and freshness, per model and version, from the ML exporter's metrics. */
-import { readMetadata } from '../model/index.js';
-import type { DriftThresholds, ModelDetail, ModelList, ModelSummary, TimeGrid } from './api-types.js';
+import { METRIC } from '../exporter/index.js';
+import { compareVersions, readMetadata } from '../model/index.js';
+import type {
+  DriftThresholds,
+  FiringAlert,
+  ModelDetail,
+  ModelHealth,
+  ModelList,
+  ModelSummary,
+  TimeGrid,
+  VersionSummary,
+} from './api-types.js';
 import { ConsoleInputError } from './input.js';
 import type { InstantSample, Labels, PrometheusClient, RangeSeries } from '../upstream/index.js';
 import { finiteOrNull, onGrid, timeGrid } from './series.js';
 
-/** Exporter metric names (docs/ARCHITECTURE.md, "ML model exporter"), defined once here. */
+/** The exporter's metric names the console reads: the exporter defines them
+ * (src/exporter/conventions.ts); these are only shorter handles. */
 export const ML = {
-  info: 'ml_model_info',
-  trained: 'ml_model_last_trained_timestamp_seconds',
-  referenceAccuracy: 'ml_model_reference_accuracy',
-  accuracy: 'ml_model_accuracy',
-  qualitySamples: 'ml_model_quality_samples',
-  predictions: 'ml_predictions_total',
-  predictionDrift: 'ml_prediction_drift_score',
-  featureDrift: 'ml_feature_drift_score',
-  featurePValue: 'ml_feature_drift_p_value',
-  datasetDrift: 'ml_dataset_drift_share',
-  windowSamples: 'ml_drift_window_samples',
-  threshold: 'ml_drift_threshold',
-  pending: 'ml_ground_truth_pending',
-  labelDelay: 'ml_ground_truth_delay_seconds',
-  lastCompute: 'ml_exporter_last_compute_timestamp_seconds',
-  lastEvent: 'ml_exporter_last_event_timestamp_seconds',
-  eventLag: 'ml_exporter_event_lag_seconds',
+  info: METRIC.modelInfo,
+  trained: METRIC.lastTrained,
+  referenceAccuracy: METRIC.referenceAccuracy,
+  referenceMae: METRIC.referenceMae,
+  accuracy: METRIC.accuracy,
+  mae: METRIC.mae,
+  rmse: METRIC.rmse,
+  qualitySamples: METRIC.qualitySamples,
+  predictions: METRIC.predictions,
+  predictionDrift: METRIC.predictionDrift,
+  featureDrift: METRIC.featureDrift,
+  featurePValue: METRIC.featureDriftPValue,
+  datasetDrift: METRIC.datasetDriftShare,
+  windowSamples: METRIC.windowSamples,
+  threshold: METRIC.driftThreshold,
+  alertThreshold: METRIC.alertThreshold,
+  pending: METRIC.groundTruthPending,
+  labelDelay: METRIC.groundTruthDelay,
+  lastCompute: METRIC.lastCompute,
+  lastEvent: METRIC.lastEvent,
+  eventLag: METRIC.eventLag,
 } as const;
 
 export const MODEL_ALERT_CATEGORY = 'model_quality';
@@ -42,10 +57,25 @@ function stripName(labels: Labels): Labels {
   return rest;
 }
 
-export function thresholdsOf(samples: readonly InstantSample[]): DriftThresholds {
+/** Drift thresholds of a model (the exporter publishes them per model), or of any model when none is named. */
+export function thresholdsOf(samples: readonly InstantSample[], model?: string): DriftThresholds {
   const get = (method: string, level: string) =>
-    finiteOrNull(samples.find((s) => s.labels.__name__ === ML.threshold && s.labels.method === method && s.labels.level === level)?.value);
+    finiteOrNull(
+      samples.find(
+        (s) =>
+          s.labels.__name__ === ML.threshold &&
+          s.labels.method === method &&
+          s.labels.level === level &&
+          (model === undefined || s.labels.model === undefined || s.labels.model === model),
+      )?.value,
+    );
   return { psiModerate: get('psi', 'moderate'), psiMajor: get('psi', 'major'), ksPValue: get('ks', 'p_value') };
+}
+
+/** A model's alert threshold (ml_alert_threshold), or `fallback` when the exporter publishes none. */
+function alertThreshold(samples: readonly InstantSample[], model: string, name: string, fallback: number): number {
+  const s = samples.find((x) => x.labels.__name__ === ML.alertThreshold && x.labels.model === model && x.labels.threshold === name);
+  return finiteOrNull(s?.value) ?? fallback;
 }
 
 export function modelDetailUrl(model: string): string {
@@ -56,12 +86,16 @@ const LIST_NAMES = [
   ML.info,
   ML.trained,
   ML.referenceAccuracy,
+  ML.referenceMae,
   ML.accuracy,
+  ML.mae,
+  ML.qualitySamples,
   ML.predictionDrift,
   ML.featureDrift,
   ML.datasetDrift,
   ML.windowSamples,
   ML.threshold,
+  ML.alertThreshold,
 ];
 
 /** The model list's two queries (every model's gauges in one selector; firing model alerts). Pure. */
@@ -72,47 +106,124 @@ export function modelListQueries(): { series: string; alerts: string } {
   };
 }
 
-/** The active version is the one `ml_model_info` reports; several at once
- * (a scrape during a switch) resolve to the highest version number. */
+/** The version whose figures stand for each model: the one with the fullest
+ * drift window (the one taking the traffic); ties, and models without windows,
+ * go to the highest version in natural order (v10 after v9). */
 export function activeVersions(samples: readonly InstantSample[]): Map<string, string> {
-  const out = new Map<string, string>();
+  const best = new Map<string, { version: string; samples: number }>();
+  const consider = (model: string, version: string, n: number): void => {
+    const known = best.get(model);
+    if (!known || n > known.samples || (n === known.samples && compareVersions(version, known.version) > 0))
+      best.set(model, { version, samples: n });
+  };
   for (const s of samples) {
-    if (s.labels.__name__ !== ML.info || s.value !== 1) continue;
-    const model = s.labels.model ?? '';
-    const version = s.labels.version ?? '';
-    const known = out.get(model);
-    if (!known || Number(version.slice(1)) > Number(known.slice(1))) out.set(model, version);
+    if (s.labels.__name__ === ML.info && s.value === 1) consider(s.labels.model ?? '', s.labels.version ?? '', 0);
   }
-  return out;
+  for (const s of samples) {
+    if (s.labels.__name__ === ML.windowSamples && s.labels.version !== undefined) consider(s.labels.model ?? '', s.labels.version, s.value);
+  }
+  return new Map([...best].map(([m, b]) => [m, b.version]));
+}
+
+function versionSummary(mine: readonly InstantSample[], version: string): VersionSummary {
+  const of = (name: string, pred: (l: Labels) => boolean = () => true) =>
+    mine.filter((s) => s.labels.__name__ === name && s.labels.version === version && pred(s.labels));
+  const first = (name: string, pred?: (l: Labels) => boolean) => finiteOrNull(of(name, pred)[0]?.value);
+  const psi = of(ML.featureDrift, (l) => l.method === 'psi').filter((s) => Number.isFinite(s.value));
+  const top = psi.reduce<InstantSample | undefined>((m, s) => (!m || s.value > m.value ? s : m), undefined);
+  const byWindow = (name: string) => Object.fromEntries(of(name).map((s) => [s.labels.window ?? '', finiteOrNull(s.value)]));
+  return {
+    version,
+    windowSamples: first(ML.windowSamples),
+    maxFeaturePsi: finiteOrNull(top?.value),
+    maxPsiFeature: top?.labels.feature ?? null,
+    predictionDrift: first(ML.predictionDrift),
+    datasetDriftShare: first(ML.datasetDrift),
+    accuracy: byWindow(ML.accuracy),
+    mae: byWindow(ML.mae),
+    qualitySamples: byWindow(ML.qualitySamples),
+    referenceAccuracy: first(ML.referenceAccuracy),
+    referenceMae: first(ML.referenceMae),
+  };
+}
+
+/** Pure: the health of a model from its versions' figures, its thresholds and its firing alerts. */
+export function modelHealth(
+  versions: readonly VersionSummary[],
+  firing: readonly FiringAlert[],
+  t: { psiMajor: number | null; minWindowSamples: number; accuracyDrop: number; errorIncrease: number; minQualitySamples: number },
+): { health: ModelHealth; reasons: string[] } {
+  const reasons: string[] = [];
+  for (const v of versions) {
+    const enough = (v.windowSamples ?? 0) >= t.minWindowSamples;
+    if (enough && t.psiMajor !== null && v.maxFeaturePsi !== null && v.maxFeaturePsi >= t.psiMajor) {
+      reasons.push(`${v.version}: ${v.maxPsiFeature} drifted (PSI ${v.maxFeaturePsi.toFixed(2)} ≥ ${t.psiMajor})`);
+    }
+    if (enough && t.psiMajor !== null && v.predictionDrift !== null && v.predictionDrift >= t.psiMajor) {
+      reasons.push(`${v.version}: predictions drifted (PSI ${v.predictionDrift.toFixed(2)} ≥ ${t.psiMajor})`);
+    }
+    for (const [w, acc] of Object.entries(v.accuracy)) {
+      if (acc === null || v.referenceAccuracy === null || (v.qualitySamples[w] ?? 0) < t.minQualitySamples) continue;
+      if (acc < v.referenceAccuracy - t.accuracyDrop)
+        reasons.push(`${v.version}: accuracy ${w} ${(acc * 100).toFixed(1)}% below reference ${(v.referenceAccuracy * 100).toFixed(1)}%`);
+    }
+    for (const [w, mae] of Object.entries(v.mae)) {
+      if (mae === null || v.referenceMae === null || (v.qualitySamples[w] ?? 0) < t.minQualitySamples) continue;
+      if (mae > v.referenceMae * (1 + t.errorIncrease))
+        reasons.push(`${v.version}: MAE ${w} ${mae.toPrecision(3)} above reference ${v.referenceMae.toPrecision(3)}`);
+    }
+  }
+  for (const a of firing) reasons.push(`alert ${a.alertname}`);
+  if (firing.some((a) => a.severity === 'critical')) return { health: 'critical', reasons };
+  if (reasons.length > 0) return { health: 'warning', reasons };
+  if (versions.every((v) => !v.windowSamples)) return { health: 'no_data', reasons: ['no prediction in any drift window yet'] };
+  return { health: 'ok', reasons };
 }
 
 /** One summary per model seen in `ml_model_info`, sorted by name. Pure. */
 export function buildModelSummaries(series: readonly InstantSample[], alerts: readonly InstantSample[], now: number): ModelSummary[] {
-  const versions = activeVersions(series);
+  const active = activeVersions(series);
   const models = [...new Set(by(series, ML.info, (s) => s.labels.model ?? ''))].sort();
   return models.map((model) => {
-    const version = versions.get(model) ?? null;
+    const version = active.get(model) ?? null;
     const mine = series.filter((s) => s.labels.model === model);
-    const ofVersion = (s: InstantSample) => version === null || s.labels.version === version;
-    const psi = mine.filter((s) => s.labels.__name__ === ML.featureDrift && s.labels.method === 'psi' && Number.isFinite(s.value));
-    const top = psi.reduce<InstantSample | undefined>((m, s) => (!m || s.value > m.value ? s : m), undefined);
-    const trained = mine.find((s) => s.labels.__name__ === ML.trained && ofVersion(s));
-    const accuracy: Record<string, number | null> = {};
-    for (const s of mine) if (s.labels.__name__ === ML.accuracy && ofVersion(s)) accuracy[s.labels.window ?? ''] = finiteOrNull(s.value);
+    const versionNames = [
+      ...new Set(
+        mine.filter((s) => s.labels.__name__ === ML.info || s.labels.__name__ === ML.windowSamples).map((s) => s.labels.version ?? ''),
+      ),
+    ]
+      .filter((v) => v !== '')
+      .sort(compareVersions);
+    const versions = versionNames.map((v) => versionSummary(mine, v));
+    const head = versions.find((v) => v.version === version);
+    const trained = mine.find((s) => s.labels.__name__ === ML.trained && s.labels.version === version);
+    const firing = alerts
+      .filter((a) => a.labels.model === model)
+      .map((a) => ({ alertname: a.labels.alertname ?? '', severity: a.labels.severity ?? '', labels: stripName(a.labels) }));
+    const th = thresholdsOf(series, model);
+    const { health, reasons } = modelHealth(versions, firing, {
+      psiMajor: th.psiMajor,
+      minWindowSamples: alertThreshold(series, model, 'min_window_samples', 200),
+      accuracyDrop: alertThreshold(series, model, 'accuracy_drop', 0.05),
+      errorIncrease: alertThreshold(series, model, 'error_increase', 0.2),
+      minQualitySamples: alertThreshold(series, model, 'min_quality_samples', 100),
+    });
     return {
       model,
+      type: mine.find((s) => s.labels.__name__ === ML.info && s.labels.type)?.labels.type ?? null,
       version,
+      versions,
+      health,
+      healthReasons: reasons,
       ageSeconds: trained ? now - trained.value : null,
-      datasetDriftShare: finiteOrNull(mine.find((s) => s.labels.__name__ === ML.datasetDrift)?.value),
-      maxFeaturePsi: finiteOrNull(top?.value),
-      maxPsiFeature: top?.labels.feature ?? null,
-      predictionDrift: finiteOrNull(mine.find((s) => s.labels.__name__ === ML.predictionDrift)?.value),
-      accuracy,
-      referenceAccuracy: finiteOrNull(mine.find((s) => s.labels.__name__ === ML.referenceAccuracy && ofVersion(s))?.value),
-      windowSamples: finiteOrNull(mine.find((s) => s.labels.__name__ === ML.windowSamples)?.value),
-      firing: alerts
-        .filter((a) => a.labels.model === model)
-        .map((a) => ({ alertname: a.labels.alertname ?? '', severity: a.labels.severity ?? '', labels: stripName(a.labels) })),
+      datasetDriftShare: head?.datasetDriftShare ?? null,
+      maxFeaturePsi: head?.maxFeaturePsi ?? null,
+      maxPsiFeature: head?.maxPsiFeature ?? null,
+      predictionDrift: head?.predictionDrift ?? null,
+      accuracy: head?.accuracy ?? {},
+      referenceAccuracy: head?.referenceAccuracy ?? null,
+      windowSamples: head?.windowSamples ?? null,
+      firing,
       detailUrl: modelDetailUrl(model),
     };
   });
@@ -137,8 +248,11 @@ export function modelDetailQueries(model: string): { instant: string; mix: strin
     ML.info,
     ML.trained,
     ML.referenceAccuracy,
+    ML.referenceMae,
     ML.accuracy,
+    ML.mae,
     ML.qualitySamples,
+    ML.alertThreshold,
     ML.predictionDrift,
     ML.featureDrift,
     ML.featurePValue,
@@ -184,17 +298,26 @@ export function buildModelDetail(
 ): ModelDetail {
   const summary = buildModelSummaries(r.instant, r.alerts, now).find((s) => s.model === model);
   if (!summary) throw new ConsoleInputError(`Prometheus has no ${ML.info} for model "${model}"`, 404);
-  const mine = r.instant.filter((s) => s.labels.model === model);
+  // Feature figures are those of the headline version; the summary's `versions` has every version side by side.
+  const mine = r.instant.filter(
+    (s) =>
+      s.labels.model === model &&
+      (s.labels.version === undefined ||
+        s.labels.version === summary.version ||
+        s.labels.__name__ === ML.referenceAccuracy ||
+        s.labels.__name__ === ML.qualitySamples),
+  );
   const featureNames = [...new Set(mine.filter((s) => s.labels.__name__ === ML.featureDrift).map((s) => s.labels.feature ?? ''))].sort();
   const value = (name: string, pred: (l: Labels) => boolean) =>
     finiteOrNull(mine.find((s) => s.labels.__name__ === name && pred(s.labels))?.value);
   const features = featureNames.map((feature) => ({
     feature,
     psi: value(ML.featureDrift, (l) => l.feature === feature && l.method === 'psi'),
-    ks: value(ML.featureDrift, (l) => l.feature === feature && l.method === 'ks'),
+    ks: value(ML.featureDrift, (l) => l.feature === feature && (l.method === 'ks' || l.method === 'chi2')),
     pValue: value(ML.featurePValue, (l) => l.feature === feature),
   }));
-  const rangeOf = (pred: (l: Labels) => boolean) => r.range.find((s) => pred(s.labels));
+  const rangeOf = (pred: (l: Labels) => boolean) =>
+    r.range.find((s) => (s.labels.version === undefined || s.labels.version === summary.version) && pred(s.labels));
   const accuracySeries = r.range.filter((s) => s.labels.__name__ === ML.accuracy);
   const byVersion: Record<string, Record<string, number>> = {};
   for (const s of r.mix) {
@@ -206,7 +329,7 @@ export function buildModelDetail(
   const lastEvent = global(ML.lastEvent);
   return {
     summary,
-    thresholds: thresholdsOf(r.instant),
+    thresholds: thresholdsOf(r.instant, model),
     range: { ...range, choices: [...MODEL_RANGES] },
     grid,
     features,

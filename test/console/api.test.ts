@@ -179,6 +179,20 @@ describe('GET /api/models', () => {
     assert.equal(iris.ageSeconds, 2 * 86400);
     assert.deepEqual(body.thresholds, { psiModerate: 0.1, psiMajor: 0.25, ksPValue: 0.05 });
     assert.equal(iris.detailUrl, '/models/iris');
+    assert.equal(iris.type, 'classification');
+    // Health comes from the figures: petal_length's PSI 0.4 over 1,000 samples is past psi_major.
+    assert.equal(iris.health, 'warning');
+    assert.ok(
+      iris.healthReasons.some((r: string) => /v2: petal_length drifted \(PSI 0\.40/.test(r)),
+      iris.healthReasons.join('; '),
+    );
+    assert.deepEqual(
+      iris.versions.map((v: { version: string; windowSamples: number }) => [v.version, v.windowSamples]),
+      [
+        ['v2', 1000],
+        ['v3', 40],
+      ],
+    );
   });
 
   it('details one model: drift per feature, mix, label delay, equal to PromQL', async () => {

@@ -310,7 +310,16 @@ export function knownSeries(now: number): Series[] {
     out.push({ name: 'ALERTS', labels: { ...a, alertstate: 'firing', category: 'slo' }, value: (t) => (t >= now - 3 * 3600 ? 1 : NaN) });
   }
   const iris = { model: 'iris' };
-  out.push({ name: 'ml_model_info', labels: { ...iris, version: 'v2' }, value: () => 1 });
+  const v2 = { ...iris, version: 'v2' };
+  out.push({ name: 'ml_model_info', labels: { ...v2, type: 'classification' }, value: () => 1 });
+  // A canary v3 beside it: a small window, no drift yet.
+  out.push({ name: 'ml_model_info', labels: { ...iris, version: 'v3', type: 'classification' }, value: () => 1 });
+  out.push({ name: 'ml_drift_window_samples', labels: { ...iris, version: 'v3' }, value: () => 40 });
+  out.push({
+    name: 'ml_feature_drift_score',
+    labels: { ...iris, version: 'v3', feature: 'petal_length', method: 'psi' },
+    value: () => 0.05,
+  });
   out.push({ name: 'ml_model_last_trained_timestamp_seconds', labels: { ...iris, version: 'v2' }, value: () => now - 2 * 86400 });
   out.push({ name: 'ml_model_reference_accuracy', labels: { ...iris, version: 'v2' }, value: () => 0.95 });
   for (const [w, a] of [
@@ -321,17 +330,17 @@ export function knownSeries(now: number): Series[] {
     out.push({ name: 'ml_model_quality_samples', labels: { ...iris, version: 'v2', window: w }, value: () => 500 });
   }
   for (const f of IRIS.features) {
-    out.push({ name: 'ml_feature_drift_score', labels: { ...iris, feature: f, method: 'psi' }, value: () => IRIS.psi[f]! });
-    out.push({ name: 'ml_feature_drift_score', labels: { ...iris, feature: f, method: 'ks' }, value: () => IRIS.psi[f]! / 2 });
+    out.push({ name: 'ml_feature_drift_score', labels: { ...v2, feature: f, method: 'psi' }, value: () => IRIS.psi[f]! });
+    out.push({ name: 'ml_feature_drift_score', labels: { ...v2, feature: f, method: 'ks' }, value: () => IRIS.psi[f]! / 2 });
     out.push({
       name: 'ml_feature_drift_p_value',
-      labels: { ...iris, feature: f, method: 'ks' },
+      labels: { ...v2, feature: f, method: 'ks' },
       value: () => (IRIS.psi[f]! > 0.1 ? 0.001 : 0.6),
     });
   }
-  out.push({ name: 'ml_dataset_drift_share', labels: iris, value: () => 0.25 });
-  out.push({ name: 'ml_prediction_drift_score', labels: { ...iris, method: 'psi' }, value: () => 0.08 });
-  out.push({ name: 'ml_drift_window_samples', labels: iris, value: () => 1000 });
+  out.push({ name: 'ml_dataset_drift_share', labels: v2, value: () => 0.25 });
+  out.push({ name: 'ml_prediction_drift_score', labels: { ...v2, method: 'psi' }, value: () => 0.08 });
+  out.push({ name: 'ml_drift_window_samples', labels: v2, value: () => 1000 });
   out.push({ name: 'ml_ground_truth_pending', labels: iris, value: () => 42 });
   for (const [cls, rate] of Object.entries(IRIS.classRates)) {
     out.push({
@@ -353,7 +362,14 @@ export function knownSeries(now: number): Series[] {
     ['psi', 'major', 0.25],
     ['ks', 'p_value', 0.05],
   ] as const) {
-    out.push({ name: 'ml_drift_threshold', labels: { method, level }, value: () => v });
+    out.push({ name: 'ml_drift_threshold', labels: { ...iris, method, level }, value: () => v });
+  }
+  for (const [threshold, v] of [
+    ['min_window_samples', 200],
+    ['accuracy_drop', 0.05],
+    ['min_quality_samples', 100],
+  ] as const) {
+    out.push({ name: 'ml_alert_threshold', labels: { ...iris, threshold }, value: () => v });
   }
   out.push({ name: 'ml_exporter_last_compute_timestamp_seconds', labels: {}, value: (t) => t - 5 });
   return out;

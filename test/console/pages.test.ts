@@ -102,13 +102,20 @@ describe('console pages in Chromium', () => {
     const list = await open('/models');
     assert.equal(await list.page.locator('#model-table tbody tr').count(), 1);
     const cells = await list.page.locator('tr[data-model="iris"] td').allInnerTexts();
-    assert.equal(cells[1], 'v2');
-    assert.equal(cells[3], '25%');
-    assert.match(cells[4]!, /0\.400\s+petal_length/);
+    assert.equal(cells[1], 'classification');
+    // No alert fires for iris here, yet PSI 0.4 is past its threshold: the badge says so.
+    assert.match(cells[2]!, /^attention\s+v2: petal_length drifted/);
+    assert.equal(cells[3], 'v2');
+    assert.equal(cells[4], 'v2, v3');
+    assert.equal(cells[6], '25%');
+    assert.match(cells[7]!, /0\.400\s+petal_length/);
     await screenshot(list.page, 'model-list');
     const { page, errors } = await open('/models/iris');
     assert.equal(await page.locator('#features tbody tr').count(), 4);
     assert.match(await page.locator('tr[data-feature="petal_length"]').innerText(), /0\.400/);
+    assert.equal(await page.locator('#health').innerText(), 'attention');
+    assert.equal(await page.locator('#versions-table tbody tr').count(), 2);
+    assert.match(await page.locator('tr[data-version="v3"]').innerText(), /^v3\s+40\s+0\.050/);
     assert.equal(await page.locator('#psi-heatmap').count(), 1);
     assert.equal(await page.locator('.uplot').count(), 2);
     assert.match(await page.locator('#mix').innerText(), /versicolor\s+50\.0%/);

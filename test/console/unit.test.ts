@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertViews, linkableUrl, silenceFor } from '../../src/console/alerts.js';
 import type { AmAlert } from '../../src/upstream/index.js';
-import { activeVersions, buildModelSummaries, modelDetailQueries, shares } from '../../src/console/models.js';
+import { activeVersions, buildModelSummaries, modelDetailQueries, modelHealth, shares } from '../../src/console/models.js';
+import type { VersionSummary } from '../../src/console/api-types.js';
 import { escapeHtml, pageHtml } from '../../src/console/pages.js';
 import { matchers, prometheusGraphUrl, sampleValue } from '../../src/upstream/index.js';
 import { intervalsOf, onGrid, timeGrid } from '../../src/console/series.js';
@@ -168,10 +169,14 @@ describe('models', () => {
     const g = (name: string, labels: Record<string, string>, value: number) => ({ labels: { __name__: name, ...labels }, value });
     const [s] = buildModelSummaries(
       [
-        g('ml_model_info', { model: 'iris', version: 'v2' }, 1),
-        g('ml_feature_drift_score', { model: 'iris', feature: 'a', method: 'psi' }, 0.1),
-        g('ml_feature_drift_score', { model: 'iris', feature: 'b', method: 'psi' }, 0.3),
-        g('ml_feature_drift_score', { model: 'iris', feature: 'c', method: 'ks' }, 0.9),
+        g('ml_model_info', { model: 'iris', version: 'v1', type: 'classification' }, 1),
+        g('ml_model_info', { model: 'iris', version: 'v2', type: 'classification' }, 1),
+        g('ml_drift_window_samples', { model: 'iris', version: 'v2' }, 300),
+        g('ml_drift_window_samples', { model: 'iris', version: 'v1' }, 20),
+        g('ml_feature_drift_score', { model: 'iris', version: 'v2', feature: 'a', method: 'psi' }, 0.1),
+        g('ml_feature_drift_score', { model: 'iris', version: 'v2', feature: 'b', method: 'psi' }, 0.3),
+        g('ml_feature_drift_score', { model: 'iris', version: 'v2', feature: 'c', method: 'ks' }, 0.9),
+        g('ml_feature_drift_score', { model: 'iris', version: 'v1', feature: 'a', method: 'psi' }, 4.9),
         g('ml_model_accuracy', { model: 'iris', version: 'v1', window: '1h' }, 0.5),
         g('ml_model_accuracy', { model: 'iris', version: 'v2', window: '1h' }, 0.9),
         g('ml_model_last_trained_timestamp_seconds', { model: 'iris', version: 'v2' }, 1000),
@@ -179,14 +184,49 @@ describe('models', () => {
       [g('ALERTS', { alertname: 'FeatureDrift', severity: 'warning', model: 'iris' }, 1)],
       4600,
     );
+    assert.equal(s!.version, 'v2', 'the version with the fullest window');
     assert.equal(s!.maxFeaturePsi, 0.3);
     assert.equal(s!.maxPsiFeature, 'b');
+    assert.deepEqual(
+      s!.versions.map((v) => [v.version, v.maxFeaturePsi]),
+      [
+        ['v1', 4.9],
+        ['v2', 0.3],
+      ],
+    );
     assert.deepEqual(s!.accuracy, { '1h': 0.9 });
     assert.equal(s!.ageSeconds, 3600);
     assert.deepEqual(
       s!.firing.map((a) => a.alertname),
       ['FeatureDrift'],
     );
+  });
+
+  it('health reflects the figures, not only firing alerts: a PSI of 4.9 is not ok', () => {
+    const v = (over: Partial<VersionSummary>): VersionSummary => ({
+      version: 'v1',
+      windowSamples: 1000,
+      maxFeaturePsi: 0.05,
+      maxPsiFeature: 'a',
+      predictionDrift: 0.01,
+      datasetDriftShare: 0,
+      accuracy: { '1h': 0.95 },
+      mae: {},
+      qualitySamples: { '1h': 500 },
+      referenceAccuracy: 0.96,
+      referenceMae: null,
+      ...over,
+    });
+    const t = { psiMajor: 0.25, minWindowSamples: 200, accuracyDrop: 0.05, errorIncrease: 0.2, minQualitySamples: 100 };
+    assert.deepEqual(modelHealth([v({})], [], t), { health: 'ok', reasons: [] });
+    const drifted = modelHealth([v({ maxFeaturePsi: 4.9 })], [], t);
+    assert.equal(drifted.health, 'warning');
+    assert.match(drifted.reasons[0]!, /v1: a drifted \(PSI 4\.90/);
+    assert.equal(modelHealth([v({ maxFeaturePsi: 4.9, windowSamples: 50 })], [], t).health, 'ok', 'too few samples to judge');
+    assert.equal(modelHealth([v({ accuracy: { '1h': 0.8 } })], [], t).health, 'warning');
+    assert.equal(modelHealth([v({ mae: { '1h': 1.3 }, referenceMae: 1, accuracy: {} })], [], t).health, 'warning');
+    assert.equal(modelHealth([v({ windowSamples: 0 })], [], t).health, 'no_data');
+    assert.equal(modelHealth([v({})], [{ alertname: 'X', severity: 'critical', labels: {} }], t).health, 'critical');
   });
 
   it('escapes the model name in PromQL and computes shares', () => {

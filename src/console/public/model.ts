@@ -1,7 +1,7 @@
 // One model: feature drift now and over time (heat map), dataset drift share,
 // prediction mix against the training mix, accuracy against the reference,
 // label delay and freshness.
-import type { DriftThresholds, ModelDetailAnswer } from '../api-types.js';
+import type { DriftThresholds, ModelDetailAnswer, ModelSummary, VersionSummary } from '../api-types.js';
 import { api, color, COLORS, dataTable, el, fmt, lineChart, rangeLinks, rangeQuery, render, startPage, stat } from './console.js';
 
 const model = decodeURIComponent(location.pathname.split('/')[2] ?? '');
@@ -105,6 +105,46 @@ function mixTable(d: ModelDetailAnswer): HTMLElement {
   );
 }
 
+/** Every version side by side: the window each fills, its worst drift and its quality against its own reference. */
+function versionsTable(s: ModelSummary): HTMLTableElement {
+  const quality = (v: VersionSummary, w: string): string => {
+    const acc = v.accuracy[w];
+    if (acc !== undefined && acc !== null) return fmt.pct(acc, 1);
+    const mae = v.mae[w];
+    return mae !== undefined && mae !== null ? `MAE ${fmt.num(mae, 3)}` : '–';
+  };
+  const reference = (v: VersionSummary): string =>
+    v.referenceAccuracy !== null ? fmt.pct(v.referenceAccuracy, 1) : v.referenceMae !== null ? `MAE ${fmt.num(v.referenceMae, 3)}` : '–';
+  return dataTable(
+    'versions-table',
+    ['Version', 'Window samples', 'Worst feature PSI', 'Prediction PSI', 'Dataset drift', 'Quality 1h', 'Quality 1d', 'Reference'],
+    s.versions,
+    (v) =>
+      el(
+        'tr',
+        { 'data-version': v.version, class: v.version === s.version ? 'current' : '' },
+        el('td', {}, v.version),
+        el('td', { class: 'num' }, v.windowSamples ?? '–'),
+        el('td', { class: 'num' }, fmt.num(v.maxFeaturePsi, 3), v.maxPsiFeature ? el('div', { class: 'muted' }, v.maxPsiFeature) : null),
+        el('td', { class: 'num' }, fmt.num(v.predictionDrift, 3)),
+        el('td', { class: 'num' }, fmt.pct(v.datasetDriftShare, 0)),
+        el('td', { class: 'num' }, quality(v, '1h')),
+        el('td', { class: 'num' }, quality(v, '1d')),
+        el('td', { class: 'num' }, reference(v)),
+      ),
+  );
+}
+
+const HEALTH_LABEL: Record<ModelSummary['health'], string> = { ok: 'ok', warning: 'attention', critical: 'critical', no_data: 'no data' };
+
+function healthBadge(s: ModelSummary): HTMLSpanElement {
+  return el(
+    'span',
+    { class: `badge ${s.health === 'no_data' ? 'info' : s.health}`, id: 'health', title: s.healthReasons.join('\n') },
+    HEALTH_LABEL[s.health],
+  );
+}
+
 function view(d: ModelDetailAnswer): void {
   const s = d.summary;
   const drift = el('div', { class: 'chart', id: 'chart-drift' });
@@ -115,12 +155,19 @@ function view(d: ModelDetailAnswer): void {
       'h1',
       {},
       `Model ${s.model} `,
-      el('span', { class: 'muted' }, s.version ?? ''),
+      el('span', { class: 'muted' }, `${s.type ?? ''} ${s.version ?? ''}`),
       ' ',
-      s.firing.length
-        ? s.firing.map((a) => el('span', { class: `badge ${a.severity}` }, a.alertname))
-        : el('span', { class: 'badge ok' }, 'ok'),
+      healthBadge(s),
+      ' ',
+      s.firing.map((a) => el('span', { class: `badge ${a.severity}` }, a.alertname)),
     ),
+    s.healthReasons.length
+      ? el(
+          'ul',
+          { class: 'health-reasons' },
+          s.healthReasons.map((r) => el('li', {}, r)),
+        )
+      : null,
     el(
       'div',
       { class: 'cards' },
@@ -143,7 +190,9 @@ function view(d: ModelDetailAnswer): void {
       ),
     ),
     rangeLinks(d.range),
-    el('h2', {}, 'Feature drift now'),
+    el('h2', {}, 'Versions side by side'),
+    versionsTable(s),
+    el('h2', {}, `Feature drift now (${s.version ?? 'no version'})`),
     featureTable(d),
     el('h2', {}, `Feature PSI over the last ${d.range.name}`),
     heatmap(d),

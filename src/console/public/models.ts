@@ -9,6 +9,17 @@ function psiClass(v: number | null | undefined, t: DriftThresholds): string {
   return '';
 }
 
+const HEALTH_LABEL: Record<ModelSummary['health'], string> = { ok: 'ok', warning: 'attention', critical: 'critical', no_data: 'no data' };
+
+/** The health badge: from the current drift and quality figures and the firing alerts. */
+function healthBadge(m: ModelSummary): HTMLSpanElement {
+  return el(
+    'span',
+    { class: `badge ${m.health === 'no_data' ? 'info' : m.health}`, title: m.healthReasons.join('\n') },
+    HEALTH_LABEL[m.health],
+  );
+}
+
 function accuracyCell(m: ModelSummary, window: string): HTMLTableCellElement {
   const v = m.accuracy[window];
   const low = v !== null && v !== undefined && m.referenceAccuracy !== null && v < m.referenceAccuracy - 0.05;
@@ -30,7 +41,10 @@ function view(d: ModelListAnswer): void {
           'model-table',
           [
             'Model',
+            'Type',
+            'Health',
             'Version',
+            'Versions',
             'Age',
             'Dataset drift',
             'Worst feature PSI',
@@ -47,7 +61,15 @@ function view(d: ModelListAnswer): void {
               'tr',
               { 'data-model': m.model },
               el('td', {}, el('a', { href: m.detailUrl }, m.model)),
+              el('td', {}, m.type ?? '–'),
+              el(
+                'td',
+                { class: 'health' },
+                healthBadge(m),
+                m.health === 'ok' ? null : el('div', { class: 'muted' }, m.healthReasons[0] ?? ''),
+              ),
               el('td', {}, m.version ?? '–'),
+              el('td', {}, m.versions.map((v) => v.version).join(', ') || '–'),
               el('td', { class: 'num' }, fmt.duration(m.ageSeconds)),
               el('td', { class: `num ${(m.datasetDriftShare ?? 0) > 0 ? 'warm' : ''}` }, fmt.pct(m.datasetDriftShare, 0)),
               el(
@@ -66,7 +88,7 @@ function view(d: ModelListAnswer): void {
                 {},
                 m.firing.length
                   ? m.firing.map((a) => el('div', {}, el('span', { class: `badge ${a.severity}` }, a.alertname)))
-                  : el('span', { class: 'badge ok' }, 'ok'),
+                  : el('span', { class: 'muted' }, 'none firing'),
               ),
             ),
         ),
