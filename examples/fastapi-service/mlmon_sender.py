@@ -48,15 +48,16 @@ class MlmonSender:
             queue.append(item)
 
     def flush(self):
-        # Events first, so labels find their predictions.
+        # Take both queues at once, then send events before labels: a label queued
+        # after this point waits for the next flush, so it never overtakes its prediction.
+        with self.lock:
+            taken = {endpoint: list(queue) for endpoint, queue in self.queues.items()}
+            for queue in self.queues.values():
+                queue.clear()
         for endpoint in ("events", "feedback"):
-            while True:
-                with self.lock:
-                    queue = self.queues[endpoint]
-                    batch = [queue.popleft() for _ in range(min(self.batch_size, len(queue)))]
-                if not batch:
-                    break
-                self._post(endpoint, batch)
+            items = taken[endpoint]
+            for start in range(0, len(items), self.batch_size):
+                self._post(endpoint, items[start : start + self.batch_size])
 
     def close(self):
         self.stopping.set()

@@ -130,15 +130,17 @@ export class MlmonClient {
     if (this.queues[endpoint].length >= this.opts.batchSize) void this.flush().catch(() => undefined);
   }
 
-  /** Send everything queued now (events before feedback, so labels find their predictions). */
+  /** Send everything queued now, events before labels. Both queues are taken at
+   * once: a label queued during the send waits for the next flush, so it never
+   * reaches the exporter before its prediction (which would count it as unknown). */
   flush(): Promise<void> {
     const run = (this.sending ?? Promise.resolve()).then(async () => {
+      const taken = { events: this.queues.events.splice(0), feedback: this.queues.feedback.splice(0) };
+      this.stats.buffered -= taken.events.length + taken.feedback.length;
       for (const endpoint of ['events', 'feedback'] as const) {
-        while (this.queues[endpoint].length > 0) {
-          const batch = this.queues[endpoint].splice(0, this.opts.batchSize);
-          this.stats.buffered -= batch.length;
-          await this.sendWithRetry(endpoint, batch);
-        }
+        const items = taken[endpoint];
+        for (let i = 0; i < items.length; i += this.opts.batchSize)
+          await this.sendWithRetry(endpoint, items.slice(i, i + this.opts.batchSize));
       }
     });
     this.sending = run.finally(() => {

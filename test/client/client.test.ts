@@ -83,3 +83,40 @@ test('a 4xx is not retried; an unreachable exporter costs at most maxBuffered it
     { dropped: 12, retries: 1, accepted: 0 },
   );
 });
+
+test('a label never overtakes its prediction, even when queued while an earlier flush is sending', async () => {
+  const arrivals: string[] = [];
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => (release = r));
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(text) as { events?: { id: string }[]; feedback?: { id: string }[] };
+      for (const e of body.events ?? []) arrivals.push(`event ${e.id}`);
+      for (const f of body.feedback ?? []) arrivals.push(`label ${f.id}`);
+      const answer = () => res.writeHead(200).end(JSON.stringify({ accepted: (body.events ?? body.feedback ?? []).length, rejected: [] }));
+      // The first label request hangs until the test releases it.
+      if (body.feedback && arrivals.filter((a) => a.startsWith('label')).length === 1) void held.then(answer);
+      else answer();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const client = new MlmonClient({
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    token: 't',
+    flushIntervalMs: 60_000,
+  });
+  client.prediction(event(1));
+  client.feedback({ model: 'm', id: 'e1', label: 'x' });
+  const first = client.flush();
+  while (!arrivals.includes('label e1')) await new Promise((r) => setTimeout(r, 5));
+  // While the first flush waits on its label request, a new prediction and its label are queued.
+  client.prediction(event(2));
+  client.feedback({ model: 'm', id: 'e2', label: 'x' });
+  release();
+  await first;
+  await client.close();
+  await new Promise<void>((r) => server.close(() => r()));
+  assert.deepEqual(arrivals, ['event e1', 'label e1', 'event e2', 'label e2']);
+});

@@ -54,7 +54,9 @@ test('every alert of the hand-written rules gets scaled for: and windows; nothin
   // ServiceDown must fire before TargetMissing so that it inhibits it, as in production.
   assert.ok((durationSeconds(byName.get('ServiceDown')?.for ?? '') ?? 0) < (durationSeconds(byName.get('TargetMissing')?.for ?? '') ?? 0));
   // Thresholds that are wall-clock ages are not durations of the test and stay.
-  assert.match(byName.get('ModelStale')?.expr ?? '', /30 \* 86400/);
+  assert.match(byName.get('TrainingNotRecent')?.expr ?? '', /7 \* 86400/);
+  // Per-model thresholds are series the exporter publishes: the expression stays as written.
+  assert.equal(byName.get('ModelStale')?.expr, rulesOf(production).find((r) => r.alert === 'ModelStale')?.expr);
   assert.match(scaled, /^# Rendered by `mlmon up` \(test profile\)/);
   // Line N of the rendered file is line N of the source (errors point at the right line).
   assert.equal(scaled.split('\n').length, production.split('\n').length);

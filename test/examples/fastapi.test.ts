@@ -147,7 +147,12 @@ test('the FastAPI service is scraped through file_sd, measured by its SLO, and i
   assert.ok(((await psi('alcohol')) ?? 1) < 0.1, `alcohol PSI ${await psi('alcohol')}`);
   await eventually(
     'accuracy of wine',
-    async () => (await value('ml_model_accuracy{model="wine", version="v1", window="1h"}')) === right / labelled,
+    async () => {
+      const got = await value('ml_model_accuracy{model="wine", version="v1", window="1h"}');
+      const samples = await value('ml_model_quality_samples{model="wine", version="v1", window="1h"}');
+      if (got === right / labelled) return true;
+      throw new Error(`accuracy ${got} from ${samples} labels, want ${right}/${labelled}`);
+    },
     120_000,
   );
 
