@@ -3,6 +3,7 @@
  * <registry>/<model>/DEPLOYMENT; the gateway follows the file and swaps models
  * without a restart. Training or registering a version never changes it: only
  * `mlmon model deploy` and `mlmon model rollback` (or `mlmon train --deploy`) do. */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -115,6 +116,16 @@ export async function deployVersion(
       `${model} has no version ${version}${versions.length ? ` (versions: ${versions.join(', ')})` : ''}`,
       {
         location: join(registryDir, model),
+      },
+    );
+  }
+  if (!existsSync(join(registryDir, model, version, 'model.json'))) {
+    throw new MlmonError(
+      'deploy_not_servable',
+      `${model} ${version} has no model the bundled gateway can serve (it was registered from reference data)`,
+      {
+        location: join(registryDir, model, version),
+        hint: "Deploy your own service your own way: mlmon measures each version its events name, against that version's reference.",
       },
     );
   }

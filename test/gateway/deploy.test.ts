@@ -1,10 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGateway, type Gateway } from '../../src/gateway/index.js';
-import { deployVersion, readDeployment, rollbackDeployment, trainModel } from '../../src/model/index.js';
+import { deployVersion, readDeployment, registerModel, rollbackDeployment, trainModel } from '../../src/model/index.js';
 import { stackPaths } from '../../src/definition/index.js';
 import { sample } from './exposition.js';
 
@@ -87,4 +87,9 @@ test('a canary answers its share of requests, and the metrics carry both version
 
 test('deploying a version that does not exist is refused, naming the versions there are', async () => {
   await assert.rejects(deployVersion(registryDir, 'iris', 'v9'), /no version v9 \(versions: v1, v2, v3, v4\)/);
+  // A model registered from reference data has nothing the gateway could serve.
+  const file = join(dataDir, 'ref.csv');
+  writeFileSync(file, 'x,y\n1,a\n2,b\n');
+  await registerModel({ registryDir, model: 'own', file, target: 'y' });
+  await assert.rejects(deployVersion(registryDir, 'own', 'v1'), /no model the bundled gateway can serve/);
 });
