@@ -3,7 +3,14 @@ import { mlmonBin } from '../paths.js';
 import { ADMIN_TOKEN_ENV, createAdminToken, removeAdminToken } from '../gateway/index.js';
 import { EXPORTER_TOKEN_FILE, MODEL_TUNING_FILE } from '../exporter/index.js';
 import { newToken, writeSecretFile } from '../secrets.js';
-import { PROTECTED_COMPONENTS, urlOf, type ComponentAuth, type ComponentName, type StackPaths, type StackSettings } from '../definition/index.js';
+import {
+  PROTECTED_COMPONENTS,
+  urlOf,
+  type ComponentAuth,
+  type ComponentName,
+  type StackPaths,
+  type StackSettings,
+} from '../definition/index.js';
 import { authHeaders, type BasicCredentials } from '../upstream/index.js';
 import { RUN_FILES } from './render.js';
 

@@ -16,6 +16,7 @@ import { pino } from 'pino';
 import { pidAlive, stackPaths } from '../../src/definition/index.js';
 import { catalogModel, catalogOf } from '../../src/exporter/catalog.js';
 import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
+import { tunedConfig } from '../../src/exporter/tuning.js';
 import { applyEvents, emptyState, FUTURE_TOLERANCE_MS } from '../../src/exporter/state.js';
 import { listSegments, openEventWriter, readEvents } from '../../src/events/index.js';
 import { buildGateway, createAdminToken, type Gateway } from '../../src/gateway/index.js';
@@ -580,9 +581,10 @@ except Exception as e:
     const catalog = catalogOf([catalogModel(syntheticMetadata(), ['v1'])]);
     const s = emptyState();
     const now = Date.now();
-    applyEvents(s, [prediction('future', now + 10 * 365 * 86400_000, { a: 1, b: 2 }, 'x')], catalog, DEFAULT_EXPORTER_CONFIG, now);
-    applyEvents(s, [prediction('p1', now + 1000, { a: 1, b: 2 }, 'x')], catalog, DEFAULT_EXPORTER_CONFIG, now + 1000);
-    applyEvents(s, [feedback('p1', now + 60_000, 'x')], catalog, DEFAULT_EXPORTER_CONFIG, now + 60_000);
+    const config = tunedConfig(DEFAULT_EXPORTER_CONFIG);
+    applyEvents(s, [prediction('future', now + 10 * 365 * 86400_000, { a: 1, b: 2 }, 'x')], catalog, config, now);
+    applyEvents(s, [prediction('p1', now + 1000, { a: 1, b: 2 }, 'x')], catalog, config, now + 1000);
+    applyEvents(s, [feedback('p1', now + 60_000, 'x')], catalog, config, now + 60_000);
     const clamped = s.counters.eventsFutureClamped.get([]);
     const received = s.counters.groundTruthReceived.get(['demo', 'v1']);
     log.verify(
