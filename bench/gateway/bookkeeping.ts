@@ -85,7 +85,16 @@ function contender(name: string, m: PredictionBookkeeping): Contender {
   };
 }
 
-const now = new GatewayMetrics({ served, admin: false, droppedEvents: () => 0, defaultMetrics: false });
+const gateway = new GatewayMetrics({ served, admin: false, droppedEvents: () => 0, defaultMetrics: false });
+// The served version's series, looked up once as the gateway does when a deployment starts serving.
+const vs = gateway.version(served.version, served.classes);
+const now: PredictionBookkeeping = {
+  inferenceStarted: () => gateway.inferenceStarted(vs),
+  prediction: (classIndex, p) => gateway.prediction(vs, classIndex, p),
+  inferenceOutcome: (outcome) => gateway.inferenceOutcome(outcome, vs),
+  inferenceFinished: (seconds) => gateway.inferenceFinished(vs, seconds),
+  observeHttp: (method, route, status, seconds) => gateway.observeHttp(method, route, status, seconds),
+};
 const results = alternateRounds([contender('now', now), contender('prom-client', promClientBookkeeping())], {
   rounds,
   iterations: predictions,
