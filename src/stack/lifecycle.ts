@@ -175,7 +175,7 @@ export function servicesTable(state: Pick<StackState, 'components'>, live?: Map<
 export function credentialsHint(state: Pick<StackState, 'settings'>): string {
   const a = state.settings.access;
   if (!a) return '';
-  return `Prometheus, Alertmanager, Pushgateway, node and blackbox exporters ask for a login: user "${a.username}", password in ${a.passwordFile} (cat it to log in from a browser)`;
+  return `The console, Prometheus, Alertmanager, the Pushgateway and the node and blackbox exporters ask for a login: user "${a.username}", password in ${a.passwordFile} (cat it to log in from a browser)`;
 }
 
 /** The \`auth\` object of a component in \`mlmon status --json\`: where its
