@@ -9,10 +9,11 @@ const FLOORS = [
   ['duration', 'secrets'],
   ['definition', 'metrics', 'events', 'drift', 'upstream'],
   ['commandline', 'slo', 'alerting'],
-  ['model', 'remote', 'sink', 'container', 'kubernetes'],
+  ['model', 'remote', 'sink', 'container'],
   ['gateway', 'exporter'],
   ['console'],
-  ['alerttest'],
+  ['alerttest', 'grafana'],
+  ['kubernetes'],
   ['stack'],
   ['cli'],
 ];

@@ -10,6 +10,7 @@ import { registerExporterCommands } from '../exporter/index.js';
 import { registerGatewayCommands } from '../gateway/index.js';
 import { registerContainerCommands } from '../container/index.js';
 import { registerKubernetesCommands } from '../kubernetes/index.js';
+import { registerGrafanaCommands } from '../grafana/index.js';
 
 // `mlmon status | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -31,6 +32,7 @@ registerExporterCommands(program);
 registerGatewayCommands(program);
 registerContainerCommands(program);
 registerKubernetesCommands(program);
+registerGrafanaCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import { repoRoot } from '../paths.js';
 import { loadSloSpecFile, renderSloRuleFiles } from '../slo/index.js';
 import { containerFiles } from '../container/index.js';
 import { kubernetesFiles, kubernetesRuleSources } from '../kubernetes/index.js';
+import { dashboardSources, grafanaFiles } from '../grafana/index.js';
 import { renderStackConfigFiles, type RenderedFile } from './render.js';
 import { defaultSettings } from '../definition/index.js';
 import { ADMIN_PASSWORD_FILE, DEFAULT_ADMIN_USER, WEB_CONFIG_FILE } from '../upstream/index.js';
@@ -33,6 +34,8 @@ export function generatedFiles(): RenderedFile[] {
     // Container mode and Kubernetes manifests, from the same definitions.
     ...containerFiles(),
     ...kubernetesFiles(s, kubernetesRuleSources(join(repoRoot, 'config'))),
+    // Grafana dashboards and the compose stack's provisioning, from the same definitions.
+    ...grafanaFiles(dashboardSources(join(repoRoot, 'config')), s),
   ];
 }
 

@@ -1,0 +1,70 @@
+/** Grafana provisioning of the stack: the Prometheus datasource under the
+ * dashboards' fixed uid, with the stack's login read from Grafana's
+ * environment, and a file provider for the generated dashboards. Pure. */
+import { stringify } from 'yaml';
+import { GRAFANA, GRAFANA_CREDENTIAL_ENV } from '../definition/index.js';
+
+export interface DatasourceOptions {
+  /** Prometheus as Grafana's server reaches it. */
+  prometheusUrl: string;
+  /** Basic auth user, or a `$VARIABLE` Grafana expands from its environment. */
+  username: string;
+  /** The password, as `$VARIABLE` or `$__file{/path}` (Grafana expands both in provisioning files). */
+  password: string;
+  /** Prometheus's scrape interval: Grafana's `$__rate_interval` needs it. */
+  scrapeInterval: string;
+}
+
+export function datasourceDocument(o: DatasourceOptions): Record<string, unknown> {
+  return {
+    apiVersion: 1,
+    datasources: [
+      {
+        name: GRAFANA.datasource.name,
+        uid: GRAFANA.datasource.uid,
+        type: GRAFANA.datasource.type,
+        access: 'proxy',
+        url: o.prometheusUrl,
+        isDefault: true,
+        editable: false,
+        basicAuth: true,
+        basicAuthUser: o.username,
+        secureJsonData: { basicAuthPassword: o.password },
+        jsonData: { httpMethod: 'POST', timeInterval: o.scrapeInterval, prometheusType: 'Prometheus' },
+      },
+    ],
+  };
+}
+
+/** The compose stack's datasource: Prometheus by its service name, the login from the container's environment. */
+export function composeDatasource(prometheusPort: number, scrapeInterval: string): DatasourceOptions {
+  return {
+    prometheusUrl: `http://prometheus:${prometheusPort}`,
+    username: `$${GRAFANA_CREDENTIAL_ENV.user}`,
+    password: `$${GRAFANA_CREDENTIAL_ENV.password}`,
+    scrapeInterval,
+  };
+}
+
+export function dashboardProviderDocument(path: string = GRAFANA.dashboardsMount): Record<string, unknown> {
+  return {
+    apiVersion: 1,
+    providers: [
+      {
+        name: 'mlmon',
+        orgId: 1,
+        folder: GRAFANA.folder,
+        type: 'file',
+        // The files are generated: edits in the UI would be lost at the next provisioning.
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 30,
+        options: { path, foldersFromFilesStructure: false },
+      },
+    ],
+  };
+}
+
+export function provisioningYaml(header: string, doc: Record<string, unknown>): string {
+  return `# ${header}\n${stringify(doc, { lineWidth: 0 })}`;
+}
