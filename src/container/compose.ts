@@ -1,5 +1,5 @@
 import { ALERTMANAGER_CONFIG_FILE } from '../alerting/index.js';
-import { RULE_FILES } from '../definition/index.js';
+import { GRAFANA, GRAFANA_DIRS, RULE_FILES } from '../definition/index.js';
 import type { ComponentName, StackSettings } from '../definition/index.js';
 import {
   CADVISOR,
@@ -27,6 +27,7 @@ const VOLUMES = {
   /** Shared by the gateway and the exporter: model registry and inference event spool. */
   mlmon: 'mlmon-data',
   sink: 'sink-data',
+  grafana: 'grafana-data',
 } as const;
 
 /** The prom/* images are busybox-based: wget is there, curl is not. */
@@ -199,6 +200,35 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
     '/-/healthy',
     [p.console],
   );
+  // Grafana with the generated dashboards and a datasource of fixed uid, both
+  // provisioned read-only; its own user (uid 472), no anonymous access, no
+  // sign-up, and an admin password compose refuses to start without.
+  if (has('prometheus')) {
+    services.grafana = {
+      image: GRAFANA.image,
+      user: String(GRAFANA.uid),
+      ports: [publish(GRAFANA.port)],
+      environment: {
+        GF_SECURITY_ADMIN_USER: 'admin',
+        GF_SECURITY_ADMIN_PASSWORD: composeVariable(COMPOSE_VARIABLES.grafanaAdminPassword),
+        GF_AUTH_ANONYMOUS_ENABLED: 'false',
+        GF_USERS_ALLOW_SIGN_UP: 'false',
+        GF_SECURITY_DISABLE_GRAVATAR: 'true',
+        GF_ANALYTICS_REPORTING_ENABLED: 'false',
+        GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+        GF_SERVER_HTTP_PORT: String(GRAFANA.port),
+        GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: `${GRAFANA.dashboardsMount}/${GRAFANA.homeDashboardUid}.json`,
+      },
+      volumes: [
+        `./${GRAFANA_DIRS.provisioning}:${GRAFANA.provisioningMount}:ro`,
+        `./${GRAFANA_DIRS.dashboards}:${GRAFANA.dashboardsMount}:ro`,
+        `${VOLUMES.grafana}:/var/lib/grafana`,
+      ],
+      // The image is Alpine-based: busybox wget is there.
+      healthcheck: wgetCheck(`http://127.0.0.1:${GRAFANA.port}/api/health`),
+      ...common,
+    };
+  }
   // Start order follows the data flow; `service_healthy` waits for the health checks.
   const after = (svc: string, deps: string[]) => {
     const present = deps.filter((d) => services[d]);
@@ -209,6 +239,7 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
   after('alertmanager', ['notification-sink']);
   after('ml-model-exporter', ['inference-gateway']);
   after('console', ['prometheus', 'alertmanager']);
+  after('grafana', ['prometheus']);
 
   return {
     name: PROJECT,

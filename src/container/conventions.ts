@@ -82,13 +82,21 @@ export const COMPOSE_VARIABLES = {
   /** Group that may read a configured folder's secrets, added to the Alertmanager
    * container. The default is the image user's own group (nobody's 65534): a no-op. */
   alertmanagerGid: { name: 'MLMON_ALERTMANAGER_GID', default: String(IMAGE_USER_GID) },
+  /** Grafana's admin password: required, so Grafana never starts with its well-known default. */
+  grafanaAdminPassword: { name: 'GRAFANA_ADMIN_PASSWORD', default: '', required: 'set GRAFANA_ADMIN_PASSWORD in .env' },
 } as const;
 
-export type ComposeVariable = (typeof COMPOSE_VARIABLES)[keyof typeof COMPOSE_VARIABLES];
+export interface ComposeVariable {
+  name: string;
+  default: string;
+  /** Set for a variable without a usable default: compose refuses to start, printing this. */
+  required?: string;
+}
 
-/** `${NAME:-default}`: compose interpolation with the documented default. */
+/** `${NAME:-default}`: compose interpolation with the documented default
+ * (`${NAME:?message}` for a required variable). */
 export function composeVariable(v: ComposeVariable): string {
-  return `\${${v.name}:-${v.default}}`;
+  return v.required ? `\${${v.name}:?${v.required}}` : `\${${v.name}:-${v.default}}`;
 }
 
 /** Where `mlmon compose configure` writes by default (git-ignored). */

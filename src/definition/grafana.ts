@@ -12,6 +12,8 @@ export const GRAFANA = {
   /** The Prometheus datasource every panel names, by a uid fixed here so the
    * dashboards resolve it in any Grafana that provisions it. */
   datasource: { uid: 'mlmon-prometheus', type: 'prometheus', name: 'mlmon Prometheus' },
+  /** Uid of the dashboard Grafana opens first (the SLO overview). */
+  homeDashboardUid: 'mlmon-slo-overview',
   /** Folder the dashboards land in. */
   folder: 'mlmon',
   /** Inside the container: Grafana reads provisioning from here by default. */
@@ -24,11 +26,4 @@ export const GRAFANA = {
 export const GRAFANA_DIRS = {
   dashboards: 'config/grafana/dashboards',
   provisioning: 'config/grafana/provisioning',
-} as const;
-
-/** Variables the provisioned datasource reads from Grafana's environment:
- * the stack's login, so the datasource carries the credentials Prometheus asks for. */
-export const GRAFANA_CREDENTIAL_ENV = {
-  user: 'MLMON_ADMIN_USER',
-  password: 'MLMON_ADMIN_PASSWORD',
 } as const;

@@ -61,4 +61,4 @@ export {
 } from './state.js';
 export { findProgram, requireProgram, runTool, type ToolResult } from './tools.js';
 export { withDotEnv } from './dotenv.js';
-export { GRAFANA, GRAFANA_CREDENTIAL_ENV, GRAFANA_DIRS } from './grafana.js';
+export { GRAFANA, GRAFANA_DIRS } from './grafana.js';

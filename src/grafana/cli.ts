@@ -45,9 +45,9 @@ export function registerGrafanaCommands(program: Command): void {
       if (o.out) {
         const ds = datasourceDocument({
           prometheusUrl,
-          username: access?.username ?? '',
           // Grafana reads the password from the stack's owner-only file at provisioning time.
-          password: access ? `$__file{${access.passwordFile}}` : '',
+          ...(access ? { auth: { username: access.username, password: `$__file{${access.passwordFile}}` } } : {}),
+          ...(access?.tls ? { caFile: access.tls.certFile } : {}),
           scrapeInterval: st.settings.scrapeInterval,
         });
         mkdirSync(join(o.out, 'datasources'), { recursive: true });

@@ -4,7 +4,7 @@
 import { GRAFANA } from '../definition/index.js';
 
 export const DASHBOARD_UIDS = {
-  sloOverview: 'mlmon-slo-overview',
+  sloOverview: GRAFANA.homeDashboardUid,
   sloDetail: 'mlmon-slo-detail',
   modelHealth: 'mlmon-model-health',
   gateway: 'mlmon-gateway-red',

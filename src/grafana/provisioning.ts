@@ -2,15 +2,17 @@
  * dashboards' fixed uid, with the stack's login read from Grafana's
  * environment, and a file provider for the generated dashboards. Pure. */
 import { stringify } from 'yaml';
-import { GRAFANA, GRAFANA_CREDENTIAL_ENV } from '../definition/index.js';
+import { GRAFANA } from '../definition/index.js';
 
 export interface DatasourceOptions {
   /** Prometheus as Grafana's server reaches it. */
   prometheusUrl: string;
-  /** Basic auth user, or a `$VARIABLE` Grafana expands from its environment. */
-  username: string;
-  /** The password, as `$VARIABLE` or `$__file{/path}` (Grafana expands both in provisioning files). */
-  password: string;
+  /** Basic auth of a protected Prometheus: the user, and the password as
+   * `$VARIABLE` or `$__file{/path}` (Grafana expands both in provisioning files,
+   * so no secret is written into them). */
+  auth?: { username: string; password: string };
+  /** The CA certificate of a Prometheus served over HTTPS. */
+  caFile?: string;
   /** Prometheus's scrape interval: Grafana's `$__rate_interval` needs it. */
   scrapeInterval: string;
 }
@@ -27,23 +29,32 @@ export function datasourceDocument(o: DatasourceOptions): Record<string, unknown
         url: o.prometheusUrl,
         isDefault: true,
         editable: false,
-        basicAuth: true,
-        basicAuthUser: o.username,
-        secureJsonData: { basicAuthPassword: o.password },
-        jsonData: { httpMethod: 'POST', timeInterval: o.scrapeInterval, prometheusType: 'Prometheus' },
+        basicAuth: o.auth !== undefined,
+        ...(o.auth ? { basicAuthUser: o.auth.username } : {}),
+        jsonData: {
+          httpMethod: 'POST',
+          timeInterval: o.scrapeInterval,
+          prometheusType: 'Prometheus',
+          ...(o.caFile ? { tlsAuthWithCACert: true } : {}),
+        },
+        ...(o.auth || o.caFile
+          ? {
+              secureJsonData: {
+                ...(o.auth ? { basicAuthPassword: o.auth.password } : {}),
+                ...(o.caFile ? { tlsCACert: `$__file{${o.caFile}}` } : {}),
+              },
+            }
+          : {}),
       },
     ],
   };
 }
 
-/** The compose stack's datasource: Prometheus by its service name, the login from the container's environment. */
+/** The compose stack's datasource: Prometheus by its service name on the
+ * compose network, where it runs without a login (its port is published on
+ * loopback only; see docs/ARCHITECTURE.md). */
 export function composeDatasource(prometheusPort: number, scrapeInterval: string): DatasourceOptions {
-  return {
-    prometheusUrl: `http://prometheus:${prometheusPort}`,
-    username: `$${GRAFANA_CREDENTIAL_ENV.user}`,
-    password: `$${GRAFANA_CREDENTIAL_ENV.password}`,
-    scrapeInterval,
-  };
+  return { prometheusUrl: `http://prometheus:${prometheusPort}`, scrapeInterval };
 }
 
 export function dashboardProviderDocument(path: string = GRAFANA.dashboardsMount): Record<string, unknown> {
