@@ -58,6 +58,11 @@ const PAGES: Array<{ path: string; page: PageName; title: (p: Record<string, str
   { path: '/alerts', page: 'alerts', title: () => 'Alerts and notifications' },
 ];
 
+/** Liveness and readiness (Kubernetes probes, the supervisor): answered without
+ * the login, and carrying nothing. The console serves only once its SLO spec
+ * loaded, so being up is being ready. */
+const PROBE_PATHS: ReadonlySet<string> = new Set(['/-/healthy', '/health', '/ready']);
+
 export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer> {
   const profile = opts.profile ?? (opts.dataDir ? stackProfile(opts.dataDir) : undefined) ?? 'production';
   const logger = opts.log ? { level: typeof opts.log === 'object' ? opts.log.level : 'info', base: { component: 'console' } } : false;
@@ -83,7 +88,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer>
       return reply.code(421).type('text/plain').send('unknown Host: the console answers only to its own address\n');
     }
     // The console can silence alerts: it asks for the same login as Alertmanager.
-    if (opts.login && req.url !== '/-/healthy' && !authorizationMatches(req.headers.authorization, opts.login)) {
+    if (opts.login && !PROBE_PATHS.has(req.url) && !authorizationMatches(req.headers.authorization, opts.login)) {
       return reply
         .code(401)
         .header('www-authenticate', 'Basic realm="mlmon", charset="UTF-8"')
@@ -92,7 +97,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer>
     }
   });
 
-  app.get('/-/healthy', async (_req, reply) => reply.type('text/plain').send('ok'));
+  for (const path of PROBE_PATHS) app.get(path, async (_req, reply) => reply.type('text/plain').send('ok'));
   app.get('/', async (_req, reply) => reply.redirect('/slos'));
   for (const p of PAGES) {
     app.get(p.path, async (req, reply) =>

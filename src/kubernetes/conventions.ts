@@ -15,6 +15,16 @@ export interface KubernetesOptions {
   secretName: string;
   /** Email addresses of the fallback receiver (AlertmanagerConfig has no global section). */
   email: { to: string; from: string; smarthost: string; username?: string };
+  /** Namespace of Prometheus, Alertmanager and Grafana (kube-prometheus-stack's): the
+   * NetworkPolicy admits its scrapes and notifications, the Grafana ConfigMaps live there. */
+  monitoringNamespace: string;
+  /** Prometheus and Alertmanager as the console (and Grafana) reach them in the cluster. */
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  /** The console as a person's browser reaches it (panel links of the dashboards). */
+  consoleUrl: string;
+  /** Secret holding the ML exporter's ingest token (key EXPORTER_SECRET_KEY), created by the user. */
+  exporterSecretName: string;
 }
 
 export const DEFAULT_KUBERNETES_OPTIONS: Readonly<KubernetesOptions> = {
@@ -22,7 +32,17 @@ export const DEFAULT_KUBERNETES_OPTIONS: Readonly<KubernetesOptions> = {
   selectorLabels: { release: 'kube-prometheus-stack' },
   secretName: 'mlmon-alertmanager',
   email: { to: 'oncall@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587' },
+  monitoringNamespace: 'monitoring',
+  // The Services kube-prometheus-stack makes for a Helm release named kube-prometheus-stack.
+  prometheusUrl: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090',
+  alertmanagerUrl: 'http://kube-prometheus-stack-alertmanager.monitoring.svc:9093',
+  // `kubectl -n mlmon port-forward svc/console 9099` puts the console here.
+  consoleUrl: 'http://127.0.0.1:9099',
+  exporterSecretName: 'mlmon-exporter',
 };
+
+/** Key of the exporter Secret: `kubectl -n mlmon create secret generic mlmon-exporter --from-literal=token=$(openssl rand -hex 32)`. */
+export const EXPORTER_SECRET_KEY = 'token';
 
 /** Keys of the credentials Secret, created by the user:
  * `kubectl -n mlmon create secret generic mlmon-alertmanager --from-literal=slack-webhook-url=... ...` */

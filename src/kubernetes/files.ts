@@ -1,9 +1,18 @@
-import { stringify } from 'yaml';
 import type { StackSettings } from '../definition/index.js';
+import { buildDashboards, type DashboardSources } from '../grafana/index.js';
 import { renderAlertmanagerConfigResource } from './alertmanager-config.js';
 import { DEFAULT_KUBERNETES_OPTIONS, KUBERNETES_HEADER, type KubernetesOptions } from './conventions.js';
+import { renderDashboardConfigMaps, renderDatasourceConfigMap } from './grafana.js';
 import { renderPrometheusRule, type RuleFileText } from './prometheus-rule.js';
 import { renderServiceMonitors } from './service-monitor.js';
+import {
+  renderDeployments,
+  renderNetworkPolicies,
+  renderPersistentVolumeClaims,
+  renderServiceAccounts,
+  renderServices,
+} from './workloads.js';
+import { stringifyYaml11 } from './yaml11.js';
 
 export interface ManifestFile {
   /** Relative to the repository root. */
@@ -12,26 +21,48 @@ export interface ManifestFile {
 }
 
 export const MANIFEST_DIR = 'deploy/kubernetes';
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 function manifests(docs: unknown[], header: string): string {
-  const body = docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
-  return `# ${header}\n${body}`;
+  return `# ${header}\n${docs.map(stringifyYaml11).join('---\n')}`;
 }
 
-/** Every manifest for prometheus-operator / kube-prometheus-stack (pure):
- * one PrometheusRule per rule file, the ServiceMonitors, the AlertmanagerConfig. */
+/** The whole bundle (pure): what runs the gateway, the exporter, the console
+ * and the sink; the prometheus-operator resources that monitor them (one
+ * PrometheusRule per rule file, the ServiceMonitors, the AlertmanagerConfig);
+ * the Grafana dashboards and datasource as sidecar ConfigMaps; and a
+ * kustomization naming every file, so `kubectl apply -k` applies it all. */
 export function kubernetesFiles(
   s: StackSettings,
   ruleFiles: readonly RuleFileText[],
   opts: KubernetesOptions = DEFAULT_KUBERNETES_OPTIONS,
   header: string = KUBERNETES_HEADER,
+  dashboards?: DashboardSources,
 ): ManifestFile[] {
-  return [
-    ...ruleFiles.map((f) => ({
-      path: `${MANIFEST_DIR}/prometheusrule-${f.name.replace(/\.ya?ml$/, '').replace(/_/g, '-')}.yaml`,
-      content: manifests([renderPrometheusRule(f, opts)], header),
-    })),
-    { path: `${MANIFEST_DIR}/servicemonitors.yaml`, content: manifests(renderServiceMonitors(s, opts), header) },
-    { path: `${MANIFEST_DIR}/alertmanagerconfig.yaml`, content: manifests([renderAlertmanagerConfigResource(opts)], header) },
+  const file = (name: string, docs: unknown[]) => ({ path: `${MANIFEST_DIR}/${name}`, content: manifests(docs, header) });
+  const files: ManifestFile[] = [
+    file('serviceaccounts.yaml', renderServiceAccounts(opts)),
+    file('persistentvolumeclaims.yaml', renderPersistentVolumeClaims(opts)),
+    file('deployments.yaml', renderDeployments(opts)),
+    file('services.yaml', renderServices(opts)),
+    file('networkpolicies.yaml', renderNetworkPolicies(opts)),
+    ...ruleFiles.map((f) =>
+      file(`prometheusrule-${f.name.replace(/\.ya?ml$/, '').replace(/_/g, '-')}.yaml`, [renderPrometheusRule(f, opts)]),
+    ),
+    file('servicemonitors.yaml', renderServiceMonitors(s, opts)),
+    file('alertmanagerconfig.yaml', [renderAlertmanagerConfigResource(opts)]),
+    ...(dashboards
+      ? [
+          file('grafana-dashboards.yaml', renderDashboardConfigMaps(buildDashboards({ ...dashboards, consoleUrl: opts.consoleUrl }), opts)),
+          file('grafana-datasource.yaml', [renderDatasourceConfigMap(opts, s.scrapeInterval)]),
+        ]
+      : []),
   ];
+  // No `namespace:` here: the Grafana ConfigMaps live in the monitoring namespace, the rest in ours.
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: files.map((f) => f.path.slice(MANIFEST_DIR.length + 1)),
+  };
+  return [...files, file(KUSTOMIZATION_FILE, [kustomization])];
 }

@@ -63,6 +63,24 @@ export interface KubernetesFlags {
   /** key=value, repeatable; replaces the default `release: kube-prometheus-stack`. */
   selector?: string[];
   secretName?: string;
+  monitoringNamespace?: string;
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  consoleUrl?: string;
+  exporterSecretName?: string;
+}
+
+function httpUrl(flag: string, value: string | undefined, fallback: string): string {
+  const v = value ?? fallback;
+  let u: URL | undefined;
+  try {
+    u = new URL(v);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+    throw optionError(flag, `"${v}" is not an http(s) URL`, `e.g. ${flag} ${fallback}`);
+  return v.replace(/\/+$/, '');
 }
 
 /** The manifests' options from command-line flags (pure): defaults for what
@@ -88,5 +106,32 @@ export function kubernetesOptionsFrom(flags: KubernetesFlags): KubernetesOptions
     flags.selector && flags.selector.length > 0
       ? Object.fromEntries(flags.selector.map(parseSelectorLabel))
       : { ...DEFAULT_KUBERNETES_OPTIONS.selectorLabels };
-  return { ...DEFAULT_KUBERNETES_OPTIONS, email: { ...DEFAULT_KUBERNETES_OPTIONS.email }, namespace, secretName, selectorLabels };
+  const monitoringNamespace = flags.monitoringNamespace ?? DEFAULT_KUBERNETES_OPTIONS.monitoringNamespace;
+  const monProblem = dns1123LabelProblem(monitoringNamespace);
+  if (monProblem)
+    throw optionError(
+      '--monitoring-namespace',
+      `namespace "${monitoringNamespace}" ${monProblem}`,
+      'e.g. --monitoring-namespace monitoring',
+    );
+  const exporterSecretName = flags.exporterSecretName ?? DEFAULT_KUBERNETES_OPTIONS.exporterSecretName;
+  if (exporterSecretName.length > 253 || !DNS1123_SUBDOMAIN.test(exporterSecretName)) {
+    throw optionError(
+      '--exporter-secret-name',
+      `secret name "${exporterSecretName}" must be a DNS subdomain`,
+      'e.g. --exporter-secret-name mlmon-exporter',
+    );
+  }
+  return {
+    ...DEFAULT_KUBERNETES_OPTIONS,
+    email: { ...DEFAULT_KUBERNETES_OPTIONS.email },
+    namespace,
+    secretName,
+    selectorLabels,
+    monitoringNamespace,
+    exporterSecretName,
+    prometheusUrl: httpUrl('--prometheus-url', flags.prometheusUrl, DEFAULT_KUBERNETES_OPTIONS.prometheusUrl),
+    alertmanagerUrl: httpUrl('--alertmanager-url', flags.alertmanagerUrl, DEFAULT_KUBERNETES_OPTIONS.alertmanagerUrl),
+    consoleUrl: httpUrl('--console-url', flags.consoleUrl, DEFAULT_KUBERNETES_OPTIONS.consoleUrl),
+  };
 }

@@ -122,6 +122,8 @@ function buildHttp(
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  // The store is open before the server listens: serving is being ready.
+  app.get('/ready', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_req, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

@@ -33,7 +33,13 @@ export function generatedFiles(): RenderedFile[] {
     })),
     // Container mode and Kubernetes manifests, from the same definitions.
     ...containerFiles(),
-    ...kubernetesFiles(s, kubernetesRuleSources(join(repoRoot, 'config'))),
+    ...kubernetesFiles(
+      s,
+      kubernetesRuleSources(join(repoRoot, 'config')),
+      undefined,
+      undefined,
+      dashboardSources(join(repoRoot, 'config')),
+    ),
     // Grafana dashboards and the compose stack's provisioning, from the same definitions.
     ...grafanaFiles(dashboardSources(join(repoRoot, 'config')), s),
   ];

@@ -24,13 +24,18 @@ import { crdValidator, type Doc } from './crd.js';
 const tmp = mkdtempSync(join(tmpdir(), 'mlmon-k8s-options-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
+const CRD_KINDS = ['AlertmanagerConfig', 'PrometheusRule', 'ServiceMonitor'];
 const docsOf = (texts: string[]): Doc[] => texts.flatMap((t) => parseAllDocuments(t).map((d) => d.toJS() as Doc));
 
 test('a namespace and a release label reach every manifest, which still validate against the CRD schemas', () => {
   const flags = { namespace: 'ml-serving', selector: ['release=monitoring', 'example.com/team=ml'] };
   const opts = kubernetesOptionsFrom(flags);
   const files = kubernetesFiles(defaultSettings(), kubernetesRuleSources(fromRepo('config')), opts, renderHeader(flags));
-  const docs = docsOf(files.map((f) => f.content));
+  const all = docsOf(files.map((f) => f.content));
+  // Our own workloads take the namespace too; the selector labels are for the operator's resources.
+  for (const d of all.filter((x) => x.kind !== 'Kustomization' && x.kind !== 'ConfigMap'))
+    assert.equal(d.metadata.namespace, 'ml-serving', `${d.kind} ${d.metadata.name}`);
+  const docs = all.filter((d) => CRD_KINDS.includes(d.kind));
   assert.ok(docs.length >= 5);
   for (const d of docs) {
     assert.equal(d.metadata.namespace, 'ml-serving', `${d.kind} ${d.metadata.name}`);
@@ -137,12 +142,15 @@ test('the command line writes one file per kind to --out, or the whole stream to
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.deepEqual(readdirSync(out).sort(), readdirSync(fromRepo(MANIFEST_DIR)).sort());
   const docs = docsOf(readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')));
-  assert.ok(docs.every((d) => d.metadata.namespace === 'team-a' && d.metadata.labels.release === 'prom-a'));
+  const operator = (ds: Doc[]) => ds.filter((d) => CRD_KINDS.includes(d.kind));
+  assert.ok(operator(docs).every((d) => d.metadata.namespace === 'team-a' && d.metadata.labels.release === 'prom-a'));
   const stream = run('--namespace', 'team-b');
   assert.equal(stream.status, 0, stream.stderr);
   const streamed = docsOf([stream.stdout]);
-  assert.equal(streamed.length, docs.length);
-  assert.ok(streamed.every((d) => d.metadata.namespace === 'team-b' && d.metadata.labels.release === 'kube-prometheus-stack'));
+  // The stream is for `kubectl apply -f -`: every resource, without the kustomization.
+  assert.equal(streamed.length, docs.length - 1);
+  assert.ok(streamed.every((d) => d.kind !== 'Kustomization'));
+  assert.ok(operator(streamed).every((d) => d.metadata.namespace === 'team-b' && d.metadata.labels.release === 'kube-prometheus-stack'));
   const bad = run('--namespace', 'Team_B');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^mlmon: --namespace: namespace "Team_B"/);
