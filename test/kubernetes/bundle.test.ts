@@ -26,7 +26,7 @@ import { generatedFiles } from '../../src/stack/generate.js';
 import { crdValidator } from './crd.js';
 import { kubernetesValidator } from './openapi.js';
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = Record<string, any>;
 
 const files = readdirSync(fromRepo(MANIFEST_DIR)).filter((f) => f.endsWith('.yaml'));
 const docsOf = (f: string): Any[] => parseAllDocuments(readFileSync(fromRepo(MANIFEST_DIR, f), 'utf8')).map((d) => d.toJS() as Any);
