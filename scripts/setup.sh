@@ -56,8 +56,10 @@ declare -A pymodule=(
   [python3-uvicorn]=uvicorn
   [python3-sklearn]=sklearn
   [python3-prometheus-client]=prometheus_client
+  [python3-yaml]=yaml
 )
-for p in python3-fastapi python3-uvicorn python3-sklearn python3-prometheus-client; do
+# python3-yaml: a YAML 1.1 reader (PyYAML, as Ansible uses) that every generated YAML file must satisfy.
+for p in python3-fastapi python3-uvicorn python3-sklearn python3-prometheus-client python3-yaml; do
   if [ -x "$python" ] && "$python" -c "import ${pymodule[$p]}" >/dev/null 2>&1; then continue; fi
   missing+=("$p")
 done
@@ -70,7 +72,7 @@ setup: error: missing programs: ${missing[*]}
 mlmon cannot install them on macOS for you. Run:
   brew install prometheus alertmanager node_exporter blackbox_exporter pushgateway victoriametrics
   brew install --cask chromium      # only for the console's browser tests
-  pip3 install fastapi uvicorn scikit-learn prometheus-client   # only for examples/fastapi-service
+  pip3 install fastapi uvicorn scikit-learn prometheus-client pyyaml   # only for examples/fastapi-service and the YAML 1.1 check
 then run this script again.
 MSG
     exit 1

@@ -6,6 +6,11 @@
  * exporter is away for long, the oldest items are dropped and counted, so the
  * service's memory never grows with the outage. */
 
+/** Environment variable holding the ingest API's bearer token, for a client (and
+ * the exporter itself) that is not given the token file: a Kubernetes Secret
+ * reaches a pod this way. */
+export const EXPORTER_TOKEN_ENV = 'MLMON_EXPORTER_TOKEN';
+
 export interface PredictionInput {
   model: string;
   version: string;

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { DEFAULT_PORTS } from '../definition/index.js';
+import { DEFAULT_PORTS, stackPaths } from '../definition/index.js';
+import { ensureModel } from '../model/index.js';
+import { EXPORTER_TOKEN_ENV } from './conventions.js';
 import { DRIFT_RULES, type DriftRule } from '../drift/index.js';
 import { MlmonError } from '../errors.js';
 import { DEFAULT_EXPORTER_CONFIG, parsePositiveInt } from './options.js';
@@ -18,6 +20,7 @@ interface ServeExporterFlags {
   ksPValue: string;
   driftRule: string;
   tuningFile?: string;
+  ensureModel?: string;
 }
 
 /** `mlmon serve exporter`: the command line the stack supervisor runs. */
@@ -40,12 +43,20 @@ export function registerExporterCommands(program: Command): void {
     .option('--ks-p-value <p>', 'KS p-value below which a feature differs significantly', String(t.ksPValue))
     .option('--drift-rule <rule>', `what makes a feature drifted: ${DRIFT_RULES.join(' | ')}`, t.rule)
     .option('--tuning-file <file>', 'per-model thresholds, window sizes and label TTLs (config/models.yaml); re-read at every compute')
+    .option(
+      '--ensure-model <name>',
+      'train the bundled model into the registry when it has none, as the gateway does at its first start (for an exporter that shares no registry with the gateway: the seeded training gives both the same version)',
+    )
     .action(async (flags: ServeExporterFlags) => {
       const rule = flags.driftRule as DriftRule;
       if (!DRIFT_RULES.includes(rule)) {
         throw new MlmonError('bad_option', `--drift-rule must be one of ${DRIFT_RULES.join(', ')}, got "${flags.driftRule}"`);
       }
+      if (flags.ensureModel !== undefined) await ensureModel(stackPaths(flags.dataDir).registryDir, flags.ensureModel);
+      // A Secret reaches a pod as an environment variable; otherwise the token file of the data directory.
+      const token = process.env[EXPORTER_TOKEN_ENV]?.trim() || undefined;
       const exporter = await startExporter({
+        ...(token ? { token } : {}),
         host: flags.host,
         port: parsePort(flags.port),
         dataDir: flags.dataDir,

@@ -73,8 +73,8 @@ export type IngestRejectReason = (typeof INGEST_REJECT_REASONS)[number];
 
 /** File of the ingest API's bearer token in <data>/secrets/. */
 export const EXPORTER_TOKEN_FILE = 'exporter-token';
-/** Environment variable a client may use instead of the file. */
-export const EXPORTER_TOKEN_ENV = 'MLMON_EXPORTER_TOKEN';
+/** Environment variable holding the token instead of the file (defined with the client). */
+export { EXPORTER_TOKEN_ENV } from '../client/index.js';
 
 /** Label value for anything an event names that the registry does not know
  * (a version, a class): counted, never turned into a new series. */

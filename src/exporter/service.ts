@@ -330,7 +330,9 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
         (body) => res.writeHead(200, { 'content-type': metrics.contentType }).end(req.method === 'HEAD' ? undefined : body),
         (e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e.message}\n`),
       );
-    } else if (path === '/-/healthy' || path === '/healthz') {
+    } else if (path === '/-/healthy' || path === '/healthz' || path === '/health' || path === '/ready') {
+      // Liveness and readiness alike: the state is restored and the registry read
+      // before the server listens, so answering at all is being ready.
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/') {
       res

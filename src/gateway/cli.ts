@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXPORTER_TOKEN_ENV } from '../client/index.js';
 import { MlmonError } from '../errors.js';
 import { defaultSettings, DEFAULT_PORTS, readState, stackPaths, urlOf } from '../definition/index.js';
 import { registerModelCommands, registerTrainCommand, IRIS_FEATURES } from '../model/index.js';
@@ -69,6 +70,29 @@ function printFault(view: FaultView, json: boolean | undefined): void {
   );
 }
 
+/** Where `--forward-events` sends, and the token it sends: refused at once when
+ * either is unusable, rather than dropping every event later. */
+function forwardTarget(url: string): { url: string; token: string } {
+  let u: URL | undefined;
+  try {
+    u = new URL(url);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+    throw new MlmonError('bad_flag', `--forward-events ${url}: not an http(s) URL`, {
+      hint: 'e.g. --forward-events http://127.0.0.1:9101',
+    });
+  }
+  const token = process.env[EXPORTER_TOKEN_ENV]?.trim();
+  if (!token) {
+    throw new MlmonError('bad_flag', `--forward-events needs the exporter's ingest token in ${EXPORTER_TOKEN_ENV}`, {
+      hint: `set ${EXPORTER_TOKEN_ENV} to the content of <data>/secrets/exporter-token of the exporter's stack (in Kubernetes: from its Secret)`,
+    });
+  }
+  return { url, token };
+}
+
 /** The gateway room's commands: `serve gateway`, `fault`, `load`, and the model's `train`. */
 export function registerGatewayCommands(program: Command): void {
   registerTrainCommand(program);
@@ -88,6 +112,10 @@ export function registerGatewayCommands(program: Command): void {
       `enable the fault control on /admin/fault (loopback clients only); also MLMON_GATEWAY_ADMIN=1. It needs ${ADMIN_TOKEN_ENV} unless --admin is given on a loopback address`,
     )
     .option('--no-instrument', 'do not record request metrics (for overhead measurements)')
+    .option(
+      '--forward-events <url>',
+      `send the inference events to the ML model exporter's ingest API at this URL instead of the spool in --data-dir (its token in ${EXPORTER_TOKEN_ENV}); for a gateway that shares no disk with the exporter`,
+    )
     .option('--log-level <level>', 'pino log level', process.env.MLMON_LOG_LEVEL ?? 'info')
     .action(
       async (opts: {
@@ -97,8 +125,10 @@ export function registerGatewayCommands(program: Command): void {
         model: string;
         admin?: boolean;
         instrument: boolean;
+        forwardEvents?: string;
         logLevel: string;
       }) => {
+        const forwardEvents = opts.forwardEvents === undefined ? undefined : forwardTarget(opts.forwardEvents);
         const admin = opts.admin === true || process.env.MLMON_GATEWAY_ADMIN === '1' || process.env.MLMON_GATEWAY_ADMIN === 'true';
         const adminToken = process.env[ADMIN_TOKEN_ENV]?.trim() || undefined;
         // Turned on through the environment (as the stack does) it must come with a
@@ -117,6 +147,7 @@ export function registerGatewayCommands(program: Command): void {
           admin,
           ...(admin && adminToken ? { adminToken } : {}),
           instrument: opts.instrument,
+          ...(forwardEvents ? { forwardEvents } : {}),
           logLevel: opts.logLevel,
         });
         let stopping = false;

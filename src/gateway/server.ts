@@ -28,6 +28,7 @@ import {
 import { faultFrom, faultSchema, isActive, isLoopback, NO_FAULT, type FaultState } from './fault.js';
 import { RecentPredictions } from './recent.js';
 import { bearerMatches } from './token.js';
+import { openEventForwarder, type ForwardOptions } from './forward.js';
 
 export interface GatewayOptions {
   host: string;
@@ -43,6 +44,9 @@ export interface GatewayOptions {
   logLevel?: string;
   /** How often the deployment file is read for a change (default 500 ms). */
   deploymentPollMs?: number;
+  /** Send the inference events to the exporter's ingest API instead of the spool
+   * under the data directory (a gateway that shares no disk with the exporter). */
+  forwardEvents?: ForwardOptions;
 }
 
 /** What answers requests now. Replaced whole when the deployment changes, so a
@@ -120,10 +124,15 @@ export async function buildGateway(
   const model = await loadModelVersion(paths.registryDir, modelName, deployment.stable);
   // Features and classes are the stable version's; a version with others cannot take its place live.
   const { features, classes } = model.metadata;
-  const events = await openEventWriter({
-    dir: paths.eventsDir,
-    onError: (err) => log.error({ err }, 'inference events could not be written'),
-  });
+  const events = opts.forwardEvents
+    ? openEventForwarder({
+        ...opts.forwardEvents,
+        onError: (err) => log.warn({ err: err.message }, 'inference events could not be sent to the exporter'),
+      })
+    : await openEventWriter({
+        dir: paths.eventsDir,
+        onError: (err) => log.error({ err }, 'inference events could not be written'),
+      });
   const instrument = opts.instrument !== false;
   const metrics = new GatewayMetrics({
     served: { model: modelName, version: model.metadata.version, classes },

@@ -5,6 +5,7 @@ import type { Slo } from '../slo/index.js';
 import { DASHBOARD_UIDS, type DashboardKey } from './conventions.js';
 import type { StackJobs } from './jobs.js';
 import type { AlertFacts } from './rules.js';
+import { modelHealthDashboard } from './models.js';
 import { sloDetailDashboard, sloOverviewDashboard } from './slo.js';
 import { gatewayDashboard, hostDashboard, probesDashboard, stackHealthDashboard } from './system.js';
 
@@ -26,6 +27,7 @@ export function buildDashboards(src: DashboardSources): BuiltDashboard[] {
   const all: Array<[DashboardKey, Dashboard]> = [
     ['sloOverview', sloOverviewDashboard(src)],
     ['sloDetail', sloDetailDashboard(src)],
+    ['modelHealth', modelHealthDashboard(src)],
     ['gateway', gatewayDashboard(src)],
     ['host', hostDashboard(src)],
     ['probes', probesDashboard(src)],

@@ -114,7 +114,8 @@ export interface TimeseriesOptions extends Common {
   /** Draw the threshold steps as lines (the alert lines). */
   thresholdLines?: boolean;
   stacked?: boolean;
-  /** Series drawn with a fixed colour, by display name (an objective or threshold series). */
+  /** Series drawn dashed in a fixed colour, by a regular expression on their
+   * display name (an objective or a threshold series). */
   fixedColours?: Record<string, string>;
 }
 
@@ -137,8 +138,8 @@ export function timeseries(o: TimeseriesOptions): cog.Builder<Panel> {
       ),
     );
   if (o.stacked) b.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
-  for (const [name, color] of Object.entries(o.fixedColours ?? {})) {
-    b.overrideByName(name, [
+  for (const [pattern, color] of Object.entries(o.fixedColours ?? {})) {
+    b.overrideByRegexp(pattern, [
       { id: 'color', value: { mode: 'fixed', fixedColor: color } },
       { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
       { id: 'custom.fillOpacity', value: 0 },

@@ -184,7 +184,7 @@ export function sloDetailDashboard(input: SloDashboardInput): Dashboard {
               { expr: `{__name__=~${q(objective)},service="$service",slo="$slo"}`, legend: 'objective' },
             ],
             unit: 'percentunit',
-            fixedColours: { objective: OK_COLOUR },
+            fixedColours: { '^objective$': OK_COLOUR },
             links,
             w: 12,
             h: 8,

@@ -7,6 +7,7 @@
  * share no disk. Secrets are referenced by name, never written here. Pure. */
 import { DEFAULT_PORTS, type ComponentName } from '../definition/index.js';
 import { OWN_SERVICES } from '../container/index.js';
+import { EXPORTER_TOKEN_ENV } from '../exporter/index.js';
 import { EXPORTER_SECRET_KEY, PART_OF, type KubernetesOptions } from './conventions.js';
 import { METRICS_PORT_NAME, MONITORED } from './service-monitor.js';
 
@@ -20,8 +21,6 @@ export type Workload = (typeof WORKLOADS)[number];
 const DATA_DIR = '/data';
 /** The `node` user of the official Node images our image runs as. */
 const NODE_UID = 1000;
-/** The ingest token reaches both pods through this variable (the exporter and its clients read it). */
-const EXPORTER_TOKEN_ENV = 'MLMON_EXPORTER_TOKEN';
 
 export const EXPORTER_STATE_CLAIM = 'ml-model-exporter-state';
 
@@ -61,7 +60,20 @@ const SPECS: Readonly<Record<Workload, Spec>> = {
     from: 'anywhere',
   },
   'ml-model-exporter': {
-    args: () => ['serve', 'exporter', '--host', '0.0.0.0', '--port', String(DEFAULT_PORTS['ml-model-exporter']), '--data-dir', DATA_DIR],
+    // Its registry is its own (on its claim): the bundled model is trained there
+    // as the gateway trains its own, seeded alike, so both know the same version.
+    args: () => [
+      'serve',
+      'exporter',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(DEFAULT_PORTS['ml-model-exporter']),
+      '--data-dir',
+      DATA_DIR,
+      '--ensure-model',
+      'iris',
+    ],
     ports: [{ name: portName('ml-model-exporter'), port: DEFAULT_PORTS['ml-model-exporter'] }],
     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
     persistent: true,

@@ -4,7 +4,7 @@
  * declares, with the headers it sends; and the gateway's events reach the
  * exporter over its ingest API, the way they cross pods in the cluster. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,3 +97,20 @@ async function exporterEvents(url: string): Promise<number> {
   const m = /^ml_exporter_events_processed_total (\d+)/m.exec(text);
   return m ? Number(m[1]) : 0;
 }
+
+test('a gateway told to forward its events without the token, or to no URL, refuses to start and says what to set', () => {
+  const env = { ...process.env };
+  delete env.MLMON_EXPORTER_TOKEN;
+  const noToken = spawnSync(process.execPath, [mlmonBin, 'serve', 'gateway', '--forward-events', 'http://127.0.0.1:9'], {
+    env,
+    encoding: 'utf8',
+  });
+  assert.equal(noToken.status, 1);
+  assert.match(noToken.stderr, /^mlmon: --forward-events needs the exporter's ingest token in MLMON_EXPORTER_TOKEN/);
+  const badUrl = spawnSync(process.execPath, [mlmonBin, 'serve', 'gateway', '--forward-events', 'exporter:9101'], {
+    env: { ...env, MLMON_EXPORTER_TOKEN: token },
+    encoding: 'utf8',
+  });
+  assert.equal(badUrl.status, 1);
+  assert.match(badUrl.stderr, /^mlmon: --forward-events exporter:9101: not an http\(s\) URL/);
+});
