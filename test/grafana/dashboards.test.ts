@@ -120,7 +120,7 @@ test('every template variable used in a query, a link or a title is defined (or 
   assert.ok(used > 20, `${used} variable uses seen`);
 });
 
-test('every panel has a query and a description; its links open the console or a runbook of docs/RUNBOOKS.md', () => {
+test('every panel has a query, a description and links, each opening a console page or a runbook of docs/RUNBOOKS.md', () => {
   const anchors = markdownAnchors(readFileSync(fromRepo('docs', 'RUNBOOKS.md'), 'utf8'));
   let runbookLinks = 0;
   let consoleLinks = 0;
@@ -128,6 +128,7 @@ test('every panel has a query and a description; its links open the console or a
     for (const p of allPanels(d)) {
       assert.ok((p.targets ?? []).length > 0 && (p.targets ?? []).every((t) => t.expr.trim() !== ''), `${d.uid} "${p.title}" queries`);
       assert.ok((p.description ?? '').length > 20, `${d.uid} "${p.title}" description`);
+      assert.ok((p.links ?? []).length > 0, `${d.uid} "${p.title}" links to the console or a runbook`);
       for (const l of p.links ?? []) {
         if (l.url.startsWith('${console}')) {
           consoleLinks++;
