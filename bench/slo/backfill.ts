@@ -1,9 +1,11 @@
-/** Benchmark: the 30-day availability of 100 services, three ways, on 30 days of
- * backfilled synthetic data in a real Prometheus.
+/** Benchmark: the 30-day availability of 100 services, several ways, on 30 days
+ * of backfilled synthetic data in a real Prometheus.
  *   (a) rate(...[30d]) over the raw counters,
  *   (b) a plain average of 5-minute ratios,
- *   (c) ours: traffic-weighted sums of recorded hourly tiles, each the sum of twelve
- *       5-minute tiles (and, for comparison, the same sums over the 5-minute tiles).
+ *   (c) ours: the generated ratio_rate30d rule's own expression (the difference of
+ *       two of the event counts recorded once per tile), by service,
+ *   (d) the previous rules, for comparison: sums of hourly tiles (each the mean of
+ *       twelve 5-minute rate() tiles), and of the 5-minute tiles.
  * Prints evaluation time (Prometheus' own evalTotalTime, median of 5), samples
  * read, the largest error against the exact availability of the span the tiles
  * cover, and how many times cheaper than (a) each query is.
@@ -17,7 +19,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitForHttp } from '../../src/net.js';
 import { seededRandom } from '../../src/model/random.js';
-import { rangeJustUnder } from '../../src/slo/index.js';
+import { parse } from 'yaml';
+import { parseSloSpec, rangeJustUnder, renderSloRuleFiles } from '../../src/slo/index.js';
+import { RULE_FILE } from '../../src/definition/index.js';
 
 const run = promisify(execFile);
 const DAY = 86400;
@@ -46,6 +50,9 @@ interface Service {
   /** Counter values at the last tile boundary. */
   tileGood: number;
   tileBad: number;
+  /** The counts the SLO rules record once per tile (events since counting began). */
+  countedBad: number;
+  countedTotal: number;
   /** Fine tile values since the last coarse tile, summed the way sum_over_time does. */
   hourBad: number;
   hourTotal: number;
@@ -77,6 +84,9 @@ interface WindowFile {
   ratio: string[];
   hourBad: string[];
   hourTotal: string[];
+  countedBad: string[];
+  countedTotal: string[];
+  since: string[];
 }
 
 async function backfill(
@@ -97,6 +107,8 @@ async function backfill(
     bad: 0,
     tileGood: 0,
     tileBad: 0,
+    countedBad: 0,
+    countedTotal: 0,
     hourBad: 0,
     hourTotal: 0,
     exactBad: 0,
@@ -108,7 +120,8 @@ async function backfill(
   const parallel = Math.max(1, Math.min(4, cpus().length));
   const pending: Promise<unknown>[] = [];
   const flush = async (name: string, w: WindowFile): Promise<void> => {
-    samples += w.raw.length + w.bad.length + w.total.length + w.ratio.length + w.hourBad.length + w.hourTotal.length;
+    samples +=
+      w.raw.length + w.bad.length + w.total.length + w.ratio.length + w.hourBad.length + w.hourTotal.length + w.countedBad.length * 3;
     const file = join(dir, `${name}.om`);
     const out = createWriteStream(file);
     out.write('# TYPE http_requests counter\n' + w.raw.join('\n') + '\n');
@@ -120,6 +133,11 @@ async function backfill(
     if (w.hourBad.length > 0) {
       out.write('# TYPE slo:availability:bad_events:rate1h gauge\n' + w.hourBad.join('\n') + '\n');
       out.write('# TYPE slo:availability:total_events:rate1h gauge\n' + w.hourTotal.join('\n') + '\n');
+    }
+    if (w.countedBad.length > 0) {
+      out.write('# TYPE slo:availability:bad_events:counted gauge\n' + w.countedBad.join('\n') + '\n');
+      out.write('# TYPE slo:availability:total_events:counted gauge\n' + w.countedTotal.join('\n') + '\n');
+      out.write('# TYPE slo:availability:counted_since:timestamp_seconds gauge\n' + w.since.join('\n') + '\n');
     }
     out.write('# EOF\n');
     await new Promise((r) => out.end(r));
@@ -135,7 +153,11 @@ async function backfill(
     const fileOf = (t: number): WindowFile => {
       const k = Math.floor(t / BLOCK);
       let w = windows.get(k);
-      if (!w) windows.set(k, (w = { raw: [], bad: [], total: [], ratio: [], hourBad: [], hourTotal: [] }));
+      if (!w)
+        windows.set(
+          k,
+          (w = { raw: [], bad: [], total: [], ratio: [], hourBad: [], hourTotal: [], countedBad: [], countedTotal: [], since: [] }),
+        );
       return w;
     };
     for (const svc of svcs) {
@@ -152,6 +174,16 @@ async function backfill(
         const w = fileOf(t);
         w.raw.push(`http_requests_total{service="${svc.name}",status="200"} ${svc.good} ${t}`);
         fail.push({ t, line: `http_requests_total{service="${svc.name}",status="503"} ${svc.bad} ${t}` });
+        if ((t - start) % TILE === 0) {
+          // What the count rules record: events counted since counting began (at
+          // `start`, the first tile), once per tile.
+          const labels = `{service="${svc.name}",slo="availability"}`;
+          svc.countedBad += svc.bad - svc.tileBad;
+          svc.countedTotal += svc.good + svc.bad - svc.tileGood - svc.tileBad;
+          w.countedBad.push(`slo:availability:bad_events:counted${labels} ${svc.countedBad} ${t}`);
+          w.countedTotal.push(`slo:availability:total_events:counted${labels} ${svc.countedTotal} ${t}`);
+          w.since.push(`slo:availability:counted_since:timestamp_seconds${labels} ${start} ${t}`);
+        }
         if (t > start && (t - start) % TILE === 0) {
           // What the tile rules record: the rate over one tile, once per tile.
           const dBad = svc.bad - svc.tileBad;
@@ -223,6 +255,36 @@ async function blocksLoaded(base: string): Promise<number> {
   return Number(/^prometheus_tsdb_blocks_loaded (\S+)/m.exec(text)?.[1] ?? NaN);
 }
 
+/** The generated period rule of an SLO (`slo:availability:ratio_rate<period>`),
+ * as the generator writes it for one service, read for every service at once:
+ * the same expression, its matching on the SLO's own labels by `by` instead. */
+function periodRuleBy(by: string, days: number): string {
+  const spec = parseSloSpec(
+    [
+      'version: mlmon/v1',
+      'services:',
+      '  - name: one',
+      '    slos:',
+      '      - name: availability',
+      '        objective: 99.5',
+      `        period: ${days}d`,
+      '        sli:',
+      '          events:',
+      '            bad: http_requests_total{status=~"5.."}',
+      '            total: http_requests_total',
+      '',
+    ].join('\n'),
+    'bench.yaml',
+  );
+  const recording = renderSloRuleFiles(spec, { profile: 'production' }).find((f) => f.file === RULE_FILE.sloRecording);
+  const rules = (parse(recording?.content ?? '') as { groups: { rules: { record?: string; expr: string }[] }[] }).groups.flatMap(
+    (g) => g.rules,
+  );
+  const rule = rules.find((r) => r.record === `slo:availability:ratio_rate${days}d`);
+  if (!rule) throw new Error(`no ratio_rate${days}d rule`);
+  return rule.expr.replaceAll('service="one",', '').replaceAll('on ()', `on (${by})`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(USAGE);
@@ -275,10 +337,10 @@ async function main(): Promise<void> {
     process.stdout.write('\n');
     console.log(`prometheus ready on ${base}, ${last} blocks loaded after compaction`);
 
-    // Evaluated at `end`, a tile boundary: the hourly tiles in (end - period, end]
-    // cover exactly the 5-minute tiles, hence the events, of (start, end], which is
-    // the span `exact` was counted over. The tile ranges are a millisecond short of
-    // the period, as the generated rules write them, so no tile is read twice.
+    // Evaluated at `end`, a tile boundary: the counts at `end` and at `start` differ
+    // by the events of (start, end], the span `exact` was counted over; so do the
+    // hourly tiles in (end - period, end]. The tile ranges are a millisecond short of
+    // the period, as the previous rules wrote them, so no tile is read twice.
     const window = `${days}d`;
     const tileRange = rangeJustUnder(days * DAY);
     const tiles = (tile: string): string =>
@@ -289,8 +351,9 @@ async function main(): Promise<void> {
         `1 - sum by (service) (rate(http_requests_total{status=~"5.."}[${window}])) / sum by (service) (rate(http_requests_total[${window}]))`,
       ],
       ['(b) average of 5m ratios', `avg_over_time(slo:availability:ratio_rate5m[${window}])`],
-      ['(c) ours: sums of 1h tiles', tiles('1h')],
-      ["(c') sums of 5m tiles", tiles('5m')],
+      ['(c) ours: differences of counts', periodRuleBy('service', days)],
+      ['(d) previous: sums of 1h tiles', tiles('1h')],
+      ["(d') previous: sums of 5m tiles", tiles('5m')],
     ];
     const rows: { name: string; evalMs: number; wallMs: number; samples: number | undefined; maxError: number; cheaper: number }[] = [];
     for (const [name, expr] of queries) {
@@ -309,10 +372,10 @@ async function main(): Promise<void> {
     }
     const [a, , c] = rows;
     if (a && c) {
-      const met = a.evalMs / c.evalMs >= 20 && c.maxError <= 1e-4;
+      const met = a.evalMs / c.evalMs >= 50 && c.maxError <= 1e-4;
       console.log(
         `\nours is ${(a.evalMs / c.evalMs).toFixed(1)}x cheaper than (a) by eval time (${(a.wallMs / c.wallMs).toFixed(1)}x by wall time), ` +
-          `max error ${c.maxError.toExponential(2)}: goal (>= 20x, <= 1e-4) ${met ? 'met' : 'NOT met'}`,
+          `max error ${c.maxError.toExponential(2)}: goal (>= 50x, <= 1e-4) ${met ? 'met' : 'NOT met'}`,
       );
     }
     console.log(JSON.stringify({ services, days, scrapeSeconds: scrape, rows }));

@@ -7,7 +7,7 @@
  * 0.005 × 14.4 × 60 min / 1 ≈ 4.3 min. Then the alert still has to travel:
  * one scrape, one rule evaluation and Alertmanager's group_wait. */
 import { alertTimingOf, GROUP_TIMINGS } from '../alerting/index.js';
-import type { Slo } from '../slo/index.js';
+import { tierDetectionSeconds, type Slo } from '../slo/index.js';
 import { TEST_RULE_SCALING } from '../definition/index.js';
 import { durationSeconds, formatDuration } from '../duration.js';
 import type { Profile } from '../definition/index.js';
@@ -43,21 +43,6 @@ export function stackTimings(profile: Profile, scrapeInterval: string, evaluatio
   };
 }
 
-/** Seconds until a window of `windowSeconds` holds more than `threshold` bad
- * events once a steady `badRatio` starts, when only `historySeconds` of good
- * traffic came before (a young stack's windows are not full yet). */
-export function windowDetectionSeconds(
-  windowSeconds: number,
-  threshold: number,
-  badRatio: number,
-  historySeconds = Number.POSITIVE_INFINITY,
-): number | undefined {
-  if (badRatio <= threshold) return undefined;
-  const full = (threshold * windowSeconds) / badRatio;
-  const young = (threshold * historySeconds) / (badRatio - threshold);
-  return Math.min(full, young);
-}
-
 export interface BurnDetection {
   seconds: number;
   long: string;
@@ -70,11 +55,9 @@ export function burnDetections(slo: Slo, badRatio: number, historySeconds = Numb
   const out: BurnDetection[] = [];
   for (const tier of slo.windows.tiers) {
     if (tier.speed !== 'fast') continue;
-    const threshold = slo.errorBudget * tier.burnRate;
-    const long = windowDetectionSeconds(tier.long.seconds, threshold, badRatio, historySeconds);
-    const short = windowDetectionSeconds(tier.short.seconds, threshold, badRatio, historySeconds);
-    if (long === undefined || short === undefined) continue;
-    out.push({ seconds: Math.max(long, short), long: tier.long.name, short: tier.short.name, burnRate: tier.burnRate });
+    const seconds = tierDetectionSeconds(tier, slo.errorBudget, badRatio, historySeconds);
+    if (seconds === undefined) continue;
+    out.push({ seconds, long: tier.long.name, short: tier.short.name, burnRate: tier.burnRate });
   }
   return out;
 }

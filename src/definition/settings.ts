@@ -89,10 +89,15 @@ export interface StackSettings {
   access?: StackAccess;
 }
 
+/** The SLO catalog's name in the run directory. */
+export const RUN_SLO_CATALOG = 'slo_catalog.json';
+
 export interface StackPaths {
   dataDir: string;
   /** Rendered configuration, rewritten at every start. */
   runDir: string;
+  /** The SLO catalog of the rules Prometheus was last given (in the run directory). */
+  sloCatalogFile: string;
   logsDir: string;
   stateFile: string;
   supervisorPidFile: string;
@@ -113,6 +118,7 @@ export function stackPaths(dataDir: string): StackPaths {
   return {
     dataDir: d,
     runDir: join(d, 'run'),
+    sloCatalogFile: join(d, 'run', RUN_SLO_CATALOG),
     logsDir: join(d, 'logs'),
     stateFile: join(d, 'state.json'),
     supervisorPidFile: join(d, 'supervisor.pid'),
@@ -144,7 +150,9 @@ export function defaultSettings(overrides: Partial<StackSettings> = {}): StackSe
     ports: { ...DEFAULT_PORTS },
     cluster: 'local',
     environment: 'development',
-    retentionTime: '30d',
+    // The longest SLO period (30d) plus the catch-up horizon (2h): a period's events
+    // are the difference of two counts, the older one a period back.
+    retentionTime: '31d',
     retentionSize: '10GB',
     scrapeInterval: '15s',
     evaluationInterval: '15s',

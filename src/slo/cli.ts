@@ -8,7 +8,7 @@ import { buildSloModels } from './model.js';
 import { renderSloRuleFiles } from './render.js';
 import { loadSloSpecFile } from './loader.js';
 import type { Profile } from '../definition/index.js';
-import { secondsText } from './windows.js';
+import { secondsText, tierDetectionSeconds } from './windows.js';
 
 function profileOf(value: string): Profile {
   if (value !== 'production' && value !== 'test') {
@@ -65,7 +65,7 @@ export function registerSloCommands(program: Command): void {
           short: t.short.name,
           budgetSpent: `${Number((t.budgetSpent * 100).toPrecision(6))}%`,
           // A total outage: every request is bad.
-          detectTotalOutageSeconds: Math.round(s.errorBudget * t.long.seconds * t.burnRate + (t.forSeconds ?? 0)),
+          detectTotalOutageSeconds: Math.round(tierDetectionSeconds(t, s.errorBudget, 1) ?? Number.NaN),
         })),
       );
       if (opts.json) {

@@ -6,7 +6,7 @@ import { DEFAULT_RUNBOOK_BASE_URL, HISTOGRAM, RESERVED_LABELS, type SliKind } fr
 import { formatSelector, isSelector, parseSelector, withMatcher, withMetric, withoutLabel, type Selector } from './selector.js';
 import { thresholdSeconds, type BurnRateSpec, type SloEntrySpec, type SloSpec } from './spec.js';
 import { TEST_PROFILE_FACTOR, type Profile } from '../definition/index.js';
-import { burnRateWindows, positiveSeconds, type CustomTier, type SloWindows } from './windows.js';
+import { burnRateWindows, periodTiling, positiveSeconds, type CustomTier, type SloWindows } from './windows.js';
 
 export const DEFAULT_PERIOD = '30d';
 /** Low-traffic guard: with fewer requests than this in the long window, no alert
@@ -20,6 +20,9 @@ export interface LatencyHistogram {
   /** The histogram's series selector without `le`, base name as metric. */
   selector: Selector;
   thresholdSeconds: number;
+  /** Regular expression matching every way a client writes the threshold's `le`
+   * ("1", "1.0", "0.3", "0.30"): the bucket is one bucket however it is printed. */
+  thresholdLe: string;
   buckets: number[] | undefined;
 }
 
@@ -56,9 +59,16 @@ function selectorOf(text: string, where: string): Selector {
   return sel;
 }
 
-function leValue(seconds: number): string {
-  // Client libraries print bucket bounds as the shortest decimal (0.3, 1, 2.5).
-  return String(seconds);
+/** The `le` values a bucket bound is written as. Client libraries print the
+ * shortest decimal (0.3, 1, 2.5); Prometheus 3 rewrites whole numbers as "1.0". A
+ * string match on one of them would miss the others and count those requests as
+ * not fast enough; numerically they are one bucket. */
+export function leRegex(seconds: number): string {
+  const text = String(seconds);
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return text.replace(/[.+]/g, (c) => `\\${c}`);
+  const [, whole = '', fraction] = m;
+  return fraction === undefined ? `${whole}(\\.0*)?` : `${whole}\\.${fraction}0*`;
 }
 
 function checkLabels(labels: Record<string, string>, where: string): Record<string, string> {
@@ -79,7 +89,7 @@ function latencyFromEvents(good: Selector, total: Selector): LatencyHistogram | 
   if (!Number.isFinite(threshold)) return undefined;
   const selector = withMetric(withoutLabel(good, HISTOGRAM.le), base);
   if (formatSelector(selector) !== formatSelector(withMetric(total, base))) return undefined;
-  return { metric: base, selector, thresholdSeconds: threshold, buckets: undefined };
+  return { metric: base, selector, thresholdSeconds: threshold, thresholdLe: leRegex(threshold), buckets: undefined };
 }
 
 /** Workbook page tiers burn 6x or faster; slower ones are tickets. */
@@ -110,10 +120,14 @@ function buildSlo(spec: SloSpec, service: SloSpec['services'][number], entry: Sl
     const hist = selectorOf(lat.histogram, where);
     const t = thresholdSeconds(lat.threshold) ?? fail(where, 'latency threshold is not a number of seconds or a duration');
     if (!lat.buckets.some((b) => Math.abs(b - t) < 1e-9)) fail(where, `latency threshold ${t}s is not one of the histogram's buckets`);
-    latency = { metric: hist.metric, selector: hist, thresholdSeconds: t, buckets: lat.buckets };
+    latency = { metric: hist.metric, selector: hist, thresholdSeconds: t, thresholdLe: leRegex(t), buckets: lat.buckets };
     events = {
       mode: 'good',
-      selector: withMatcher(withMetric(hist, hist.metric + HISTOGRAM.bucket), { label: HISTOGRAM.le, op: '=', value: leValue(t) }),
+      selector: withMatcher(withMetric(hist, hist.metric + HISTOGRAM.bucket), {
+        label: HISTOGRAM.le,
+        op: '=~',
+        value: latency.thresholdLe,
+      }),
       total: withMetric(hist, hist.metric + HISTOGRAM.count),
     };
   } else if (entry.sli.events) {
@@ -131,8 +145,12 @@ function buildSlo(spec: SloSpec, service: SloSpec['services'][number], entry: Sl
   } else {
     fail(where, 'sli needs "events" or "latency"');
   }
+  const tiling = periodTiling(periodSeconds, profile);
+  if ('error' in tiling) fail(where, `period ${periodText}: ${tiling.error}`);
   const objective = entry.objective / 100;
+  const errorBudget = Number((1 - objective).toPrecision(12));
   const alerting = entry.alerting ?? {};
+  const windows = burnRateWindows(periodSeconds, profile, alerting.burn_rates?.map(customTier));
   return {
     service: service.name,
     name: entry.name,
@@ -140,7 +158,7 @@ function buildSlo(spec: SloSpec, service: SloSpec['services'][number], entry: Sl
     description: entry.description ?? `${entry.name} of ${service.name}`,
     objective: Number(objective.toPrecision(12)),
     objectivePercent: entry.objective,
-    errorBudget: Number((1 - objective).toPrecision(12)),
+    errorBudget,
     specPeriod: periodText,
     events,
     latency,
@@ -148,18 +166,25 @@ function buildSlo(spec: SloSpec, service: SloSpec['services'][number], entry: Sl
     annotations: { ...(entry.annotations ?? {}) },
     alerting: {
       enabled: alerting.enabled ?? true,
-      // Test windows are 60 times shorter, so they hold 60 times fewer requests.
-      minRequests:
-        profile === 'test'
-          ? Math.ceil((alerting.min_requests ?? DEFAULT_MIN_REQUESTS) / TEST_PROFILE_FACTOR)
-          : (alerting.min_requests ?? DEFAULT_MIN_REQUESTS),
+      minRequests: minRequestsIn(profile, alerting.min_requests ?? DEFAULT_MIN_REQUESTS, errorBudget, windows),
       labels: checkLabels({ ...(alerting.labels ?? {}) }, where),
       annotations: { ...(alerting.annotations ?? {}) },
     },
-    windows: burnRateWindows(periodSeconds, profile, alerting.burn_rates?.map(customTier)),
+    windows,
     runbookBaseUrl: spec.runbook_base_url ?? DEFAULT_RUNBOOK_BASE_URL,
     profile,
   };
+}
+
+/** The low-traffic guard in a profile. Test windows are 60 times shorter, so
+ * they hold 60 times fewer requests; but never so few that a single failure is a
+ * burn above the fastest tier's threshold (1 in 13 requests is 14.4x a 0.5%
+ * budget): one failure alone must not page a test stack either. */
+export function minRequestsIn(profile: Profile, written: number, errorBudget: number, windows: SloWindows): number {
+  if (profile !== 'test') return written;
+  const fastest = Math.max(...windows.tiers.map((t) => t.burnRate));
+  const oneFailureFloor = Math.floor(1 / (fastest * errorBudget)) + 1;
+  return Math.max(Math.ceil(written / TEST_PROFILE_FACTOR), oneFailureFloor);
 }
 
 /** Every SLO of the spec, validated, in spec order. Pure. */

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { SEVERITIES } from './conventions.js';
 import type { BurnRateSpec, SloEntrySpec } from './spec.js';
 import { isSelector, parseSelector } from './selector.js';
-import { positiveSeconds } from './windows.js';
+import { periodProblem, positiveSeconds } from './windows.js';
 
 export const OPENSLO_API_VERSION = 'openslo/v1';
 
@@ -160,7 +160,13 @@ export const openSloDocumentSchema = z.object({
     timeWindow: z
       .array(
         z.object({
-          duration: z.string().refine((d) => positiveSeconds(d) !== undefined, 'must be a duration such as 28d or 30d'),
+          duration: z
+            .string()
+            .refine((d) => positiveSeconds(d) !== undefined, 'must be a duration such as 28d or 30d')
+            .superRefine((d, ctx) => {
+              const problem = periodProblem(d);
+              if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+            }),
           isRolling: z.literal(true, 'only rolling time windows are supported'),
         }),
       )

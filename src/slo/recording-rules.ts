@@ -1,104 +1,85 @@
-/** Recording rules: per SLO, tiles (short-window event rates recorded once per
- * tile), coarse tiles summed from them, and the windows built on both; plus the
- * generic http:* and container:* series the dashboards and alerts read. Pure
- * functions from the model to groups. */
-import {
-  CONTAINER_METRICS,
-  CONTAINER_SERIES,
-  GROUP_NAMES,
-  HISTOGRAM,
-  HTTP_METRICS,
-  HTTP_SERIES,
-  LATENCY_QUANTILES,
-  PERIOD_QUANTILE,
-  sloSeries,
-} from './conventions.js';
+/** Recording rules: per SLO, the event counts recorded once per tile (with the
+ * raw values they were counted from), and the windows, period and budget read
+ * from them. Pure functions from the model to groups. */
+import { GROUP_NAMES, HISTOGRAM, LATENCY_QUANTILES, PERIOD_QUANTILE, sloSeries, type EventRole } from './conventions.js';
 import type { Slo } from './model.js';
 import {
+  countedEvents,
+  countedSeries,
+  errorRatio,
+  eventsIn,
+  increaseSinceLastSeen,
+  keptWith,
+  lastSeenExpr,
   num,
-  rawBadRate,
   rawErrorRatio,
-  rawTotalRate,
   recorded,
   sloLabels,
-  sumOfTiles,
-  tileOf,
   type RecordingRule,
   type RuleGroup,
 } from './rules.js';
-import { formatSelector, withMetric } from './selector.js';
-import { rangeJustUnder, type RateWindow } from './windows.js';
+import type { RateWindow } from './windows.js';
 
 /** Percentiles are for people reading dashboards, over the usual 5m whatever the period. */
 const QUANTILE_WINDOW: RateWindow = { seconds: 300, name: '5m', source: 'raw' };
 
-/** Tiles: the event rates over one tile, recorded once per tile. Summing them over
- * a long window gives that window's events exactly (each event lies in one tile),
- * so long windows weigh every tile by its traffic and never re-read raw samples. */
+/** `previous + new events`: the count carried over from its last tile (0 when
+ * there is none within the catch-up horizon: counting starts again). */
+function countRule(slo: Slo, record: string, increase: string, byLe: boolean): RecordingRule {
+  const previous = `last_over_time(${recorded(record, slo)}[${slo.windows.catchUp.name}])`;
+  const expr = byLe
+    ? `(${previous} + on (${HISTOGRAM.le}) ${increase})\nor on (${HISTOGRAM.le}) ${previous}\nor on (${HISTOGRAM.le}) ${increase}`
+    : `(${previous} or on () vector(0))\n+ on ()\n(${increase} or on () vector(0))`;
+  return { record, expr, labels: sloLabels(slo) };
+}
+
+/** Tiles: once per tile, each raw counter series' events since it was last
+ * counted are added to the SLO's counts, and its value is kept for the next tile.
+ * A window's events are then the difference of two counts (eventsIn), exact
+ * whatever the scrape interval, the tile edges or the evaluations missed within
+ * the catch-up horizon. Rule order matters: the counts read the values kept by
+ * the previous evaluation, so they come before the rules that keep new ones. */
 export function tileRules(slo: Slo): RuleGroup<RecordingRule> {
-  const tile = slo.windows.tile;
   const labels = sloLabels(slo);
-  const rules: RecordingRule[] = [
-    { record: sloSeries.badEventsTile(slo.kind, tile.name), expr: rawBadRate(slo, tile), labels },
-    { record: sloSeries.totalEventsTile(slo.kind, tile.name), expr: rawTotalRate(slo, tile), labels },
-  ];
-  if (slo.latency) {
-    const bucket = withMetric(slo.latency.selector, slo.latency.metric + HISTOGRAM.bucket);
-    rules.push({
-      record: sloSeries.latencyBucketTile(slo.latency.metric, tile.name),
-      expr: `sum by (${HISTOGRAM.le}) (rate(${formatSelector(bucket)}[${tile.name}]))`,
-      labels,
-    });
+  const c = countedSeries(slo);
+  const counts: RecordingRule[] = [];
+  const kept: RecordingRule[] = [];
+  const count = (role: EventRole, series: { selector: string; onlyWith: string | undefined }): void => {
+    const lastSeen = sloSeries.eventsLastSeen(slo.kind, role);
+    counts.push(
+      countRule(slo, sloSeries.eventsCounted(slo.kind, role), increaseSinceLastSeen(slo, series, recorded(lastSeen, slo), false), false),
+    );
+    kept.push({ record: lastSeen, expr: lastSeenExpr(series), labels });
+  };
+  if (c.events) count(c.events.role, { selector: c.events.selector, onlyWith: undefined });
+  count('total', c.total);
+  if (slo.latency && c.buckets) {
+    const lastSeen = sloSeries.bucketsLastSeen(slo.latency.metric);
+    counts.push(
+      countRule(
+        slo,
+        sloSeries.bucketsCounted(slo.latency.metric),
+        increaseSinceLastSeen(slo, c.buckets, recorded(lastSeen, slo), true),
+        true,
+      ),
+    );
+    kept.push({ record: lastSeen, expr: lastSeenExpr(c.buckets), labels });
   }
-  return { name: GROUP_NAMES.sloTiles(slo.service, slo.name), interval: tile.name, rules };
+  const since = sloSeries.countedSince(slo.kind);
+  // Counting starts now, or again after a gap longer than the catch-up horizon
+  // (when the counts above start again from zero too).
+  counts.push({
+    record: since,
+    expr: `last_over_time(${recorded(since, slo)}[${slo.windows.catchUp.name}]) or on () vector(time())`,
+    labels,
+  });
+  return { name: GROUP_NAMES.sloTiles(slo.service, slo.name), interval: slo.windows.tile.name, rules: [...counts, ...kept] };
 }
 
-/** Coarse tiles: the mean of the fine tiles of the last coarse tile length, so
- * still a per-second rate, recorded once per coarse tile. The range is a millisecond
- * short of the coarse tile, so at that pace each fine tile lands in exactly one
- * coarse tile; dividing by the tile count (not by count_over_time) keeps the events
- * of a window with a missed fine tile as they were recorded. */
-export function coarseTileRules(slo: Slo): RuleGroup<RecordingRule> {
-  const { tile, coarseTile, tilesPerCoarseTile } = slo.windows;
-  const labels = sloLabels(slo);
-  const coarse = (fine: string): string =>
-    `sum_over_time(${recorded(fine, slo)}[${rangeJustUnder(coarseTile.seconds)}]) / ${tilesPerCoarseTile}`;
-  const rules: RecordingRule[] = [
-    { record: sloSeries.badEventsTile(slo.kind, coarseTile.name), expr: coarse(sloSeries.badEventsTile(slo.kind, tile.name)), labels },
-    { record: sloSeries.totalEventsTile(slo.kind, coarseTile.name), expr: coarse(sloSeries.totalEventsTile(slo.kind, tile.name)), labels },
-  ];
-  if (slo.latency) {
-    const metric = slo.latency.metric;
-    rules.push({
-      record: sloSeries.latencyBucketTile(metric, coarseTile.name),
-      expr: coarse(sloSeries.latencyBucketTile(metric, tile.name)),
-      labels,
-    });
-  }
-  return { name: GROUP_NAMES.sloCoarseTiles(slo.service, slo.name), interval: coarseTile.name, rules };
-}
-
-/** Error ratio over a long window from the tiles, weighted by traffic. */
-function tiledErrorRatio(slo: Slo, w: RateWindow): string {
-  const tile = tileOf(slo, w).name;
-  const bad = recorded(sloSeries.badEventsTile(slo.kind, tile), slo);
-  const total = recorded(sloSeries.totalEventsTile(slo.kind, tile), slo);
-  return `${sumOfTiles(bad, w)} / (${sumOfTiles(total, w)} > 0)`;
-}
-
-/** The period from coarse tiles lags by up to one coarse tile, and a stack younger
- * than one coarse tile (an hour in production) has none yet. Then the fine tiles
- * of the last coarse tile's length, which hold all the stack has seen, stand in:
- * `or` keeps the coarse answer wherever it exists, and the stand-in reads only a
- * dozen samples per series. */
-function withYoungStackFallback(slo: Slo, of: (w: RateWindow) => string): string {
-  const { period, coarseTile } = slo.windows;
-  if (period.source !== 'coarse-tiles') return of(period);
-  return `(${of(period)}) or (${of(coarseTile)})`;
-}
-
-function errorRatio(slo: Slo, w: RateWindow): string {
-  return w.source === 'raw' ? rawErrorRatio(slo, w) : tiledErrorRatio(slo, w);
+/** Quantiles of a histogram are NaN without a finite bucket holding the rank (a
+ * histogram with only `+Inf`): keep the finite answers only. */
+function finiteOnly(expr: string): string {
+  return `(${expr}) >= -Inf`;
 }
 
 /** The SLI, burn rates, period ratio and budget of one SLO, at the global interval. */
@@ -115,7 +96,7 @@ export function windowRules(slo: Slo): RuleGroup<RecordingRule> {
       expr: `(${errorRatio(slo, w)}) / ${budget}`,
       labels,
     })),
-    { record: periodRatio, expr: `1 - (${withYoungStackFallback(slo, (w) => tiledErrorRatio(slo, w))})`, labels },
+    { record: periodRatio, expr: `1 - (${errorRatio(slo, period)})`, labels },
     {
       record: sloSeries.errorBudgetRemaining(slo.kind),
       expr: `1 - (1 - ${recorded(periodRatio, slo)}) / ${budget}`,
@@ -123,79 +104,34 @@ export function windowRules(slo: Slo): RuleGroup<RecordingRule> {
     },
   ];
   if (slo.latency) {
-    const { metric, selector } = slo.latency;
-    const bucket = formatSelector(withMetric(selector, metric + HISTOGRAM.bucket));
-    const count = formatSelector(withMetric(selector, metric + HISTOGRAM.count));
-    // histogram_quantile of all-zero buckets is NaN: without traffic, record nothing.
-    const hasTraffic = `and on () (sum(rate(${count}[${QUANTILE_WINDOW.name}])) > 0)`;
+    const { metric } = slo.latency;
+    const { buckets, total } = countedSeries(slo);
+    const w = QUANTILE_WINDOW.name;
+    // The series the SLI counts (those with the threshold's bucket). histogram_quantile
+    // of all-zero buckets is NaN: without traffic, record nothing.
+    const bucketRates = keptWith(`rate(${buckets?.selector ?? ''}[${w}])`, buckets?.onlyWith);
+    const hasTraffic = `and on () (sum(${keptWith(`rate(${total.selector}[${w}])`, total.onlyWith)}) > 0)`;
     for (const q of LATENCY_QUANTILES) {
       rules.push({
         record: sloSeries.latencyQuantile(metric, q, QUANTILE_WINDOW.name),
-        expr: `histogram_quantile(${num(q)}, sum by (${HISTOGRAM.le}) (rate(${bucket}[${QUANTILE_WINDOW.name}]))) ${hasTraffic}`,
+        expr: finiteOnly(`histogram_quantile(${num(q)}, sum by (${HISTOGRAM.le}) (${bucketRates})) ${hasTraffic}`),
         labels,
       });
     }
-    const quantileOver = (w: RateWindow): string => {
-      const tileName = tileOf(slo, w).name;
-      const bucketTile = recorded(sloSeries.latencyBucketTile(metric, tileName), slo);
-      const totalTile = recorded(sloSeries.totalEventsTile(slo.kind, tileName), slo);
-      return (
-        `histogram_quantile(${num(PERIOD_QUANTILE)}, sum by (${HISTOGRAM.le}) (${sumOfTiles(bucketTile, w)}))` +
-        ` and on () (${sumOfTiles(totalTile, w)} > 0)`
-      );
-    };
+    const periodBuckets = eventsIn(recorded(sloSeries.bucketsCounted(metric), slo), slo, period, `on (${HISTOGRAM.le})`);
     rules.push({
       record: sloSeries.latencyQuantile(metric, PERIOD_QUANTILE, period.name),
-      expr: withYoungStackFallback(slo, quantileOver),
+      expr: finiteOnly(
+        `histogram_quantile(${num(PERIOD_QUANTILE)}, sum by (${HISTOGRAM.le}) (${periodBuckets})) and on () (${countedEvents(slo, period).total} > 0)`,
+      ),
       labels,
     });
   }
   return { name: GROUP_NAMES.sloWindows(slo.service, slo.name), rules };
 }
 
-/** RED series of every HTTP service, under the `http:*` names the dashboards know. */
-export function httpRules(): RuleGroup<RecordingRule> {
-  const req = HTTP_METRICS.requests;
-  const dur = HTTP_METRICS.duration;
-  const by = 'sum by (job, route)';
-  return {
-    name: GROUP_NAMES.http,
-    rules: [
-      { record: HTTP_SERIES.requests, expr: `sum by (job, route, status) (rate(${req}[5m]))` },
-      {
-        // `or ... * 0` gives 0% for routes that never failed, instead of no series.
-        record: HTTP_SERIES.errorPercent,
-        expr: `100 * (${by} (rate(${req}{status=~"5.."}[5m])) or ${by} (rate(${req}[5m])) * 0) / (${by} (rate(${req}[5m])) > 0)`,
-      },
-      {
-        record: HTTP_SERIES.durationAvg,
-        expr: `${by} (rate(${dur}${HISTOGRAM.sum}[5m])) / (${by} (rate(${dur}${HISTOGRAM.count}[5m])) > 0)`,
-      },
-    ],
-  };
-}
-
-/** cAdvisor container series; they stay empty where no cAdvisor is scraped. */
-export function containerRules(): RuleGroup<RecordingRule> {
-  const m = CONTAINER_METRICS;
-  return {
-    name: GROUP_NAMES.container,
-    rules: [
-      // Percent of one CPU core.
-      { record: CONTAINER_SERIES.cpu, expr: `100 * sum by (instance, name) (rate(${m.cpu}{name!=""}[5m]))` },
-      // Percent of the memory limit; containers without a limit report 0 and are left out.
-      {
-        record: CONTAINER_SERIES.memory,
-        expr: `100 * sum by (instance, name) (${m.memoryWorkingSet}{name!=""}) / (sum by (instance, name) (${m.memoryLimit}{name!=""}) > 0)`,
-      },
-      // Megabytes (10^6 bytes) per second.
-      { record: CONTAINER_SERIES.networkTransmit, expr: `sum by (instance, name) (rate(${m.networkTransmit}{name!=""}[5m])) / 1e6` },
-    ],
-  };
-}
-
-/** Every recording group: per SLO tiles, coarse tiles, then windows (the order
- * promtool evaluates them in at one step), then the generic groups. */
+/** Every recording group: per SLO the tiles, then the windows (the order promtool
+ * evaluates them in at one step). */
 export function recordingRuleGroups(slos: readonly Slo[]): RuleGroup<RecordingRule>[] {
-  return [...slos.flatMap((slo) => [tileRules(slo), coarseTileRules(slo), windowRules(slo)]), httpRules(), containerRules()];
+  return slos.flatMap((slo) => [tileRules(slo), windowRules(slo)]);
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { RESERVED_LABELS, SEVERITIES } from './conventions.js';
 import { isSelector, parseSelector } from './selector.js';
-import { positiveSeconds } from './windows.js';
+import { periodProblem, positiveSeconds } from './windows.js';
 
 export const SPEC_VERSION = 'mlmon/v1';
 
@@ -114,6 +114,12 @@ export const alertingSchema = z.strictObject({
   annotations: annotationMap.optional(),
 });
 
+/** A period every window can count whole tiles of, in both profiles (windows.ts). */
+const periodText = durationText.superRefine((text, ctx) => {
+  const problem = periodProblem(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const sloSchema = z.strictObject({
   name: z.string().regex(NAME, 'SLO names are lower-case words joined by "-", such as availability'),
   description: z.string().optional(),
@@ -121,7 +127,7 @@ export const sloSchema = z.strictObject({
     .number('objective must be a percentage such as 99.5')
     .gt(0, 'objective must be above 0 (a percentage such as 99.5)')
     .lt(100, 'objective must be below 100 (a percentage such as 99.5; 100 leaves no error budget)'),
-  period: durationText.optional(),
+  period: periodText.optional(),
   sli: sliSchema,
   labels: labelMap.optional(),
   annotations: annotationMap.optional(),

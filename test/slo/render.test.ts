@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { fromRepo } from '../../src/paths.js';
-import { GENERATED_HEADER, loadSloSpecFile, renderSloRuleFiles } from '../../src/slo/index.js';
+import { buildSloModels, GENERATED_HEADER, loadSloSpecFile, renderSloRuleFiles } from '../../src/slo/index.js';
 
 // Golden files: regenerate with `UPDATE_GOLDEN=1 node --test dist/test/slo/render.test.js`
 // and review the diff.
@@ -14,6 +14,8 @@ const spec = loadSloSpecFile(fromRepo('test/slo/fixtures/two-services.yaml'));
 interface Rule {
   record?: string;
   alert?: string;
+  for?: string;
+  keep_firing_for?: string;
   expr: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
@@ -36,13 +38,24 @@ describe('renderSloRuleFiles', () => {
     });
   }
 
-  it('returns exactly the two files, each with the generated header', () => {
+  it('returns the two rule files, each with the generated header, and the catalog of the models they come from', () => {
     const files = renderSloRuleFiles(spec, { profile: 'production' });
     assert.deepEqual(
       files.map((f) => f.file),
-      ['recording_rules.yml', 'slo_alerting_rules.yml'],
+      ['recording_rules.yml', 'slo_alerting_rules.yml', 'slo_catalog.json'],
     );
-    for (const f of files) assert.ok(f.content.startsWith(GENERATED_HEADER + '\n'), f.file);
+    for (const f of files.slice(0, 2)) assert.ok(f.content.startsWith(GENERATED_HEADER + '\n'), f.file);
+    const catalog = JSON.parse(files[2]!.content) as {
+      generatedBy: string;
+      profile: string;
+      slos: Array<{ service: string; name: string }>;
+    };
+    assert.equal(catalog.profile, 'production');
+    assert.match(catalog.generatedBy, /mlmon generate/);
+    assert.deepEqual(
+      catalog.slos.map((x) => `${x.service}/${x.name}`),
+      buildSloModels(spec, 'production').map((x) => `${x.service}/${x.name}`),
+    );
   });
 
   it('is pure: the same spec gives the same bytes', () => {
@@ -66,12 +79,6 @@ describe('renderSloRuleFiles', () => {
       'slo:http_request_duration:p99:rate7d',
       'slo:latency:ratio_rate7d',
       'slo:latency:error_budget_remaining',
-      'http:requests:rate5m',
-      'http:error_rate:percent:rate5m',
-      'http:request_duration:avg:rate5m',
-      'container:cpu_usage:percent',
-      'container:memory_usage:percent',
-      'container:network_transmit:rate5m_mb',
     ])
       assert.ok(names.has(n), `missing ${n}`);
     for (const r of rules.filter((x) => x.record?.startsWith('slo:'))) {
@@ -85,55 +92,52 @@ describe('renderSloRuleFiles', () => {
     }
   });
 
-  it('computes the period ratio from hourly tiles, not from raw counters; 5-minute tiles only over the last hour, for a stack without an hourly tile yet', () => {
+  it('counts events once per tile: per raw series, the increase since the value it last counted from', () => {
+    const tiles = recording.groups.find((g) => g.name === 'slo-inference-gateway-availability-tiles');
+    assert.equal(tiles?.interval, '5m', 'the counts are recorded once per tile');
+    assert.deepEqual(
+      tiles?.rules.map((r) => r.record),
+      [
+        'slo:availability:bad_events:counted',
+        'slo:availability:total_events:counted',
+        'slo:availability:counted_since:timestamp_seconds',
+        'slo:availability:bad_events:last_seen',
+        'slo:availability:total_events:last_seen',
+      ],
+      'the counts read the values kept by the previous evaluation: they come first',
+    );
+    const total = tiles?.rules[1]?.expr ?? '';
+    assert.match(total, /last_over_time\(slo:availability:total_events:counted\{[^}]*\}\[2h\]\)/, 'carried over from the last count');
+    assert.match(total, /last_over_time\(slo:availability:total_events:last_seen\{[^}]*\}\[2h\]\)/, 'from the last values, up to 2h back');
+    assert.doesNotMatch(total, /\brate\(|increase\(/, 'a difference of scrapes, never extrapolated');
+    assert.equal(tiles?.rules[4]?.expr, 'http_requests_total{job="inference-gateway",route="/predict"}');
+  });
+
+  it('reads the period and the long windows as differences of two counts, not from raw counters', () => {
     const r = rules.find((x) => x.record === 'slo:availability:ratio_rate30d' && x.labels?.service === 'inference-gateway');
     assert.ok(r);
     assert.doesNotMatch(r.expr, /http_requests_total/);
-    const fineRanges = [...r.expr.matchAll(/rate5m\{[^}]*\}\[([^\]]+)\]/g)].map((m) => m[1]);
-    assert.deepEqual(fineRanges, ['59m59s999ms', '59m59s999ms'], 'the 5-minute tiles are read over one hour only');
-    assert.match(r.expr, /\) or \(/, 'the hourly answer wins wherever it exists');
-    assert.match(
-      r.expr,
-      /sum_over_time\(slo:availability:bad_events:rate1h\{[^}]*\}\[29d23h59m59s999ms\]\) \/ \(sum_over_time\(slo:availability:total_events:rate1h\{[^}]*\}\[29d23h59m59s999ms\]\) > 0\)/,
-    );
-    const tiles = recording.groups.find((g) => g.name === 'slo-inference-gateway-availability-tiles');
-    assert.equal(tiles?.interval, '5m', 'tiles are recorded once per tile length');
-  });
-
-  it('sums twelve 5-minute tiles into each hourly tile, once an hour, over a range a millisecond short of the hour', () => {
-    const coarse = recording.groups.find((g) => g.name === 'slo-inference-gateway-availability-coarse-tiles');
-    assert.equal(coarse?.interval, '1h');
-    assert.deepEqual(
-      coarse?.rules.map((x) => [x.record, x.expr]),
-      [
-        [
-          'slo:availability:bad_events:rate1h',
-          'sum_over_time(slo:availability:bad_events:rate5m{service="inference-gateway",slo="availability"}[59m59s999ms]) / 12',
-        ],
-        [
-          'slo:availability:total_events:rate1h',
-          'sum_over_time(slo:availability:total_events:rate5m{service="inference-gateway",slo="availability"}[59m59s999ms]) / 12',
-        ],
-      ],
-    );
-    const names = recording.groups.map((g) => g.name);
-    assert.ok(names.indexOf('slo-inference-gateway-availability-tiles') < names.indexOf('slo-inference-gateway-availability-coarse-tiles'));
-    assert.ok(names.indexOf('slo-inference-gateway-availability-coarse-tiles') < names.indexOf('slo-inference-gateway-availability'));
-  });
-
-  it('keeps the alerting windows on the 5-minute tiles (fresh within a tile)', () => {
+    assert.match(r.expr, /last_over_time\(slo:availability:bad_events:counted\{[^}]*\}\[2h\] offset 30d\)/);
     for (const w of ['6h', '1d', '3d']) {
-      const r = rules.find((x) => x.record === `slo:availability:burn_rate:${w}` && x.labels?.service === 'inference-gateway');
-      assert.match(r?.expr ?? '', /sum_over_time\(slo:availability:bad_events:rate5m\{/, w);
+      const b = rules.find((x) => x.record === `slo:availability:burn_rate:${w}` && x.labels?.service === 'inference-gateway');
+      assert.match(b?.expr ?? '', new RegExp(`counted\\{[^}]*\\}\\[2h\\] offset ${w}\\)`), w);
+    }
+    for (const w of ['5m', '30m', '1h', '2h']) {
+      const b = rules.find((x) => x.record === `slo:availability:burn_rate:${w}` && x.labels?.service === 'inference-gateway');
+      assert.match(b?.expr ?? '', new RegExp(`rate\\(http_requests_total\\{[^}]*\\}\\[${w}\\]\\)`), `${w} reads the newest scrape`);
     }
   });
 
-  it("reads the latency SLO's period P99 from coarse bucket tiles", () => {
-    const coarse = recording.groups.find((g) => g.name === 'slo-inference-gateway-latency-coarse-tiles');
-    assert.equal(coarse?.interval, '14m');
-    assert.ok(coarse?.rules.some((x) => x.record === 'slo:http_request_duration_bucket:rate14m'));
+  it("counts the latency SLI only over series with the threshold's bucket, matched as a number", () => {
+    const tiles = recording.groups.find((g) => g.name === 'slo-inference-gateway-latency-tiles');
+    const total = tiles?.rules.find((r) => r.record === 'slo:latency:total_events:last_seen');
+    assert.equal(
+      total?.expr,
+      '(http_request_duration_seconds_count{job="inference-gateway",route="/predict"} and ignoring (le) http_request_duration_seconds_bucket{job="inference-gateway",route="/predict",le=~"0\\\\.30*"})',
+    );
     const p99 = rules.find((x) => x.record === 'slo:http_request_duration:p99:rate7d' && x.labels?.service === 'inference-gateway');
-    assert.match(p99?.expr ?? '', /sum_over_time\(slo:http_request_duration_bucket:rate14m\{[^}]*\}\[6d23h59m59s999ms\]\)/);
+    assert.match(p99?.expr ?? '', /slo:http_request_duration_bucket:counted\{[^}]*\}\[2h\] offset 7d/);
+    assert.match(p99?.expr ?? '', / >= -Inf$/, 'a NaN quantile is not recorded');
   });
 
   it('writes one alert rule per tier, with severity, category, windows and a runbook anchor', () => {
@@ -157,6 +161,35 @@ describe('renderSloRuleFiles', () => {
     assert.deepEqual(
       latency?.rules.map((r) => r.alert),
       ['SLOLatencyFastBurn', 'SLOLatencyFastBurn', 'SLOLatencySlowBurn', 'SLOLatencySlowBurn'],
+    );
+  });
+
+  it('holds pages for one short window after they last matched, and scales a young ticket by the data it holds', () => {
+    const gw = alerting.groups.find((g) => g.name === 'slo-inference-gateway-availability-burn-alerts');
+    assert.deepEqual(
+      gw?.rules.map((r) => r.keep_firing_for),
+      ['5m', '30m', undefined, undefined],
+    );
+    assert.match(
+      gw?.rules[2]?.expr ?? '',
+      /clamp_max\(\(time\(\) - last_over_time\(slo:availability:counted_since:timestamp_seconds\{[^}]*\}\[2h\]\)\) \/ 86400, 1\)/,
+    );
+    assert.doesNotMatch(gw?.rules[0]?.expr ?? '', /counted_since/);
+  });
+
+  it("says when an SLO has no data, and names a histogram series without the threshold's bucket", () => {
+    const data = alerting.groups.find((g) => g.name === 'slo-inference-gateway-latency-data-alerts');
+    assert.deepEqual(
+      data?.rules.map((r) => [r.alert, r.expr, r.for, r.labels?.severity]),
+      [
+        ['SLOLatencyNoData', 'absent(http_request_duration_seconds_count{job="inference-gateway",route="/predict"})', '10m', 'warning'],
+        [
+          'SLOLatencyThresholdBucketMissing',
+          'http_request_duration_seconds_count{job="inference-gateway",route="/predict"} unless ignoring (le) http_request_duration_seconds_bucket{job="inference-gateway",route="/predict",le=~"0\\\\.30*"}',
+          '10m',
+          'warning',
+        ],
+      ],
     );
   });
 

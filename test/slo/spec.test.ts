@@ -4,6 +4,8 @@ import { MlmonError } from '../../src/errors.js';
 import { fromRepo } from '../../src/paths.js';
 import { loadSloSpecFile, parseSloSpec } from '../../src/slo/index.js';
 import { buildSloModels } from '../../src/slo/model.js';
+import { HTTP_DURATION_BUCKETS } from '../../src/gateway/index.js';
+import { HTTP_METRICS } from '../../src/definition/index.js';
 
 const GOOD = `version: mlmon/v1
 services:
@@ -37,16 +39,32 @@ function failure(text: string): { location: string | undefined; message: string 
 }
 
 describe('SLO spec', () => {
-  it('loads the shipped spec: availability 99.5% over 30d and latency 99% under 300 ms over 7d', () => {
-    const slos = buildSloModels(loadSloSpecFile(fromRepo('config/slos.yaml')), 'production');
+  it('loads the shipped spec in both profiles, whatever its objectives and periods', () => {
+    const spec = loadSloSpecFile(fromRepo('config/slos.yaml'));
+    const prod = buildSloModels(spec, 'production');
+    assert.ok(prod.length >= 1);
     assert.deepEqual(
-      slos.map((s) => [s.service, s.name, s.kind, s.objective, s.windows.period.name]),
-      [
-        ['inference-gateway', 'availability', 'availability', 0.995, '30d'],
-        ['inference-gateway', 'latency', 'latency', 0.99, '7d'],
-      ],
+      buildSloModels(spec, 'test').map((s) => `${s.service}/${s.name}`),
+      prod.map((s) => `${s.service}/${s.name}`),
     );
-    assert.equal(slos[1]?.latency?.thresholdSeconds, 0.3);
+  });
+
+  it("holds the gateway's own latency buckets wherever the shipped spec reads the gateway's histogram", () => {
+    // The bucket list is written twice (the gateway registers it, the spec repeats it
+    // so the threshold can be checked against it): this ties the two.
+    const gatewayHistograms = buildSloModels(loadSloSpecFile(fromRepo('config/slos.yaml')), 'production').filter(
+      (s) =>
+        s.latency?.metric === HTTP_METRICS.duration &&
+        s.latency.selector.matchers.some((m) => m.label === 'job' && m.value === 'inference-gateway'),
+    );
+    assert.ok(gatewayHistograms.length >= 1, "the shipped spec has a latency SLO over the gateway's histogram");
+    for (const s of gatewayHistograms) {
+      assert.deepEqual(s.latency?.buckets, HTTP_DURATION_BUCKETS, `${s.service}/${s.name}: buckets differ from the gateway's`);
+      assert.ok(
+        HTTP_DURATION_BUCKETS.includes(s.latency?.thresholdSeconds ?? NaN),
+        `${s.service}/${s.name}: the threshold is a gateway bucket`,
+      );
+    }
   });
 
   it('accepts a valid spec and applies the defaults in the model', () => {
@@ -68,6 +86,12 @@ describe('SLO spec', () => {
     },
     { name: 'an unknown key (a typo)', edit: (t) => t.replace('period: 7d', 'perod: 7d'), line: 13, says: /perod/ },
     { name: 'a bad period', edit: (t) => t.replace('period: 7d', 'period: a week'), line: 13, says: /duration/ },
+    {
+      name: 'a period that is no whole number of tiles',
+      edit: (t) => t.replace('period: 7d', 'period: 7d1s'),
+      line: 13,
+      says: /period 7d1s: the period cannot be split into whole tiles of about 1m10s/,
+    },
     {
       name: 'a query instead of a selector',
       edit: (t) => t.replace('total: http_requests_total', 'total: sum(rate(http_requests_total[5m]))'),
@@ -120,6 +144,28 @@ describe('SLO spec', () => {
       assert.ok(Math.abs(line - c.line) <= (c.says.source.includes('YAML') ? 2 : 0), `line ${line}, expected ${c.line}`);
     });
   }
+
+  it('tiles periods that are not a whole number of scaled tiles with the nearest tile that fits', () => {
+    const tile = (period: string) =>
+      buildSloModels(parseSloSpec(GOOD.replace('period: 7d', `period: ${period}`), 'x.yaml'), 'production')[1]?.windows.tile.name;
+    assert.equal(tile('1y'), '1h50s');
+    assert.equal(tile('100d'), '16m40s');
+    assert.equal(tile('7d1h'), '1m12s');
+  });
+
+  it('keeps a traffic floor in the test profile that one failure alone cannot page', () => {
+    const [availability, latency] = buildSloModels(parseSloSpec(GOOD, 'x.yaml'), 'test');
+    // 100 / 60 would be 2: one failure in 2 requests is a 50% burn, far above 14.4 x 0.5%.
+    assert.equal(availability?.alerting.minRequests, 14);
+    assert.equal(latency?.alerting.minRequests, 7);
+    for (const slo of [availability, latency]) {
+      assert.ok(slo);
+      const page = slo.errorBudget * Math.max(...slo.windows.tiers.map((t) => t.burnRate));
+      const n = slo.alerting.minRequests;
+      assert.ok(1 / n < page, `one failure in ${n} requests stays under the page`);
+      assert.ok(1 / (n - 1) > page, `the floor is the smallest that does (${n - 1} would page)`);
+    }
+  });
 
   it("replaces the workbook tiers with the spec's own burn rates (short window 1/12 of the long one by default)", () => {
     const text = GOOD.replace(

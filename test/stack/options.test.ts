@@ -17,12 +17,12 @@ test('bad port overrides are refused with a message naming the flag', () => {
   assert.throws(() => parsePortOverrides(['prometheus=70000']), /between 1 and 65535/);
 });
 
-test('defaults are the documented ports on 127.0.0.1 with 30 days of retention', () => {
+test('defaults are the documented ports on 127.0.0.1, keeping a 30-day SLO period and its catch-up horizon', () => {
   const s = settingsFromOptions({}, {});
   assert.equal(s.host, '127.0.0.1');
   assert.equal(s.ports.prometheus, 9090);
   assert.equal(s.ports['inference-gateway'], DEFAULT_PORTS['inference-gateway']);
-  assert.equal(s.retentionTime, '30d');
+  assert.equal(s.retentionTime, '31d');
   assert.equal(s.profile, 'production');
 });
 
