@@ -9,6 +9,7 @@ export {
   DEFAULT_PORTS,
   DATA_DIR_ENV,
   dataDirFrom,
+  RUN_SLO_CATALOG,
   defaultSettings,
   PROTECTED_COMPONENTS,
   schemeOf,
@@ -62,3 +63,4 @@ export {
 export { findProgram, requireProgram, runTool, type ToolResult } from './tools.js';
 export { withDotEnv } from './dotenv.js';
 export { GRAFANA, GRAFANA_DIRS } from './grafana.js';
+export { CONTAINER_METRICS, CONTAINER_SERIES, HTTP_METRICS, HTTP_SERIES, renderServiceRecordingRules } from './service-series.js';

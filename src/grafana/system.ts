@@ -2,7 +2,8 @@
  * (node exporter), the blackbox probes and the monitoring stack itself. Alert
  * lines are the thresholds of the alerting rules; links open their runbooks. Pure. */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { HTTP_METRICS, type Slo } from '../slo/index.js';
+import type { Slo } from '../slo/index.js';
+import { HTTP_METRICS } from '../definition/index.js';
 import { sloDetailUrl } from '../console/index.js';
 import { CONSOLE_VARIABLE, SEVERITY_COLOUR } from './conventions.js';
 import { buildDashboard } from './frame.js';

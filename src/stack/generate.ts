@@ -7,7 +7,7 @@ import { containerFiles } from '../container/index.js';
 import { kubernetesFiles, kubernetesRuleSources } from '../kubernetes/index.js';
 import { dashboardSources, grafanaFiles } from '../grafana/index.js';
 import { renderStackConfigFiles, type RenderedFile } from './render.js';
-import { defaultSettings } from '../definition/index.js';
+import { defaultSettings, renderServiceRecordingRules, RULE_FILE } from '../definition/index.js';
 import { ADMIN_PASSWORD_FILE, DEFAULT_ADMIN_USER, WEB_CONFIG_FILE } from '../upstream/index.js';
 
 /** Every committed generated file, by its path relative to the repository (pure
@@ -26,7 +26,9 @@ export function generatedFiles(): RenderedFile[] {
       },
     }).map((f) => ({ path: `config/${f.path}`, content: f.content })),
     { path: 'config/alertmanager/alertmanager.yml', content: renderDefaultAlertmanagerConfig() },
-    // SLO recording and burn-rate rules from config/slos.yaml.
+    // HTTP RED and container series, from the stack definition.
+    { path: `config/prometheus/${RULE_FILE.serviceRecording}`, content: renderServiceRecordingRules() },
+    // SLO recording and burn-rate rules (and the catalog the console reads) from config/slos.yaml.
     ...renderSloRuleFiles(loadSloSpecFile(join(repoRoot, 'config', 'slos.yaml')), { profile: 'production' }).map((f) => ({
       path: `config/prometheus/${f.file}`,
       content: f.content,

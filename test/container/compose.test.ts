@@ -128,7 +128,7 @@ test('promtool accepts the container Prometheus config with the rule files it mo
   for (const f of RULE_FILES) cpSync(fromRepo('config', 'prometheus', f), join(dir, f));
   const r = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /SUCCESS: 3 rule files found/);
+  assert.match(r.stdout, new RegExp(`SUCCESS: ${RULE_FILES.length} rule files found`));
 });
 
 test('promtool refuses a broken container config (the check can fail)', () => {
