@@ -90,7 +90,7 @@ function pagerdutyConfig(t: NotificationTargets, secretsDir: string, consoleUrl:
     client_url: '{{ .ExternalURL }}',
     component: '{{ .CommonLabels.service }}',
     group: '{{ .CommonLabels.category }}',
-    class: '{{ .CommonLabels.alertname }}',
+    class: '{{ template "mlmon.alertnames" . }}',
     details: {
       summary: '{{ .CommonAnnotations.summary }}',
       description: '{{ .CommonAnnotations.description }}',
@@ -177,6 +177,7 @@ export function alertmanagerConfigObject(
       routes: ROUTES.map((r) => ({
         matchers: r.matchers,
         receiver: r.receiver,
+        ...(r.groupBy ? { group_by: r.groupBy } : {}),
         ...(r.groupWait ? { group_wait: r.groupWait } : {}),
         ...(r.groupInterval && opts.timing !== 'test' ? { group_interval: r.groupInterval } : {}),
         repeat_interval: r.repeatInterval,

@@ -27,6 +27,8 @@ export interface RouteRow {
   /** Overrides of the timing defaults (the heartbeat wants them short). */
   groupWait?: string;
   groupInterval?: string;
+  /** Overrides GROUP_BY: alerts of one outage that must reach the on-call as one notification. */
+  groupBy?: string[];
 }
 
 /** First match wins (no `continue`), so the order matters: Watchdog before
@@ -42,26 +44,24 @@ export const ROUTES: readonly RouteRow[] = [
     repeatInterval: '5m',
   },
   {
-    description: 'SLO fast burn',
-    matchers: ['category="slo"', 'severity="critical"'],
+    // One outage pages once: the SLO's fast burn and HighErrorRate of a service go
+    // out as one notification (one PagerDuty incident, the group's key), whichever
+    // fires first; the other joins it as an update.
+    description: 'SLO fast burn and high error rate (one page per service)',
+    matchers: ['severity="critical"', 'category=~"slo|errors"'],
     receiver: RECEIVERS.page,
+    groupBy: ['service'],
     repeatInterval: '15m',
   },
   {
-    description: 'SLO slow burn',
+    description: 'SLO slow burn (and an SLO without data)',
     matchers: ['category="slo"', 'severity="warning"'],
     receiver: RECEIVERS.slackAlerts,
     repeatInterval: '3h',
   },
   {
-    description: 'Service down',
-    matchers: ['alertname="ServiceDown"'],
-    receiver: RECEIVERS.page,
-    repeatInterval: '15m',
-  },
-  {
-    description: 'High error rate',
-    matchers: ['alertname="HighErrorRate"'],
+    description: 'Service down (a failed scrape or probe of the service)',
+    matchers: ['alertname=~"ServiceDown|ProbeFailed"'],
     receiver: RECEIVERS.page,
     repeatInterval: '15m',
   },
@@ -99,10 +99,13 @@ export interface InhibitRule {
  * requires the equal labels to be non-empty. */
 export const INHIBIT_RULES: readonly InhibitRule[] = [
   {
-    description: 'a warning while a critical alert fires for the same service',
+    // Scoped by slo too: a latency page must not hide the availability ticket of
+    // the same service (alerts without an slo label, such as ServiceDown and
+    // TargetMissing, match each other: a label missing on both sides is equal).
+    description: 'a warning while a critical alert fires for the same service and SLO',
     source_matchers: ['severity="critical"', 'service=~".+"'],
     target_matchers: ['severity="warning"'],
-    equal: ['service'],
+    equal: ['service', 'slo'],
   },
   {
     description: 'the slow burn while the fast burn fires for the same SLO',
@@ -114,6 +117,12 @@ export const INHIBIT_RULES: readonly InhibitRule[] = [
     description: 'resource alerts while the service is down',
     source_matchers: ['alertname="ServiceDown"', 'service=~".+"'],
     target_matchers: ['category="resource"'],
+    equal: ['service'],
+  },
+  {
+    description: 'a failed probe and the SLOs without data while the service is down',
+    source_matchers: ['alertname="ServiceDown"', 'service=~".+"'],
+    target_matchers: ['alertname=~"ProbeFailed|SLO.+NoData"'],
     equal: ['service'],
   },
   {

@@ -14,7 +14,7 @@ export { runAlertTests, type SuiteOptions, type SuiteResult } from './suite.js';
 export { runScenario, runScenarios, warmUp, undoAll, type ScenarioResult, type CheckResult, type RunContext } from './runner.js';
 export { measureProductionOutage, outageReport, type OutageMeasurement } from './outage.js';
 export { subjectOf, parseTitle, matchesDelivery, breaksQuiet } from './notifications.js';
-export { burnDetection, windowDetectionSeconds, theoryFor, stackTimings } from './theory.js';
+export { burnDetection, theoryFor, stackTimings } from './theory.js';
 export { resultsTable, scenarioList } from './report.js';
 export { consoleVoice, type Voice } from './wait.js';
 export { registerAlertTestCommands } from './cli.js';

@@ -19,7 +19,7 @@ function str(v: unknown): string | undefined {
 /** `[FIRING:2] CRITICAL ServiceDown (inference-gateway)`: the title every
  * mlmon template starts with (config/alertmanager/templates/common.tmpl). */
 export function parseTitle(title: string): NotificationSubject {
-  const m = /^\[(FIRING|RESOLVED)(?::\d+)?\]\s+(?:(?:CRITICAL|WARNING|INFO)\s+)?([A-Za-z_][A-Za-z0-9_]*)(?:\s+\(([^)]+)\))?/.exec(
+  const m = /^\[(FIRING|RESOLVED)(?::\d+)?\]\s+(?:(?:CRITICAL|WARNING|INFO)\s+)?([A-Za-z_][A-Za-z0-9_+]*)(?:\s+\(([^)]+)\))?/.exec(
     title.trim(),
   );
   if (!m) return { alertname: undefined, service: undefined, status: undefined };
@@ -53,11 +53,17 @@ export function subjectOf(r: NotificationRecord): NotificationSubject {
   return parseTitle(r.summary);
 }
 
+/** A notification of a group holding several alerts (the page of a service) names
+ * them all, joined by "+" (the mlmon.alertnames template). */
+function names(alertname: string | undefined, wanted: string): boolean {
+  return alertname !== undefined && alertname.split('+').includes(wanted);
+}
+
 export function matchesDelivery(r: NotificationRecord, d: Delivery): boolean {
   if (r.integration !== d.integration) return false;
   if (d.channel !== undefined && r.channel !== d.channel) return false;
   const s = subjectOf(r);
-  if (s.alertname !== d.alertname || s.status !== d.status) return false;
+  if (!names(s.alertname, d.alertname) || s.status !== d.status) return false;
   return d.service === undefined || s.service === d.service;
 }
 
@@ -65,7 +71,7 @@ export function breaksQuiet(r: NotificationRecord, q: QuietRule): boolean {
   if (q.integration !== undefined && r.integration !== q.integration) return false;
   if (q.channel !== undefined && r.channel !== q.channel) return false;
   const s = subjectOf(r);
-  if (q.alertname !== undefined && s.alertname !== q.alertname) return false;
+  if (q.alertname !== undefined && !names(s.alertname, q.alertname)) return false;
   if (q.service !== undefined && s.service !== q.service) return false;
   return q.status === undefined || s.status === q.status;
 }

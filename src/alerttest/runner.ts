@@ -3,7 +3,15 @@
  * quiet, clean up. Timing is measured from the moment the fault went in. */
 import { faultRequest } from '../gateway/index.js';
 import type { Slo } from '../slo/index.js';
-import { breaksQuiet, describeDelivery, describeNotification, describeRef, labelsMatch, matchesDelivery } from './notifications.js';
+import {
+  breaksQuiet,
+  describeDelivery,
+  describeNotification,
+  describeRef,
+  labelsMatch,
+  matchesDelivery,
+  subjectOf,
+} from './notifications.js';
 import { scenarioNumber, type AlertRef, type Fault, type Scenario } from './scenarios.js';
 import {
   alertmanagerAlerts,
@@ -257,6 +265,19 @@ export async function runScenario(sc: Scenario, ctx: RunContext): Promise<Scenar
           );
       }
       check({ what: `${describeDelivery(d)} delivered`, ok: w.ok, seconds: s, detail: w.ok ? undefined : 'nothing arrived' });
+    }
+
+    // 5b. One outage, one page: all PagerDuty notifications of the service are one incident.
+    if (sc.pagesOnce !== undefined) {
+      const pages = (await notificationsSince(target, tFault)).filter(
+        (r) => r.integration === 'pagerduty' && subjectOf(r).service === sc.pagesOnce && subjectOf(r).status === 'firing',
+      );
+      const incidents = new Set(pages.map((r) => String((r.payload as { dedup_key?: unknown }).dedup_key)));
+      check({
+        what: `one page for the outage of ${sc.pagesOnce} (one PagerDuty incident)`,
+        ok: pages.length > 0 && incidents.size === 1,
+        detail: `${pages.length} notifications, ${incidents.size} incidents: ${pages.map(describeNotification).join('; ')}`,
+      });
     }
 
     // 6. Whatever must stay quiet stayed quiet.

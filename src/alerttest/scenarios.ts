@@ -2,6 +2,7 @@
  * must fire, the notifications that must arrive where, and the ones that must
  * not. The runner (runner.ts) interprets them. */
 import type { SinkIntegration } from '../sink/index.js';
+import { sloSeries } from '../slo/index.js';
 
 /** An alert by name, optionally narrowed by some of its labels. */
 export interface AlertRef {
@@ -69,9 +70,12 @@ export interface Scenario {
   observe?: { seconds: number; allowed: string[] };
   /** Accept deliveries from this long before the fault (the heartbeat repeats every 5m). */
   deliveryLookbackSeconds?: number;
-  /** Inject just after this recorded tile series refreshes, so that the slow-burn
-   * pairs (read from tiles) cannot see the fault before the fast-burn pair does. */
+  /** Inject just after this series, recorded once per tile, refreshes, so that the
+   * windows read from the SLO's counts cannot see the fault before the raw ones do. */
   alignToTile?: string;
+  /** One outage pages once: every PagerDuty notification of this service during the
+   * fault belongs to one incident (one dedup key). */
+  pagesOnce?: string;
   /** Traffic shape while the fault is on. */
   feedbackRatioDuringFault?: number;
   /** Cleanup: normal predictions sent to push shifted rows out of the drift window. */
@@ -166,12 +170,15 @@ export const SCENARIOS: readonly Scenario[] = [
       { alertname: 'ServiceDown', service: GATEWAY, integration: 'slack', channel: '#alerts', status: 'firing' },
     ],
     suppressed: [{ alert: { alertname: 'TargetMissing', labels: { service: GATEWAY } }, by: 'inhibition' }],
-    quiet: [{ why: 'the warning is inhibited by ServiceDown', alertname: 'TargetMissing', service: GATEWAY }],
+    quiet: [
+      { why: 'the warning is inhibited by ServiceDown', alertname: 'TargetMissing', service: GATEWAY },
+      { why: 'the failed probe is held back by ServiceDown: one page', alertname: 'ProbeFailed', integration: 'pagerduty' },
+    ],
     recovers: [
       { alertname: 'ServiceDown', service: GATEWAY, integration: 'pagerduty', status: 'resolved' },
       { alertname: 'ServiceDown', service: GATEWAY, integration: 'slack', channel: '#alerts', status: 'resolved' },
     ],
-    clears: ['ServiceDown', 'TargetMissing', 'ProbeFailed'],
+    clears: ['ServiceDown', 'TargetMissing', 'ProbeFailed', 'SLOAvailabilityNoData', 'SLOLatencyNoData'],
     theory: { kind: 'rule', alertname: 'ServiceDown', forSeconds: 60, leadSeconds: 0 },
   },
   {
@@ -188,12 +195,12 @@ export const SCENARIOS: readonly Scenario[] = [
       { why: '400 ms is above the SLO threshold (300 ms) but below the p99 alert (1 s)', alertname: 'HighLatencyP99' },
       { why: 'latency is not an availability problem', alertname: 'SLOAvailabilityFastBurn' },
     ],
-    alignToTile: 'slo:latency:total_events:rate20s',
+    alignToTile: sloSeries.eventsCounted('latency', 'total'),
     theory: { kind: 'burn', slo: 'latency', badRatio: 1 },
   },
   {
     id: 'error-burst',
-    title: 'A burst of 5xx: HighErrorRate and the availability fast burn page; the slow burn is inhibited',
+    title: 'A burst of 5xx: HighErrorRate and the availability fast burn page once, together; the slow burn is inhibited',
     fault: { kind: 'gateway', fault: { error_ratio: 0.5 } },
     fires: [
       { alertname: 'HighErrorRate', labels: { service: GATEWAY } },
@@ -207,7 +214,8 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
     suppressed: [{ alert: { alertname: 'SLOAvailabilitySlowBurn', labels: { service: GATEWAY, slo: 'availability' } }, by: 'inhibition' }],
     quiet: [{ why: 'the slow burn is inhibited while the fast burn fires', alertname: 'SLOAvailabilitySlowBurn', status: 'firing' }],
-    alignToTile: 'slo:availability:total_events:rate20s',
+    alignToTile: sloSeries.eventsCounted('availability', 'total'),
+    pagesOnce: GATEWAY,
     theory: { kind: 'burn', slo: 'availability', badRatio: 0.5 },
   },
 ];

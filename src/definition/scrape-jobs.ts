@@ -105,21 +105,22 @@ export function scrapeJobs(s: StackSettings): ScrapeJob[] {
   if (has('notification-sink')) simple('notification-sink', 'notification-sink', {}, 'notification-sink');
 
   // Blackbox probes: one job; each target group names its module, which the
-  // relabeling turns into the `module` URL parameter of /probe.
+  // relabeling turns into the `module` URL parameter of /probe, and the service
+  // it probes, so that ProbeFailed says whose service failed and is routed and
+  // inhibited with that service's other alerts.
   const probes: TargetGroup[] = [];
-  const http: string[] = [];
-  if (has('inference-gateway')) http.push(`http://${hostPort(s, 'inference-gateway')}/health`);
-  probes.push({ targets: http, labels: { module: 'http_2xx' } });
+  const probe = (module: string, service: ComponentName, target: string): void => {
+    if (has(service)) probes.push({ targets: [target], labels: { module, service } });
+  };
+  probe('http_2xx', 'inference-gateway', `http://${hostPort(s, 'inference-gateway')}/health`);
   // Prometheus and Alertmanager answer only with the credentials: their probes
   // use the module that carries them (added to blackbox.yml of the run directory).
-  const own = [`${schemeOf(s, 'prometheus')}://${hostPort(s, 'prometheus')}/-/ready`];
-  if (has('alertmanager')) own.push(`${schemeOf(s, 'alertmanager')}://${hostPort(s, 'alertmanager')}/-/ready`);
-  probes.push({ targets: own, labels: { module: s.access ? STACK_AUTH_PROBE_MODULE : 'http_2xx' } });
-  const tcp: string[] = [];
-  if (has('inference-gateway')) tcp.push(hostPort(s, 'inference-gateway'));
-  if (has('ml-model-exporter')) tcp.push(hostPort(s, 'ml-model-exporter'));
-  tcp.push(hostPort(s, 'pushgateway'));
-  probes.push({ targets: tcp, labels: { module: 'tcp_connect' } });
+  const ownModule = s.access ? STACK_AUTH_PROBE_MODULE : 'http_2xx';
+  probe(ownModule, 'prometheus', `${schemeOf(s, 'prometheus')}://${hostPort(s, 'prometheus')}/-/ready`);
+  probe(ownModule, 'alertmanager', `${schemeOf(s, 'alertmanager')}://${hostPort(s, 'alertmanager')}/-/ready`);
+  probe('tcp_connect', 'inference-gateway', hostPort(s, 'inference-gateway'));
+  probe('tcp_connect', 'ml-model-exporter', hostPort(s, 'ml-model-exporter'));
+  probe('tcp_connect', 'pushgateway', hostPort(s, 'pushgateway'));
   jobs.push({
     job: 'blackbox',
     component: 'blackbox-exporter',

@@ -1,6 +1,7 @@
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { CounterFamily, GaugeFamily, HistogramFamily, type CounterCell, type GaugeCell, type HistogramCell } from '../metrics/index.js';
 import { BODY_REJECT_REASONS, REJECT_REASONS, type RejectReason } from './input.js';
+import { HTTP_METRICS } from '../definition/index.js';
 
 /** Buckets of http_request_duration_seconds. 0.3 must stay: it is the latency
  * SLO threshold, and the SLO rules read the le="0.3" bucket directly. */
@@ -20,6 +21,12 @@ export interface RouteSpec {
   statuses: number[];
   reasons: RejectReason[];
 }
+
+/** Statuses any route can answer: 500 from the error handler (an unexpected
+ * exception) and 503 while the server closes. They exist at zero from the start
+ * like every other series: a counter that first appears at 1 hides its first
+ * request from rate() and from the SLO's counts alike. */
+export const ANY_ROUTE_STATUSES = [500, 503];
 
 export function routeSpecs(admin: boolean): RouteSpec[] {
   const specs: RouteSpec[] = [
@@ -45,12 +52,15 @@ export function routeSpecs(admin: boolean): RouteSpec[] {
       specs.push({
         method,
         route: '/admin/fault',
-        statuses: [200, 400, 403],
-        reasons: method === 'PUT' ? [...BODY_REJECT_REASONS, 'unknown_feature', 'non_finite', 'forbidden'] : ['forbidden'],
+        statuses: [200, 400, 401, 403],
+        reasons:
+          method === 'PUT'
+            ? [...BODY_REJECT_REASONS, 'unknown_feature', 'non_finite', 'forbidden', 'unauthorized']
+            : ['forbidden', 'unauthorized'],
       });
     }
   }
-  return specs;
+  return specs.map((spec) => ({ ...spec, statuses: [...new Set([...spec.statuses, ...ANY_ROUTE_STATUSES])] }));
 }
 
 export type InferenceOutcome = 'success' | 'invalid_input' | 'error';
@@ -115,13 +125,13 @@ export class GatewayMetrics {
     const httpLabels = ['method', 'route', 'status'];
     const modelLabels = ['model', 'version'];
     this.httpRequests = new CounterFamily({
-      name: 'http_requests_total',
+      name: HTTP_METRICS.requests,
       help: 'HTTP requests answered, by method, route template and status code.',
       labelNames: httpLabels,
       registry,
     });
     this.httpDuration = new HistogramFamily({
-      name: 'http_request_duration_seconds',
+      name: HTTP_METRICS.duration,
       help: 'Time from request received to response sent, by method, route template and status code.',
       labelNames: httpLabels,
       buckets: HTTP_DURATION_BUCKETS,

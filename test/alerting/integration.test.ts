@@ -99,6 +99,37 @@ const ALERTS: PostedAlert[] = [
     instance: 'http://127.0.0.1:8000/health',
   }),
   alert({ alertname: 'Watchdog', severity: 'info', category: 'monitoring' }),
+  // One outage pages once: HighErrorRate joins the fast burn of its service in one notification.
+  alert({ alertname: 'HighErrorRate', severity: 'critical', category: 'errors', service: 'inference-gateway' }),
+  // A latency page of another service must not hide its availability ticket (inhibition by service and slo).
+  alert({
+    alertname: 'SLOLatencyFastBurn',
+    severity: 'critical',
+    category: 'slo',
+    service: 'search',
+    slo: 'latency',
+    long_window: '1h',
+    short_window: '5m',
+  }),
+  alert({
+    alertname: 'SLOAvailabilitySlowBurn',
+    severity: 'warning',
+    category: 'slo',
+    service: 'search',
+    slo: 'availability',
+    long_window: '1d',
+    short_window: '2h',
+  }),
+  // Inhibited: a failed probe and an SLO without data while the service is down.
+  alert({
+    alertname: 'ProbeFailed',
+    severity: 'critical',
+    category: 'availability',
+    service: 'ml-model-exporter',
+    module: 'tcp_connect',
+    instance: '127.0.0.1:9101',
+  }),
+  alert({ alertname: 'SLOAvailabilityNoData', severity: 'warning', category: 'slo', service: 'ml-model-exporter', slo: 'availability' }),
 ];
 
 const INHIBITED: Array<Record<string, string>> = [
@@ -106,6 +137,8 @@ const INHIBITED: Array<Record<string, string>> = [
   { alertname: 'HighLatencyP99', service: 'inference-gateway' },
   { alertname: 'ContainerMemoryNearLimit', service: 'ml-model-exporter' },
   { alertname: 'NodeMemoryHigh', instance: 'node-a:9100' },
+  { alertname: 'ProbeFailed', service: 'ml-model-exporter' },
+  { alertname: 'SLOAvailabilityNoData', service: 'ml-model-exporter' },
 ];
 
 const SMTP_USER = 'alertmanager-test';
@@ -148,10 +181,13 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mlmon-am-'));
     const [httpPort = 0, smtpPort = 0, amPort = 0] = await freePorts(3);
     sink = await startNotificationSink({ host: '127.0.0.1', httpPort, smtpPort, dataDir });
-    // The test profile: Alertmanager's group waits of a second.
+    // The test profile (as `mlmon up --profile test` sets it): Alertmanager's group
+    // waits of a second, and a scrape every second for the SLO rules' short windows.
     const settings = defaultSettings({
       dataDir,
       profile: 'test',
+      scrapeInterval: '1s',
+      evaluationInterval: '1s',
       ports: { ...defaultSettings().ports, 'notification-sink': httpPort, 'notification-sink-smtp': smtpPort, alertmanager: amPort },
     });
     // Email goes "for real" (credentials, auth_password_file) to the sink's
@@ -215,8 +251,8 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
   test('every alert arrives at its integration and channel; inhibited ones never do', async () => {
     const rs = await waitFor(
       (r) =>
-        r.filter((x) => x.integration === 'pagerduty').length >= 2 &&
-        slackIn(r, '#alerts').length >= 2 &&
+        r.filter((x) => x.integration === 'pagerduty').length >= 3 &&
+        slackIn(r, '#alerts').length >= 4 &&
         slackIn(r, '#infra').length >= 3 &&
         slackIn(r, '#ml-team').length >= 1 &&
         slackIn(r, '#platform').length >= 1 &&
@@ -225,14 +261,21 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
       30_000,
     );
     const pd = rs.filter((r) => r.integration === 'pagerduty');
-    assert.equal(mentions(pd, 'SLOAvailabilityFastBurn').length, 1, 'SLO fast burn pages');
+    const gateway = mentions(pd, 'SLOAvailabilityFastBurn');
+    assert.equal(gateway.length, 1, 'SLO fast burn pages');
+    assert.ok(text(gateway[0]!).includes('HighErrorRate'), 'HighErrorRate of the same service is in the same page, not a page of its own');
+    const names = (gateway[0]!.payload as { payload: { class: string } }).payload.class.split('+').sort();
+    assert.deepEqual(names, ['HighErrorRate', 'SLOAvailabilityFastBurn'], 'the page names both alerts');
+    assert.equal(mentions(pd, 'HighErrorRate').length, 1);
     assert.equal(mentions(pd, 'ServiceDown').length, 1, 'ServiceDown pages');
-    assert.equal(pd.length, 2, 'nothing else pages');
+    assert.equal(mentions(pd, 'SLOLatencyFastBurn').length, 1, 'the latency page of another service');
+    assert.equal(pd.length, 3, 'nothing else pages (the failed probe is held back by ServiceDown)');
     assert.deepEqual(
       slackIn(rs, '#alerts')
-        .map((r) => /SLOAvailabilityFastBurn|ServiceDown/.exec(text(r))?.[0])
+        .map((r) => /SLOAvailabilityFastBurn|ServiceDown|SLOLatencyFastBurn|SLOAvailabilitySlowBurn on search/.exec(text(r))?.[0])
         .sort(),
-      ['SLOAvailabilityFastBurn', 'ServiceDown'],
+      ['SLOAvailabilityFastBurn', 'SLOAvailabilitySlowBurn on search', 'SLOLatencyFastBurn', 'ServiceDown'],
+      "the availability ticket of search is delivered while search's latency pages",
     );
     const infra = slackIn(rs, '#infra');
     assert.equal(mentions(infra, 'NodeCPUHigh').length, 1);
@@ -249,10 +292,12 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
     // Several group intervals later, still nothing from an inhibited alert.
     await new Promise((r) => setTimeout(r, 3000));
     const later = await notifications();
-    assert.equal(mentions(later, 'SLOAvailabilitySlowBurn').length, 0);
+    assert.equal(mentions(later, 'SLOAvailabilitySlowBurn on inference-gateway').length, 0);
     assert.equal(mentions(later, 'ContainerMemoryNearLimit').length, 0);
     assert.equal(mentions(later, 'NodeMemoryHigh on node-a').length, 0);
     assert.equal(mentions(later, 'HighLatencyP99 on inference-gateway').length, 0);
+    assert.equal(mentions(later, 'ProbeFailed').length, 0);
+    assert.equal(mentions(later, 'SLOAvailabilityNoData').length, 0);
   });
 
   test('inhibited alerts show as suppressed, inhibited by their source, in /api/v2/alerts', async () => {
@@ -310,10 +355,9 @@ describe('Alertmanager → local sink', { timeout: 90_000 }, () => {
       )?.attachments?.[0]?.actions?.find((a) => a.text === 'Console')?.url;
     const console = 'http://127.0.0.1:9099';
     assert.equal(consoleOf(slack), `${console}/alerts`);
-    assert.equal(
-      consoleOf(slackIn(rs, '#alerts').find((r) => text(r).includes('SLOAvailabilityFastBurn'))),
-      `${console}/slos/inference-gateway/availability`,
-    );
+    assert.equal(consoleOf(slackIn(rs, '#alerts').find((r) => text(r).includes('SLOLatencyFastBurn'))), `${console}/slos/search/latency`);
+    // A page holding the SLO burn and HighErrorRate of a service links to the alerts page.
+    assert.equal(consoleOf(slackIn(rs, '#alerts').find((r) => text(r).includes('SLOAvailabilityFastBurn'))), `${console}/alerts`);
     assert.equal(consoleOf(slackIn(rs, '#ml-team').find((r) => text(r).includes('FeatureDrift'))), `${console}/models/iris`);
     assert.equal(ev.links.find((l) => l.text === 'Console')?.href, `${console}/alerts`);
 

@@ -19,19 +19,25 @@ test('pushgateway keeps the pushed job labels', () => {
   assert.equal(pg.config.honor_labels, true);
 });
 
-test('blackbox probes the gateway health, Prometheus and Alertmanager readiness, and TCP ports', () => {
+test('blackbox probes the gateway health, Prometheus and Alertmanager readiness, and TCP ports, each naming its service', () => {
   const bb = scrapeJobs(all).find((j) => j.job === 'blackbox')!;
-  const http = bb.targets.filter((g) => g.labels.module === 'http_2xx').flatMap((g) => g.targets);
-  assert.deepEqual(http, ['http://127.0.0.1:8000/health', 'http://127.0.0.1:9090/-/ready', 'http://127.0.0.1:9093/-/ready']);
+  const probes = bb.targets.map((g) => `${g.labels.module} ${g.labels.service} ${g.targets.join(',')}`);
+  assert.deepEqual(probes, [
+    'http_2xx inference-gateway http://127.0.0.1:8000/health',
+    'http_2xx prometheus http://127.0.0.1:9090/-/ready',
+    'http_2xx alertmanager http://127.0.0.1:9093/-/ready',
+    'tcp_connect inference-gateway 127.0.0.1:8000',
+    'tcp_connect ml-model-exporter 127.0.0.1:9101',
+    'tcp_connect pushgateway 127.0.0.1:9091',
+  ]);
   // With the stack's login, Prometheus and Alertmanager are probed by the module that carries it.
   const withLogin = scrapeJobs({ ...all, access: { username: 'admin', passwordFile: '/p', webConfigFile: '/w' } }).find(
     (j) => j.job === 'blackbox',
   )!;
-  assert.deepEqual(withLogin.targets.find((g) => g.labels.module === STACK_AUTH_PROBE_MODULE)!.targets, [
-    'http://127.0.0.1:9090/-/ready',
-    'http://127.0.0.1:9093/-/ready',
-  ]);
-  assert.ok(bb.targets.find((g) => g.labels.module === 'tcp_connect')!.targets.includes('127.0.0.1:8000'));
+  assert.deepEqual(
+    withLogin.targets.filter((g) => g.labels.module === STACK_AUTH_PROBE_MODULE).map((g) => `${g.labels.service} ${g.targets.join(',')}`),
+    ['prometheus http://127.0.0.1:9090/-/ready', 'alertmanager http://127.0.0.1:9093/-/ready'],
+  );
 });
 
 test('our own services carry a service label', () => {

@@ -10,6 +10,7 @@ import {
   buildGateway,
   createAdminToken,
   faultRequest,
+  routeSpecs,
   startGateway,
   type Gateway,
 } from '../../src/gateway/index.js';
@@ -53,6 +54,19 @@ describe('inference gateway HTTP API', () => {
     assert.equal(sample(text, 'model_info', { model: 'iris', version: 'v1' }), 1);
     assert.equal(sample(text, 'inference_events_dropped_total', {}), 0);
     assert.ok(text.includes('process_cpu_seconds_total'), 'default process metrics');
+  });
+
+  test('every 5xx any route can answer exists at zero: its first occurrence is counted by rate() and the SLO counts', async () => {
+    const text = await metricsText();
+    for (const spec of routeSpecs(false)) {
+      for (const status of ['500', '503']) {
+        assert.equal(
+          sample(text, 'http_requests_total', { method: spec.method, route: spec.route, status }),
+          0,
+          `${spec.method} ${spec.route} ${status}`,
+        );
+      }
+    }
   });
 
   test('POST /predict answers one prediction with its request id, model version and probabilities', async () => {
@@ -206,7 +220,7 @@ describe('inference gateway HTTP API', () => {
     const text = await metricsText();
     assert.equal(sample(text, 'inference_requests_total', { outcome: 'invalid_input' }), bad.length);
     assert.equal(sample(text, 'http_requests_total', { method: 'POST', route: '/predict', status: '413' }), 2);
-    assert.equal(sample(text, 'http_requests_total', { method: 'POST', route: '/predict', status: '500' }), undefined);
+    assert.equal(sample(text, 'http_requests_total', { method: 'POST', route: '/predict', status: '500' }), 0, 'no 5xx');
   });
 
   test('POST /feedback accepts a label once for a known request id', async () => {

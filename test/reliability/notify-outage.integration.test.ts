@@ -43,6 +43,9 @@ async function setup() {
   const settings = defaultSettings({
     dataDir,
     profile: 'test',
+    // As `mlmon up --profile test` sets them: the SLO rules' short windows need them.
+    scrapeInterval: '1s',
+    evaluationInterval: '1s',
     ports: {
       ...defaultSettings().ports,
       'notification-sink': httpPort,

@@ -17,6 +17,7 @@ interface RouteCase {
 
 interface AmRoute {
   receiver: string;
+  group_by?: string[];
   matchers?: string[];
   repeat_interval?: string;
   routes?: AmRoute[];
@@ -68,6 +69,18 @@ describe('amtool config routes test', () => {
       'slack-infra',
     ]);
     assert.notEqual(status, 0);
+  });
+
+  test('the SLO fast burn and HighErrorRate of one service share one notification group (one page per outage)', () => {
+    const burn = matchedRoute({
+      alertname: 'SLOAvailabilityFastBurn',
+      severity: 'critical',
+      category: 'slo',
+      service: 'inference-gateway',
+    });
+    const errors = matchedRoute({ alertname: 'HighErrorRate', severity: 'critical', category: 'errors', service: 'inference-gateway' });
+    assert.equal(burn, errors, 'the same route');
+    assert.deepEqual(burn.group_by, ['service'], 'grouped by service alone, not by alert name');
   });
 
   test('every route of the table has at least one case, and so does the fallback', () => {
