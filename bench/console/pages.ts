@@ -15,6 +15,7 @@ import { startConsole, type ConsoleServer } from '../../src/console/index.js';
 import { fromRepo } from '../../src/paths.js';
 import { launchBrowser } from '../../test/console/browser.js';
 import { backfill, openMetrics, startPrometheus, type Proc, type Series } from '../../test/console/fixtures.js';
+import { parseSloSpec, renderSloRuleFiles, writeRuleFiles } from '../../src/slo/index.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
   const configDir = join(dir, 'config');
   mkdirSync(configDir);
   writeFileSync(join(configDir, 'slos.yaml'), spec());
+  // The console reads the catalog `mlmon generate` writes beside the rule files.
+  writeRuleFiles(join(configDir, 'prometheus'), renderSloRuleFiles(parseSloSpec(spec(), 'slos.yaml'), { profile: 'production' }));
   const now = Math.floor(Date.now() / 1000 / STEP) * STEP;
   let prom: Proc | undefined;
   let server: ConsoleServer | undefined;

@@ -89,6 +89,14 @@ export interface SloRow {
   alertState: AlertState;
   firing: FiringAlert[];
   detailUrl: string;
+  /** How much of the period the SLI and budget cover: the whole period once the
+   * counts are a period old, less on a young stack ("budget over the first 14 min
+   * of 30d"). Null when Prometheus has no counts yet. */
+  coverage: { seconds: number; ratio: number } | null;
+  /** Tiles of the covered period that were never evaluated (Prometheus stopped,
+   * iterations missed): the counts caught up with gaps up to the catch-up horizon,
+   * but the page marks them. Null without counts. */
+  tileGaps: { missing: number; expected: number; tileSeconds: number } | null;
 }
 
 export interface SloListAnswer extends Meta {

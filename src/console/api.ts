@@ -150,8 +150,8 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
     const at = now();
     const catalog = ctx.catalog.current();
     const q = sloListQueries(catalog.slos);
-    const [series, alerts] = await Promise.all([prom.query(q.series, at), prom.query(q.alerts, at)]);
-    const slos = buildSloRows(catalog.slos, { series, alerts });
+    const [series, alerts, tiles] = await Promise.all([prom.query(q.series, at), prom.query(q.alerts, at), prom.query(q.tiles, at)]);
+    const slos = buildSloRows(catalog.slos, { series, alerts, tiles, now: at });
     return {
       ...meta(logs, at),
       profile: catalog.profile,

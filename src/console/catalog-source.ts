@@ -1,26 +1,31 @@
-/** The SLO catalog, re-read when slos.yaml changes so a `mlmon generate` shows up
- * without restarting the console. A spec that stops validating keeps the last good one. */
+/** The SLO catalog, read again when its file changes (a `mlmon reload` or
+ * `mlmon generate` shows up without restarting the console). A file that stops
+ * reading keeps the last good catalog. */
 import { statSync } from 'node:fs';
-import type { Profile } from '../definition/index.js';
 import { loadSloCatalog, type SloCatalog } from './catalog.js';
 
 export interface CatalogSource {
   current(): SloCatalog;
-  /** The error of the newest spec that failed to load, while the last good one is served. */
+  /** The error of the newest catalog that failed to load, while the last good one is served. */
   lastError(): string | null;
 }
 
-export function watchedCatalog(configDir: string, profile: Profile, onError?: (message: string) => void): CatalogSource {
-  let catalog = loadSloCatalog(configDir, profile);
-  let mtime = mtimeOf(catalog.specFile);
+/** `file()` is asked again at every read: the run directory's catalog appears
+ * when a stack starts after the console. */
+export function watchedCatalog(file: () => string, onError?: (message: string) => void): CatalogSource {
+  let path = file();
+  let catalog = loadSloCatalog(path);
+  let stamp = stampOf(path);
   let error: string | null = null;
   return {
     current() {
-      const m = mtimeOf(catalog.specFile);
-      if (m !== mtime) {
-        mtime = m;
+      const now = file();
+      const s = stampOf(now);
+      if (now !== path || s !== stamp) {
+        path = now;
+        stamp = s;
         try {
-          catalog = loadSloCatalog(configDir, profile);
+          catalog = loadSloCatalog(now);
           error = null;
         } catch (e) {
           error = (e as { format?: () => string }).format?.() ?? (e as Error).message;
@@ -33,10 +38,11 @@ export function watchedCatalog(configDir: string, profile: Profile, onError?: (m
   };
 }
 
-function mtimeOf(file: string): number {
+function stampOf(file: string): string {
   try {
-    return statSync(file).mtimeMs;
+    const st = statSync(file);
+    return `${st.mtimeMs}:${st.size}:${st.ino}`;
   } catch {
-    return -1;
+    return 'missing';
   }
 }

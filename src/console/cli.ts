@@ -22,7 +22,7 @@ interface ServeConsoleFlags {
   sink?: string;
   prometheusPublicUrl?: string;
   alertmanagerPublicUrl?: string;
-  profile?: string;
+  sloCatalog?: string;
   refresh: string;
   logLevel: string;
   allowedHost: string[];
@@ -39,15 +39,19 @@ export function registerConsoleCommands(program: Command): void {
       .description('run the mlmon web console in the foreground (SLOs, model health, alerts); SIGTERM/SIGINT stop it')
       .option('--host <host>', 'address to bind', '127.0.0.1')
       .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS.console)),
-    'stack data directory (profile, model registry)',
+    'stack data directory (the SLO catalog of its running rules, model registry)',
   )
-    .option('--config-dir <dir>', 'configuration folder holding slos.yaml', repoConfigDir)
+    .option(
+      '--config-dir <dir>',
+      'configuration folder (its prometheus/slo_catalog.json is read when the data directory has no running stack)',
+      repoConfigDir,
+    )
+    .option('--slo-catalog <file>', 'SLO catalog to read instead (slo_catalog.json, written by mlmon generate beside the rule files)')
     .option('--prometheus <url>', 'Prometheus base URL', urlOf(s, 'prometheus'))
     .option('--alertmanager <url>', 'Alertmanager base URL', urlOf(s, 'alertmanager'))
     .option('--sink <url>', 'notification sink base URL (notifications panel)')
     .option('--prometheus-public-url <url>', 'Prometheus URL for links opened in the browser (default --prometheus)')
     .option('--alertmanager-public-url <url>', 'Alertmanager URL for links opened in the browser (default --alertmanager)')
-    .option('--profile <profile>', 'SLO windows profile, production or test (default: the stack state in --data-dir)')
     .option(
       '--allowed-host <name>',
       'another host name the console answers to, e.g. behind a proxy (repeatable)',
@@ -57,9 +61,6 @@ export function registerConsoleCommands(program: Command): void {
     .option('--refresh <seconds>', 'page refresh interval', String(DEFAULT_REFRESH_SECONDS))
     .option('--log-level <level>', 'pino log level', process.env.MLMON_LOG_LEVEL ?? 'info')
     .action(async (opts: ServeConsoleFlags) => {
-      if (opts.profile !== undefined && opts.profile !== 'production' && opts.profile !== 'test') {
-        throw new MlmonError('bad_flag', `--profile must be production or test, got "${opts.profile}"`);
-      }
       const refresh = Number(opts.refresh);
       if (!Number.isFinite(refresh) || refresh < 1)
         throw new MlmonError('bad_flag', `--refresh must be a number of seconds ≥ 1, got "${opts.refresh}"`);
@@ -74,7 +75,7 @@ export function registerConsoleCommands(program: Command): void {
         ...(opts.alertmanagerPublicUrl ? { alertmanagerPublicUrl: opts.alertmanagerPublicUrl } : {}),
         configDir: opts.configDir,
         dataDir: opts.dataDir,
-        ...(opts.profile ? { profile: opts.profile as 'production' | 'test' } : {}),
+        ...(opts.sloCatalog ? { sloCatalogFile: opts.sloCatalog } : {}),
         refreshSeconds: refresh,
         // Prometheus and Alertmanager of the stack demand its admin credentials.
         auth: credentials,

@@ -1,12 +1,11 @@
 /** The console's HTTP server: pages, static assets and the JSON API. */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { Profile } from '../definition/index.js';
 import { basicAuthorization, type BasicCredentials } from '../upstream/index.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { stackPaths } from '../definition/index.js';
 import { registerApi } from './api.js';
 import { loadAssets } from './assets.js';
-import { stackProfile } from './catalog.js';
+import { catalogFileFor } from './catalog.js';
 import { watchedCatalog } from './catalog-source.js';
 import { pageHtml, type PageName } from './pages.js';
 
@@ -21,12 +20,13 @@ export interface ConsoleOptions {
   /** Links into Prometheus/Alertmanager UIs; default: the URLs above. */
   prometheusPublicUrl?: string;
   alertmanagerPublicUrl?: string;
-  /** Folder holding slos.yaml. */
+  /** Configuration folder: the SLO catalog is `prometheus/slo_catalog.json` in it
+   * when the data directory has no run directory. */
   configDir: string;
-  /** The stack's data directory: its profile (state.json) and model registry are read from it. */
+  /** The stack's data directory: the SLO catalog of its running rules and the model registry are read from it. */
   dataDir?: string;
-  /** Overrides the profile found in the data directory (default production). */
-  profile?: Profile;
+  /** An SLO catalog to read instead (a copy of the one beside the rules Prometheus loads). */
+  sloCatalogFile?: string;
   /** How often pages refresh themselves. */
   refreshSeconds?: number;
   /** pino JSON logs on stdout. */
@@ -64,13 +64,13 @@ const PAGES: Array<{ path: string; page: PageName; title: (p: Record<string, str
 const PROBE_PATHS: ReadonlySet<string> = new Set(['/-/healthy', '/health', '/ready']);
 
 export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer> {
-  const profile = opts.profile ?? (opts.dataDir ? stackProfile(opts.dataDir) : undefined) ?? 'production';
   const logger = opts.log ? { level: typeof opts.log === 'object' ? opts.log.level : 'info', base: { component: 'console' } } : false;
   // Pages refresh every few seconds: one log line per request would drown the events that matter.
   const app = Fastify({ logger, logController: new LogController({ disableRequestLogging: true }) });
-  // Throws MlmonError (file:line) when the spec is invalid: refuse to start rather than show nothing.
-  const catalog = watchedCatalog(opts.configDir, profile, (message) =>
-    app.log.warn({ message }, 'SLO spec changed but does not validate; keeping the last good one'),
+  // Throws MlmonError (naming the file) without a catalog: refuse to start rather than show nothing.
+  const catalogFile = (): string => opts.sloCatalogFile ?? catalogFileFor(opts);
+  const catalog = watchedCatalog(catalogFile, (message) =>
+    app.log.warn({ message }, 'SLO catalog changed but cannot be read; keeping the last good one'),
   );
   const assets = loadAssets();
   const refreshSeconds = opts.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;

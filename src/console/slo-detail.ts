@@ -92,9 +92,10 @@ export async function loadSloDetail(
 ): Promise<SloDetail> {
   const grid = timeGrid(opts.now, range.seconds);
   const q = sloListQueries([slo], slo);
-  const [series, alerts, ranged, history, rules] = await Promise.all([
+  const [series, alerts, tiles, ranged, history, rules] = await Promise.all([
     prom.query(q.series, opts.now),
     prom.query(q.alerts, opts.now),
+    prom.query(q.tiles, opts.now),
     prom.queryRange(sloDetailRangeQuery(slo), grid.start, grid.end, grid.step),
     prom.queryRange(sloAlertHistoryQuery(slo), grid.start, grid.end, grid.step),
     prom.rules().then(
@@ -102,7 +103,7 @@ export async function loadSloDetail(
       (e: unknown) => ({ ok: false as const, message: (e as Error).message }),
     ),
   ]);
-  const row = buildSloRows([slo], { series, alerts })[0]!;
+  const row = buildSloRows([slo], { series, alerts, tiles, now: opts.now })[0]!;
   const byName = new Map(ranged.map((s) => [s.labels.__name__ ?? '', s]));
   const names = sloSeriesNames(slo);
   const thresholds = thresholdsByWindow(slo);

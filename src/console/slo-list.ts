@@ -1,7 +1,8 @@
-/** The SLO list: two queries for any number of SLOs (every SLO series by
- * name in one, the firing burn alerts in the other; each SLO picked out by its
- * `service`/`slo` labels), then a pure join. */
-import { burnAlertName, sloSeries, type Slo } from '../slo/index.js';
+/** The SLO list: three queries for any number of SLOs (every SLO series by
+ * name in one, the firing burn alerts in another, the tiles counted over each
+ * period in the third; each SLO picked out by its `service`/`slo` labels), then
+ * a pure join. */
+import { burnAlertName, rangeJustUnder, sloSeries, type Slo } from '../slo/index.js';
 import type { AlertState, FiringAlert, SloRow } from './api-types.js';
 import { sloId } from './catalog.js';
 import type { InstantSample, Labels } from '../upstream/index.js';
@@ -19,9 +20,11 @@ function nameRegex(names: Iterable<string>): string {
 }
 
 export interface SloListQueries {
-  /** SLI over the period, budget remaining and every burn rate, in one selector. */
+  /** SLI over the period, budget remaining, every burn rate and when counting began, in one selector. */
   series: string;
   alerts: string;
+  /** How many tiles were counted over each SLO's period, one `or` term per period. */
+  tiles: string;
 }
 
 /** The series names the list reads for one SLO. */
@@ -29,8 +32,28 @@ export function sloListSeriesNames(slo: Slo): string[] {
   return [
     sloSeries.ratio(slo.kind, slo.windows.period.name),
     sloSeries.errorBudgetRemaining(slo.kind),
+    sloSeries.countedSince(slo.kind),
     ...slo.windows.windows.map((w) => sloSeries.burnRate(slo.kind, w.name)),
   ];
+}
+
+/** The label the tile-count query marks each period's term with. */
+export const PERIOD_LABEL = 'mlmon_period';
+
+/** Tiles counted within each SLO's period: one term per distinct period (the SLOs of
+ * that period picked by the names of their counts), marked with the period so the
+ * terms do not merge. A count is recorded once per tile, so a period without gaps
+ * holds period / tile of them. */
+function tilesQuery(slos: readonly Slo[], only: Slo | undefined): string {
+  const byPeriod = new Map<string, Slo[]>();
+  for (const s of slos) byPeriod.set(s.windows.period.name, [...(byPeriod.get(s.windows.period.name) ?? []), s]);
+  return [...byPeriod.values()]
+    .map((group) => {
+      const p = group[0]!.windows.period;
+      const names = nameRegex(group.map((s) => sloSeries.eventsCounted(s.kind, 'total')));
+      return `label_replace(count_over_time({__name__=~"${names}"${sloMatchers(only)}}[${rangeJustUnder(p.seconds)}]), "${PERIOD_LABEL}", "${p.name}", "", "")`;
+    })
+    .join(' or ');
 }
 
 function sloMatchers(only: Slo | undefined): string {
@@ -45,12 +68,35 @@ export function sloListQueries(slos: readonly Slo[], only?: Slo): SloListQueries
   return {
     series: `{__name__=~"${nameRegex(names)}"${sloMatchers(only)}}`,
     alerts: `ALERTS{alertstate="firing",alertname=~"${nameRegex(alertNames)}"${sloMatchers(only)}}`,
+    tiles: tilesQuery(only ? [only] : slos, only),
   };
 }
 
 export interface SloListResults {
   series: InstantSample[];
   alerts: InstantSample[];
+  tiles: InstantSample[];
+  /** Evaluation time of the queries (unix seconds). */
+  now: number;
+}
+
+/** Coverage and tile gaps of one SLO from when its counting began and how many
+ * tiles its period holds. Pure. */
+export function coverageOf(
+  slo: Slo,
+  countedSince: number | null,
+  tilesCounted: number | null,
+  now: number,
+): Pick<SloRow, 'coverage' | 'tileGaps'> {
+  if (countedSince === null) return { coverage: null, tileGaps: null };
+  const { period, tile } = slo.windows;
+  const seconds = Math.min(period.seconds, Math.max(0, now - countedSince));
+  // Tiles in (now - period, now] on a covered period; since the first one otherwise.
+  const expected = seconds >= period.seconds ? Math.round(period.seconds / tile.seconds) : Math.floor(seconds / tile.seconds) + 1;
+  return {
+    coverage: { seconds, ratio: seconds / period.seconds },
+    tileGaps: tilesCounted === null ? null : { missing: Math.max(0, expected - tilesCounted), expected, tileSeconds: tile.seconds },
+  };
 }
 
 /** Index samples by (metric name, service, slo). */
@@ -113,6 +159,7 @@ export function firingAlertsBySlo(alerts: readonly InstantSample[]): Map<string,
 export function buildSloRows(slos: readonly Slo[], r: SloListResults): SloRow[] {
   const values = indexByName(r.series);
   const firing = firingAlertsBySlo(r.alerts);
+  const tiles = new Map(r.tiles.map((t) => [`${keyOf(t.labels)}\u0000${t.labels[PERIOD_LABEL] ?? ''}`, t.value]));
   return slos.map((slo) => {
     const key = `${slo.service}\u0000${slo.name}`;
     const thresholds = thresholdsByWindow(slo);
@@ -148,6 +195,12 @@ export function buildSloRows(slos: readonly Slo[], r: SloListResults): SloRow[] 
       alertState: alertStateOf(alerts),
       firing: alerts,
       detailUrl: sloDetailUrl(slo),
+      ...coverageOf(
+        slo,
+        finiteOrNull(values.get(`${sloSeries.countedSince(slo.kind)}\u0000${key}`)),
+        finiteOrNull(tiles.get(`${key}\u0000${slo.windows.period.name}`)),
+        r.now,
+      ),
     };
   });
 }

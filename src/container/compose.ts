@@ -1,5 +1,6 @@
 import { ALERTMANAGER_CONFIG_FILE } from '../alerting/index.js';
 import { GRAFANA, GRAFANA_DIRS, RULE_FILES } from '../definition/index.js';
+import { CATALOG_FILE } from '../slo/index.js';
 import type { ComponentName, StackSettings } from '../definition/index.js';
 import {
   CADVISOR,
@@ -200,6 +201,10 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
     '/-/healthy',
     [p.console],
   );
+  // The SLO catalog beside the rule files Prometheus mounts, not the image's copy:
+  // the console shows the SLOs of the rules Prometheus runs.
+  const console = services.console as { volumes: string[] } | undefined;
+  console?.volumes.push(`./config/prometheus/${CATALOG_FILE}:/app/config/prometheus/${CATALOG_FILE}:ro`);
   // Grafana with the generated dashboards and a datasource of fixed uid, both
   // provisioned read-only; its own user (uid 472), no anonymous access, no
   // sign-up, and an admin password compose refuses to start without.

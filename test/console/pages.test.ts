@@ -48,6 +48,13 @@ describe('console pages in Chromium', () => {
     assert.equal(cells[2], '99.9%');
     assert.equal(cells[4], '99.950%');
     assert.match(cells[5]!, /^50\.0%/);
+    // A young stack says what the budget covers, and the gaps of its tiles.
+    assert.match(cells[5]!, /budget over the first 1d 2h of 30d/);
+    assert.match(cells[5]!, /⚠ \d+ of 313 tiles missed/);
+    assert.doesNotMatch(
+      await page.locator('tr[data-id="inference-gateway/availability"] td').nth(5).innerText(),
+      /budget over|tiles missed/,
+    );
     assert.equal(cells[6], '18h 0m'); // 0.5 × 30d / 20
     assert.match(cells[7]!, /1h 20\.0×/);
     assert.equal(cells[8], 'page');

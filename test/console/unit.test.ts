@@ -1,6 +1,12 @@
 /** Pure parts of the console: queries, joins, time grids, silences, HTML. */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { catalogFileFor, loadSloCatalog } from '../../src/console/catalog.js';
+import { watchedCatalog } from '../../src/console/catalog-source.js';
+import { isMlmonError } from '../../src/errors.js';
 import { alertViews, linkableUrl, silenceFor } from '../../src/console/alerts.js';
 import type { AmAlert } from '../../src/upstream/index.js';
 import { activeVersions, buildModelSummaries, modelDetailQueries, modelHealth, shares } from '../../src/console/models.js';
@@ -9,15 +15,15 @@ import { escapeHtml, pageHtml } from '../../src/console/pages.js';
 import { matchers, prometheusGraphUrl, sampleValue } from '../../src/upstream/index.js';
 import { intervalsOf, onGrid, timeGrid } from '../../src/console/series.js';
 import { parseRange, rangeChoices, sloDetailRangeQuery } from '../../src/console/slo-detail.js';
-import { alertStateOf, budgetTimeLeft, buildSloRows, currentBurnWindow, sloListQueries } from '../../src/console/slo-list.js';
-import { buildSloModels, parseSloSpec } from '../../src/slo/index.js';
+import { alertStateOf, budgetTimeLeft, buildSloRows, coverageOf, currentBurnWindow, sloListQueries } from '../../src/console/slo-list.js';
+import { buildSloModels, parseSloSpec, renderSloRuleFiles } from '../../src/slo/index.js';
 import { TEST_SPEC } from './fixtures.js';
 
 const slos = buildSloModels(parseSloSpec(TEST_SPEC, 'slos.yaml'), 'production');
 const [checkout, igAvail, igLatency] = slos as [(typeof slos)[0], (typeof slos)[0], (typeof slos)[0]];
 
 describe('SLO list queries and rows', () => {
-  it('reads every SLO with two queries, naming each series exactly', () => {
+  it('reads every SLO with three queries, naming each series exactly', () => {
     const q = sloListQueries(slos);
     assert.match(q.series, /^\{__name__=~"[^"]+"\}$/);
     for (const name of [
@@ -35,6 +41,25 @@ describe('SLO list queries and rows', () => {
     );
     const one = sloListQueries([checkout], checkout);
     assert.match(one.series, /,service="checkout",slo="availability"\}$/);
+    // One term per distinct period (30d and 7d here), each marked with its period.
+    assert.equal(q.tiles.split(' or ').length, 2);
+    assert.match(
+      q.tiles,
+      /count_over_time\(\{__name__=~"slo:availability:total_events:counted"\}\[29d23h59m59s999ms\]\), "mlmon_period", "30d"/,
+    );
+    assert.match(one.tiles, /,service="checkout",slo="availability"\}\[29d23h59m59s999ms\]/);
+  });
+
+  it('says how much of the period the budget covers, and how many tiles of it are missing', () => {
+    const day = 86400;
+    const young = coverageOf(checkout, 1000, 169, 1000 + 14 * 60);
+    assert.deepEqual(young.coverage, { seconds: 840, ratio: 840 / (30 * day) });
+    // 14 minutes of 5-minute tiles: the one at the start and two more.
+    assert.deepEqual(young.tileGaps, { missing: 0, expected: 3, tileSeconds: 300 });
+    const old = coverageOf(checkout, 0, 8640 - 5, 40 * day);
+    assert.deepEqual(old.coverage, { seconds: 30 * day, ratio: 1 });
+    assert.deepEqual(old.tileGaps, { missing: 5, expected: 8640, tileSeconds: 300 });
+    assert.deepEqual(coverageOf(checkout, null, null, 0), { coverage: null, tileGaps: null });
   });
 
   it('joins samples to SLOs by name, service and slo; ignores series of SLOs not in the spec', () => {
@@ -59,6 +84,8 @@ describe('SLO list queries and rows', () => {
           value: 1,
         },
       ],
+      tiles: [{ labels: { service: 'checkout', slo: 'availability', mlmon_period: '30d' }, value: 8640 }],
+      now: 40 * 86400,
     });
     assert.equal(rows.length, 4);
     const c = rows[0]!;
@@ -70,6 +97,7 @@ describe('SLO list queries and rows', () => {
     assert.equal(rows[1]!.sli, null);
     assert.equal(rows[2]!.budgetRemaining, null, 'NaN becomes null');
     assert.equal(c.detailUrl, '/slos/checkout/availability');
+    assert.equal(c.coverage, null, 'no counts: coverage unknown');
   });
 
   it('time left: remaining × period / burn; 0 when spent; null when not burning or unknown', () => {
@@ -316,5 +344,61 @@ describe('runbook links', () => {
       '',
     ])
       assert.equal(linkableUrl(bad), null, bad);
+  });
+});
+
+describe('SLO catalog', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mlmon-console-catalog-'));
+  const configDir = join(dir, 'config');
+  const dataDir = join(dir, 'data');
+  const render = (spec: string, profile: 'production' | 'test') =>
+    renderSloRuleFiles(parseSloSpec(spec, 'slos.yaml'), { profile }).find((f) => f.file === 'slo_catalog.json')!.content;
+
+  it("reads the SLOs from the run directory of the stack's rules when there is one, else from config/prometheus/", () => {
+    try {
+      mkdirSync(join(configDir, 'prometheus'), { recursive: true });
+      writeFileSync(join(configDir, 'prometheus', 'slo_catalog.json'), render(TEST_SPEC, 'production'));
+      assert.equal(catalogFileFor({ configDir, dataDir }), join(configDir, 'prometheus', 'slo_catalog.json'));
+      const generated = loadSloCatalog(catalogFileFor({ configDir, dataDir }));
+      assert.equal(generated.profile, 'production');
+      assert.equal(generated.byId('checkout', 'availability')?.objective, 0.999);
+      // A running test-profile stack: its run directory holds the catalog of the rules it runs.
+      mkdirSync(join(dataDir, 'run'), { recursive: true });
+      writeFileSync(join(dataDir, 'run', 'slo_catalog.json'), render(TEST_SPEC, 'test'));
+      const running = loadSloCatalog(catalogFileFor({ configDir, dataDir }));
+      assert.equal(running.profile, 'test');
+      assert.equal(running.byId('checkout', 'availability')?.windows.period.name, '12h');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('follows the file when it changes (a reload), and keeps the last good catalog when it cannot be read', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mlmon-console-catalog-'));
+    const file = join(d, 'slo_catalog.json');
+    try {
+      writeFileSync(file, render(TEST_SPEC, 'production'));
+      const errors: string[] = [];
+      const source = watchedCatalog(
+        () => file,
+        (m) => errors.push(m),
+      );
+      assert.equal(source.current().byId('checkout', 'availability')?.objectivePercent, 99.9);
+      writeFileSync(file, render(TEST_SPEC.replace('objective: 99.9', 'objective: 99.95'), 'production'));
+      assert.equal(source.current().byId('checkout', 'availability')?.objectivePercent, 99.95);
+      writeFileSync(file, '{"not": "a catalog"');
+      assert.equal(source.current().byId('checkout', 'availability')?.objectivePercent, 99.95, 'the last good one');
+      assert.match(source.lastError() ?? '', /cannot read the SLO catalog/);
+      assert.equal(errors.length, 1);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a missing catalog, saying how to write it', () => {
+    assert.throws(
+      () => loadSloCatalog(join(tmpdir(), 'no-such-dir-mlmon', 'slo_catalog.json')),
+      (e: unknown) => isMlmonError(e) && /cannot read the SLO catalog/.test(e.message) && /mlmon generate/.test(e.hint ?? ''),
+    );
   });
 });

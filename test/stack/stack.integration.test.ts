@@ -16,9 +16,10 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
 
   before(async () => {
     stack = await startTestStack(['--scrape-interval', '1s']);
-    // A recording rule of our own in the stack's private config copy, to see rules evaluate.
+    // A recording rule of our own in the stack's private config copy (in the
+    // hand-written rule file: the generated ones must match what generates them).
     writeFileSync(
-      join(stack.configDir, 'prometheus', 'recording_rules.yml'),
+      join(stack.configDir, 'prometheus', 'alerting_rules.yml'),
       'groups:\n  - name: probe\n    rules:\n      - record: mlmon_test:up:count\n        expr: count(up)\n',
     );
     const r = runMlmon(['reload', '--data-dir', stack.dataDir]);
@@ -136,12 +137,12 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
   });
 
   test('mlmon reload refuses a broken rule file and the old rules keep evaluating', async () => {
-    const file = join(stack.configDir, 'prometheus', 'recording_rules.yml');
+    const file = join(stack.configDir, 'prometheus', 'alerting_rules.yml');
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good.replace('expr: count(up)', 'expr: count(up'));
     const r = runMlmon(['reload', '--data-dir', stack.dataDir]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /recording_rules\.yml/);
+    assert.match(r.stderr, /alerting_rules\.yml/);
     assert.match(r.stderr, /nothing was changed/);
     const evalAt = async () => {
       const res = await fetch(`http://127.0.0.1:${stack.ports.prometheus}/api/v1/rules`, { headers: stack.auth() });
@@ -159,6 +160,33 @@ describe('the native stack on free loopback ports', { timeout: 600_000 }, () => 
       20_000,
     );
     writeFileSync(file, good);
+  });
+
+  test('mlmon reload refuses SLO rules stale against slos.yaml, naming them; Prometheus and the console keep the running SLOs', async () => {
+    const spec = join(stack.configDir, 'slos.yaml');
+    const shipped = readFileSync(spec, 'utf8');
+    const objectiveOf = async () => {
+      const res = await fetch(`http://127.0.0.1:${stack.ports.console}/api/slos`, { headers: stack.auth() });
+      const body = (await res.json()) as { slos: Array<{ id: string; objective: number }> };
+      return body.slos.find((x) => x.id === 'inference-gateway/availability')?.objective;
+    };
+    const running = await objectiveOf();
+    assert.ok(running !== undefined && running !== 0.1234, `the running objective ${String(running)}`);
+    // A user edits the objective and forgets mlmon generate.
+    writeFileSync(spec, shipped.replace(/objective: [0-9.]+/, 'objective: 12.34'));
+    try {
+      const r = runMlmon(['reload', '--data-dir', stack.dataDir]);
+      assert.notEqual(r.code, 0, r.stdout);
+      assert.match(
+        r.stderr,
+        /recording_rules\.yml, .*slo_alerting_rules\.yml, .*slo_catalog\.json are stale against .*slos\.yaml; nothing was changed/,
+      );
+      assert.match(r.stderr, /mlmon slo rules --spec .*slos\.yaml --out/, 'says how to render them');
+      assert.doesNotMatch(r.stdout, /reloaded/);
+      assert.equal(await objectiveOf(), running, 'the console shows the objective of the rules Prometheus runs');
+    } finally {
+      writeFileSync(spec, shipped);
+    }
   });
 
   test('a busy port fails fast, naming the port and the component', () => {

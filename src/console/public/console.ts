@@ -1,7 +1,7 @@
 // Shared by every page: API calls, the error banner, "fetched at", self-refresh,
 // formatting and a tiny DOM builder. No framework; compiled for the browser by
 // tsconfig.browser.json against the API's own types (../api-types.ts).
-import type { ApiErrorBody } from '../api-types.js';
+import type { ApiErrorBody, SloRow } from '../api-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -131,6 +131,21 @@ export const fmt = {
     return d.toLocaleString(undefined, { hour12: false });
   },
 };
+
+/** What an SLO's figures cover while the stack is younger than the period:
+ * "budget over the first 14m of 30d" (null once the whole period is counted). */
+export function coverageNote(r: Pick<SloRow, 'coverage' | 'period'>): string | null {
+  if (r.coverage === null || r.coverage.ratio >= 1) return null;
+  return `budget over the first ${fmt.duration(r.coverage.seconds)} of ${r.period}`;
+}
+
+/** Tiles of the covered period that were never evaluated (Prometheus down, missed
+ * iterations): the counts caught up, but the period had gaps. */
+export function gapNote(r: Pick<SloRow, 'tileGaps'>): string | null {
+  const g = r.tileGaps;
+  if (g === null || g.missing === 0) return null;
+  return `${g.missing} of ${g.expected} tiles missed (${fmt.duration(g.missing * g.tileSeconds)}); gaps up to 2h are caught up`;
+}
 
 /** Replaces #app's content. */
 export function render(...children: Array<Child | readonly Child[]>): void {

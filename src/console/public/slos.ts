@@ -1,7 +1,7 @@
 // SLO list: every SLO with SLI, budget, time left, burn rates and alert state;
 // filter by service and state, sort by any column. Filters live in the URL.
 import type { AlertState, SloListAnswer, SloRow } from '../api-types.js';
-import { api, el, filterSelect, fmt, params, render, setParam, startPage } from './console.js';
+import { api, coverageNote, el, filterSelect, fmt, gapNote, params, render, setParam, startPage } from './console.js';
 
 const STATE_RANK: Record<AlertState, number> = { ok: 0, ticket: 1, page: 2 };
 const STATES = Object.keys(STATE_RANK) as AlertState[];
@@ -30,11 +30,15 @@ function budgetCell(r: SloRow): HTMLTableCellElement {
   if (r.budgetRemaining === null) return el('td', { class: 'num' }, '–');
   const share = Math.max(0, Math.min(1, r.budgetRemaining));
   const cls = r.budgetRemaining <= 0 ? 'out' : r.budgetRemaining < 0.25 ? 'low' : '';
+  const young = coverageNote(r);
+  const gaps = gapNote(r);
   return el(
     'td',
     { class: 'num', 'data-value': r.budgetRemaining },
     fmt.pct(r.budgetRemaining, 1),
     el('span', { class: `bar ${cls}` }, el('span', { style: `width:${share * 100}%` })),
+    young ? el('div', { class: 'muted coverage' }, young) : null,
+    gaps ? el('div', { class: 'muted gaps', title: 'tiles of the period Prometheus never evaluated' }, `⚠ ${gaps}`) : null,
   );
 }
 
