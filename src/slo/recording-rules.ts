@@ -37,8 +37,9 @@ function countRule(slo: Slo, record: string, increase: string, byLe: boolean): R
  * counted are added to the SLO's counts, and its value is kept for the next tile.
  * A window's events are then the difference of two counts (eventsIn), exact
  * whatever the scrape interval, the tile edges or the evaluations missed within
- * the catch-up horizon. Rule order matters: the counts read the values kept by
- * the previous evaluation, so they come before the rules that keep new ones. */
+ * the catch-up horizon. Rule order matters: each evaluation first keeps every raw
+ * series' value, then counts from the values it kept (this evaluation's and the
+ * previous one), so the counts never read the raw series twice. */
 export function tileRules(slo: Slo): RuleGroup<RecordingRule> {
   const labels = sloLabels(slo);
   const c = countedSeries(slo);
@@ -73,7 +74,7 @@ export function tileRules(slo: Slo): RuleGroup<RecordingRule> {
     expr: `last_over_time(${recorded(since, slo)}[${slo.windows.catchUp.name}]) or on () vector(time())`,
     labels,
   });
-  return { name: GROUP_NAMES.sloTiles(slo.service, slo.name), interval: slo.windows.tile.name, rules: [...counts, ...kept] };
+  return { name: GROUP_NAMES.sloTiles(slo.service, slo.name), interval: slo.windows.tile.name, rules: [...kept, ...counts] };
 }
 
 /** Quantiles of a histogram are NaN without a finite bucket holding the rank (a

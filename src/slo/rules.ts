@@ -87,16 +87,22 @@ export function keptWith(expr: string, onlyWith: string | undefined): string {
 /** Every label a recorded series adds to the raw series it copies. */
 const OWN = `ignoring (${SLO_LABELS.service}, ${SLO_LABELS.slo})`;
 
-/** The events of the raw counters `selector` since each series was last counted
- * (its `lastSeen` value, however long ago within the catch-up horizon), summed (by
- * `le` for buckets). The difference of two scrapes, not a rate: nothing is
- * extrapolated, and an event lies between exactly one pair of recorded values, so
- * it is counted once whatever tile edge it falls next to, and a tile that was
- * never evaluated (Prometheus stopped, an iteration missed) is counted by the next
- * one. A series that reset since (its value fell, or resets() saw a drop within
- * the tile) counts its value since the reset plus what it had gained before it; a
- * series never counted before counts what it gained within the tile (so a service
- * creates its series at zero, as the gateway does). */
+/** The events of the raw counters `selector` since each series was last counted,
+ * summed (by `le` for buckets). `lastSeen` is recorded by the same evaluation just
+ * before the counts (see tileRules): its sample at this instant is the value
+ * counted up to, and its previous one (however long ago within the catch-up
+ * horizon) the value counted from. Both ends are recorded values, never a second
+ * read of the raw series: a scrape that is appended while the group runs (its
+ * timestamp before the evaluation's) would otherwise be seen by one read and not
+ * by the other, and the events between them lost for good. The difference of two
+ * recorded scrapes, not a rate: nothing is extrapolated, and an event lies between
+ * exactly one pair of recorded values, so it is counted once whatever tile edge it
+ * falls next to, and a tile that was never evaluated (Prometheus stopped, an
+ * iteration missed) is counted by the next one. A series that reset since (its
+ * value fell, or resets() saw a drop within the tile) counts its value since the
+ * reset plus what it had gained before it; a series never counted before counts
+ * what it gained within the tile (so a service creates its series at zero, as the
+ * gateway does). */
 export function increaseSinceLastSeen(
   slo: Slo,
   series: { selector: string; onlyWith: string | undefined },
@@ -104,13 +110,14 @@ export function increaseSinceLastSeen(
   byLe: boolean,
 ): string {
   const { tile, catchUp } = slo.windows;
-  const now = keptWith(series.selector, series.onlyWith);
-  const previous = `last_over_time(${lastSeen}[${catchUp.name}])`;
+  const now = lastSeen;
+  // `offset 1ms` leaves out the sample this evaluation has just recorded.
+  const previous = `last_over_time(${lastSeen}[${catchUp.name}] offset 1ms)`;
   const over = (fn: string): string => keptWith(`${fn}(${series.selector}[${tile.name}])`, series.onlyWith);
   const alternatives = [
     `${now} - ${OWN} ${previous} >= 0 unless ${OWN} ${over('resets')} > 0`,
     `${now} + ${OWN} clamp_min(${over('max_over_time')} - ${OWN} ${previous}, 0)`,
-    `${now} - ${over('min_over_time')} unless ${OWN} ${previous}`,
+    `${now} - ${OWN} ${over('min_over_time')} unless ${OWN} ${previous}`,
   ];
   const sum = byLe ? `sum by (${HISTOGRAM.le})` : 'sum';
   return `${sum} (\n    (${alternatives.join(`)\n  or ${OWN}\n    (`)})\n)`;

@@ -98,19 +98,32 @@ describe('renderSloRuleFiles', () => {
     assert.deepEqual(
       tiles?.rules.map((r) => r.record),
       [
+        'slo:availability:bad_events:last_seen',
+        'slo:availability:total_events:last_seen',
         'slo:availability:bad_events:counted',
         'slo:availability:total_events:counted',
         'slo:availability:counted_since:timestamp_seconds',
-        'slo:availability:bad_events:last_seen',
-        'slo:availability:total_events:last_seen',
       ],
-      'the counts read the values kept by the previous evaluation: they come first',
+      'each evaluation keeps the raw values first, then counts from what it kept',
     );
-    const total = tiles?.rules[1]?.expr ?? '';
+    assert.equal(tiles?.rules[1]?.expr, 'http_requests_total{job="inference-gateway",route="/predict"}');
+    const total = tiles?.rules[3]?.expr ?? '';
     assert.match(total, /last_over_time\(slo:availability:total_events:counted\{[^}]*\}\[2h\]\)/, 'carried over from the last count');
-    assert.match(total, /last_over_time\(slo:availability:total_events:last_seen\{[^}]*\}\[2h\]\)/, 'from the last values, up to 2h back');
+    assert.match(
+      total,
+      /last_over_time\(slo:availability:total_events:last_seen\{[^}]*\}\[2h\] offset 1ms\)/,
+      'from the previous kept values, up to 2h back',
+    );
+    assert.match(total, /\(slo:availability:total_events:last_seen\{[^}]*\} - ignoring/, 'up to the value this evaluation kept');
+    // A scrape appended while the group runs must not be seen by one read and
+    // missed by another: the raw series is read only for resets and new series.
+    const raw = total.match(/http_requests_total\{/g)?.length ?? 0;
+    const inRange = total.match(/(resets|max_over_time|min_over_time)\(http_requests_total\{/g)?.length ?? 0;
+    assert.ok(
+      raw > 0 && raw === inRange,
+      `the raw counter is never read as an instant value (${raw} reads, ${inRange} in range functions)`,
+    );
     assert.doesNotMatch(total, /\brate\(|increase\(/, 'a difference of scrapes, never extrapolated');
-    assert.equal(tiles?.rules[4]?.expr, 'http_requests_total{job="inference-gateway",route="/predict"}');
   });
 
   it('reads the period and the long windows as differences of two counts, not from raw counters', () => {
