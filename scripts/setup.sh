@@ -20,7 +20,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 # Debian package -> one program it provides (checked on PATH).
-packages=(prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter prometheus-pushgateway victoria-metrics chromium)
+packages=(prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter prometheus-pushgateway victoria-metrics chromium busybox)
 declare -A program=(
   [prometheus]=promtool
   [prometheus-alertmanager]=amtool
@@ -29,6 +29,7 @@ declare -A program=(
   [prometheus-pushgateway]=prometheus-pushgateway
   [victoria-metrics]=victoria-metrics
   [chromium]=chromium
+  [busybox]=busybox
 )
 # Upstream binary names, accepted when the programs come from elsewhere (tarballs, Homebrew).
 declare -A upstream=(
@@ -39,6 +40,7 @@ declare -A upstream=(
   [prometheus-pushgateway]=pushgateway
   [victoria-metrics]=victoria-metrics-prod
   [chromium]=chromium
+  [busybox]=busybox
 )
 
 missing=()

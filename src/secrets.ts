@@ -117,6 +117,39 @@ export function readSecretFile(dir: string, name: string): string | undefined {
   }
 }
 
+/** A secret another user wrote for us: a file mounted read-only into a
+ * container (compose bind mount), owned by the operator on the host and
+ * readable through a group. The owner check of readSecretFile cannot hold
+ * there; what still holds: no symlink is followed, it is a regular file of a
+ * secret's size, and nobody but its owner may write it. Undefined when absent. */
+export function readMountedSecretFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw refuse(path, 'is a symbolic link');
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw refuse(path, 'is not a regular file');
+    if ((st.mode & 0o022) !== 0) throw refuse(path, `may be written by others (mode ${(st.mode & 0o777).toString(8)})`);
+    if (st.size > MAX_SECRET_BYTES) throw refuse(path, `is ${st.size} bytes, more than a secret file holds`);
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Removes `<dir>/<name>` if present (a symlink there is removed, not followed). */
 export function removeSecretFile(dir: string, name: string): void {
   checkName(name);

@@ -45,6 +45,15 @@ export interface AlertmanagerRenderOptions {
    * the stack's own console when it runs one. Notifications link to its page
    * for the SLO or model of the alert. */
   consoleUrl?: string;
+  /** The login the notification sink demands (when it demands one): every
+   * integration that goes to the sink presents it (basic auth over HTTP, SMTP
+   * AUTH), the password read from its file at each send. */
+  sinkLogin?: { username: string; passwordFile: string } | undefined;
+}
+
+/** `http_config` of a receiver that posts to the sink, or nothing. */
+function sinkHttpConfig(viaSink: boolean, login: AlertmanagerRenderOptions['sinkLogin']): Record<string, unknown> {
+  return viaSink && login ? { http_config: { basic_auth: { username: login.username, password_file: login.passwordFile } } } : {};
 }
 
 /** The console page for a notification's group: the SLO detail page for SLO
@@ -58,8 +67,9 @@ export function consoleLinkTemplate(base: string): string {
   );
 }
 
-function slackConfig(channel: string, consoleUrl: string | undefined): Record<string, unknown> {
+function slackConfig(channel: string, consoleUrl: string | undefined, http: Record<string, unknown> = {}): Record<string, unknown> {
   return {
+    ...http,
     channel,
     send_resolved: true,
     title: '{{ template "mlmon.slack.title" . }}',
@@ -74,11 +84,17 @@ function slackConfig(channel: string, consoleUrl: string | undefined): Record<st
   };
 }
 
-function pagerdutyConfig(t: NotificationTargets, secretsDir: string, consoleUrl: string | undefined): Record<string, unknown> {
+function pagerdutyConfig(
+  t: NotificationTargets,
+  secretsDir: string,
+  consoleUrl: string | undefined,
+  sinkLogin: AlertmanagerRenderOptions['sinkLogin'],
+): Record<string, unknown> {
   const key = t.pagerduty.viaSink
     ? { routing_key: t.pagerduty.routingKey }
     : { routing_key_file: credentialPath(secretsDir, 'pagerdutyRoutingKey') };
   return {
+    ...sinkHttpConfig(t.pagerduty.viaSink, sinkLogin),
     ...key,
     url: t.pagerduty.url,
     send_resolved: true,
@@ -117,18 +133,27 @@ function emailConfig(t: NotificationTargets): Record<string, unknown> {
   };
 }
 
-function receivers(t: NotificationTargets, secretsDir: string, consoleUrl: string | undefined): Array<Record<string, unknown>> {
+function receivers(
+  t: NotificationTargets,
+  secretsDir: string,
+  consoleUrl: string | undefined,
+  sinkLogin: AlertmanagerRenderOptions['sinkLogin'],
+): Array<Record<string, unknown>> {
   const c = t.slack.channels;
-  const slack = (name: ReceiverName, channel: string) => ({ name, slack_configs: [slackConfig(channel, consoleUrl)] });
+  const slackHttp = sinkHttpConfig(t.slack.viaSink, sinkLogin);
+  const slack = (name: ReceiverName, channel: string) => ({ name, slack_configs: [slackConfig(channel, consoleUrl, slackHttp)] });
   return [
     { name: RECEIVERS.fallback, email_configs: [emailConfig(t)] },
     // Alertmanager 0.25 has no url_file for webhooks: a real heartbeat URL is
     // written inline, and the caller then keeps the file in the secrets folder.
-    { name: RECEIVERS.heartbeat, webhook_configs: [{ url: t.heartbeat.url, send_resolved: false }] },
+    {
+      name: RECEIVERS.heartbeat,
+      webhook_configs: [{ ...sinkHttpConfig(t.heartbeat.viaSink, sinkLogin), url: t.heartbeat.url, send_resolved: false }],
+    },
     {
       name: RECEIVERS.page,
-      pagerduty_configs: [pagerdutyConfig(t, secretsDir, consoleUrl)],
-      slack_configs: [slackConfig(c.alerts, consoleUrl)],
+      pagerduty_configs: [pagerdutyConfig(t, secretsDir, consoleUrl, sinkLogin)],
+      slack_configs: [slackConfig(c.alerts, consoleUrl, slackHttp)],
     },
     slack(RECEIVERS.slackAlerts, c.alerts),
     slack(RECEIVERS.slackInfra, c.infra),
@@ -137,7 +162,11 @@ function receivers(t: NotificationTargets, secretsDir: string, consoleUrl: strin
   ];
 }
 
-function globalSection(t: NotificationTargets, secretsDir: string): Record<string, unknown> {
+function globalSection(
+  t: NotificationTargets,
+  secretsDir: string,
+  sinkLogin: AlertmanagerRenderOptions['sinkLogin'],
+): Record<string, unknown> {
   const g: Record<string, unknown> = { resolve_timeout: '5m' };
   if (t.slack.viaSink) g.slack_api_url = t.slack.webhookUrl;
   else g.slack_api_url_file = credentialPath(secretsDir, 'slackWebhookUrl');
@@ -147,6 +176,9 @@ function globalSection(t: NotificationTargets, secretsDir: string): Record<strin
   if (t.email.username) {
     g.smtp_auth_username = t.email.username;
     g.smtp_auth_password_file = credentialPath(secretsDir, 'smtpPassword');
+  } else if (t.email.viaSink && sinkLogin) {
+    g.smtp_auth_username = sinkLogin.username;
+    g.smtp_auth_password_file = sinkLogin.passwordFile;
   }
   return g;
 }
@@ -166,7 +198,7 @@ export function alertmanagerConfigObject(
     opts.consoleUrl ?? (settings.components.includes('console') ? `http://${settings.host}:${settings.ports.console}` : undefined);
   const timing = GROUP_TIMINGS[opts.timing ?? 'production'];
   return {
-    global: globalSection(targets, opts.secretsDir),
+    global: globalSection(targets, opts.secretsDir, opts.sinkLogin),
     templates: [join(opts.templatesDir, '*.tmpl')],
     route: {
       receiver: RECEIVERS.fallback,
@@ -188,7 +220,7 @@ export function alertmanagerConfigObject(
       target_matchers: r.target_matchers,
       equal: r.equal,
     })),
-    receivers: receivers(targets, opts.secretsDir, consoleUrl),
+    receivers: receivers(targets, opts.secretsDir, consoleUrl, opts.sinkLogin),
   };
 }
 

@@ -157,7 +157,8 @@ export function resolveNotificationTargets(env: NodeJS.ProcessEnv, settings: Sta
       to: SINK_EMAIL_TO,
       username: undefined,
       password: undefined,
-      // The sink speaks plain SMTP on loopback; there is nothing to protect.
+      // The sink speaks plain SMTP (loopback, or the compose network); the login it
+      // may ask for is added by the renderer (sinkLogin), not STARTTLS.
       requireTls: false,
     };
   }

@@ -203,6 +203,8 @@ export function registerApi(app: FastifyInstance, ctx: ApiContext): void {
       ctx.sinkUrl,
       { since: q.since ?? '24h', ...(q.integration ? { integration: q.integration } : {}) },
       logs.sink,
+      // The sink asks for the stack's login too (it holds alert payloads).
+      ctx.auth,
     );
     // Newest first: the page reads top-down.
     notifications.sort((a, b) => b.time.localeCompare(a.time));

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
 import { configDir as repoConfigDir } from '../paths.js';
-import { defaultSettings, DEFAULT_PORTS, stackPaths, urlOf } from '../definition/index.js';
-import { readAdminCredentials } from '../upstream/index.js';
+import { defaultSettings, DEFAULT_PORTS, urlOf } from '../definition/index.js';
 import { DEFAULT_REFRESH_SECONDS, startConsole } from './server.js';
-import { dataDirOption, serveCommand } from '../commandline/index.js';
+import { dataDirOption, loginOptions, resolveLogin, serveCommand } from '../commandline/index.js';
 
 function port(text: string): number {
   const n = Number(text);
@@ -26,6 +25,8 @@ interface ServeConsoleFlags {
   refresh: string;
   logLevel: string;
   allowedHost: string[];
+  loginDir?: string;
+  requireLogin?: boolean;
 }
 
 /** The console room's command: `serve console`. */
@@ -33,14 +34,15 @@ export function registerConsoleCommands(program: Command): void {
   const s = defaultSettings();
   // `serve` may already exist (other rooms serve their components through it too).
   const serve = serveCommand(program);
-  dataDirOption(
+  const cmd = dataDirOption(
     serve
       .command('console')
       .description('run the mlmon web console in the foreground (SLOs, model health, alerts); SIGTERM/SIGINT stop it')
       .option('--host <host>', 'address to bind', '127.0.0.1')
       .option('--port <port>', 'port to listen on', String(DEFAULT_PORTS.console)),
     'stack data directory (the SLO catalog of its running rules, model registry)',
-  )
+  );
+  loginOptions(cmd)
     .option(
       '--config-dir <dir>',
       'configuration folder (its prometheus/slo_catalog.json is read when the data directory has no running stack)',
@@ -64,7 +66,7 @@ export function registerConsoleCommands(program: Command): void {
       const refresh = Number(opts.refresh);
       if (!Number.isFinite(refresh) || refresh < 1)
         throw new MlmonError('bad_flag', `--refresh must be a number of seconds ≥ 1, got "${opts.refresh}"`);
-      const credentials = readAdminCredentials(stackPaths(opts.dataDir).secretsDir);
+      const credentials = resolveLogin(opts, 'console');
       const server = await startConsole({
         host: opts.host,
         port: port(opts.port),

@@ -25,6 +25,8 @@ export function renderContainerAlertmanagerConfig(
     header,
     // Links are opened by a person's browser: the console's published port, not its compose name.
     ...(s.components.includes('console') ? { consoleUrl: `http://127.0.0.1:${s.ports.console}` } : {}),
+    // The sink container asks for the stack's login, which is mounted here too.
+    ...(s.access ? { sinkLogin: { username: s.access.username, passwordFile: s.access.passwordFile } } : {}),
   });
   return rewriteAddresses(text, s);
 }

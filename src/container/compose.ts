@@ -12,6 +12,7 @@ import {
   OWN_SERVICES,
   PROJECT,
   SCRAPE_LABELS,
+  COMPOSE_BLACKBOX_CONFIG,
   composeVariable,
 } from './conventions.js';
 import { scrapedComponents } from './prometheus.js';
@@ -36,6 +37,21 @@ function wgetCheck(url: string): Record<string, unknown> {
   return { test: ['CMD', 'wget', '-q', '--spider', url], interval: '15s', timeout: '5s', retries: 3, start_period: '20s' };
 }
 
+/** The upstream programs ask every client for the login, health checks
+ * included, and a check may not carry the password: busybox wget takes it only
+ * on its command line, which every local user can read in /proc. So the check
+ * asks without it and passes on the 401: the program is serving, and serving
+ * behind its login (one that answered 200 without it would fail the check). */
+function loginCheck(url: string): Record<string, unknown> {
+  return {
+    test: ['CMD-SHELL', `wget -q -O /dev/null ${url} 2>&1 | grep -q 'HTTP/1.1 401'`],
+    interval: '15s',
+    timeout: '5s',
+    retries: 3,
+    start_period: '20s',
+  };
+}
+
 /** Our images hold node and nothing else, so the check is node's fetch. */
 function nodeCheck(url: string): Record<string, unknown> {
   const js = `fetch('${url}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
@@ -51,6 +67,17 @@ function scrapeLabels(job: string, port: number): Record<string, string> {
 }
 
 const common = { restart: 'unless-stopped', networks: [NETWORK] };
+
+/** The login folder, mounted read-only; compose refuses to start while
+ * MLMON_LOGIN_DIR is unset, so no container ever runs without it. */
+const LOGIN_VOLUME = `${composeVariable(COMPOSE_VARIABLES.loginDir)}:${MOUNTS.login}:ro`;
+/** The group that may read it (its files are 0640). */
+const SECRETS_GROUP = composeVariable(COMPOSE_VARIABLES.secretsGid);
+
+/** The protected upstream programs' flag: basic auth against the bcrypt hash of the login folder. */
+function webConfigFlag(s: StackSettings): string[] {
+  return s.access ? [`--web.config.file=${s.access.webConfigFile}`] : [];
+}
 
 /** The compose file of the stack (pure): every default component at a pinned
  * version (ours built from docker/mlmon.Dockerfile), health checks, named
@@ -73,7 +100,8 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
         `--storage.tsdb.retention.size=${s.retentionSize}`,
         `--web.external-url=http://localhost:${p.prometheus}`,
         `--web.listen-address=:${p.prometheus}`,
-        '--web.enable-lifecycle',
+        // No --web.enable-lifecycle: reload with `docker compose kill -s HUP prometheus`.
+        ...webConfigFlag(s),
       ],
       ports: [publish(p.prometheus)],
       volumes: [
@@ -82,10 +110,12 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
         `./config/prometheus/targets/custom:${MOUNTS.prometheusConfigDir}/targets/custom:ro`,
         `${VOLUMES.prometheus}:${MOUNTS.prometheusData}`,
         `${DOCKER_SOCKET}:${DOCKER_SOCKET}:ro`,
+        LOGIN_VOLUME,
       ],
-      // The image runs as nobody; docker_sd needs the socket's group (see docs/ARCHITECTURE.md, "Containers and scale-out").
-      group_add: [composeVariable(COMPOSE_VARIABLES.dockerGid)],
-      healthcheck: wgetCheck(`http://127.0.0.1:${p.prometheus}/-/ready`),
+      // The image runs as nobody; docker_sd needs the socket's group (see docs/ARCHITECTURE.md, "Containers and scale-out"),
+      // the scrapes and alert deliveries the login's.
+      group_add: [composeVariable(COMPOSE_VARIABLES.dockerGid), SECRETS_GROUP],
+      healthcheck: loginCheck(`http://127.0.0.1:${p.prometheus}/-/ready`),
       ...labels('prometheus'),
       ...common,
     };
@@ -99,6 +129,7 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
         `--web.external-url=http://localhost:${p.alertmanager}`,
         `--web.listen-address=:${p.alertmanager}`,
         '--cluster.listen-address=',
+        ...webConfigFlag(s),
       ],
       ports: [publish(p.alertmanager)],
       volumes: [
@@ -106,10 +137,11 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
         `${composeVariable(COMPOSE_VARIABLES.alertmanagerConfigDir)}:${MOUNTS.alertmanagerConfigDir}:ro`,
         `./config/alertmanager/templates:${MOUNTS.alertmanagerTemplatesDir}:ro`,
         `${VOLUMES.alertmanager}:${MOUNTS.alertmanagerData}`,
+        LOGIN_VOLUME,
       ],
-      // The image runs as nobody; a configured folder's secrets are readable by one host group only (0640).
-      group_add: [composeVariable(COMPOSE_VARIABLES.alertmanagerGid)],
-      healthcheck: wgetCheck(`http://127.0.0.1:${p.alertmanager}/-/ready`),
+      // The image runs as nobody; the configured folders' secrets are readable by one host group only (0640).
+      group_add: [SECRETS_GROUP],
+      healthcheck: loginCheck(`http://127.0.0.1:${p.alertmanager}/-/ready`),
       ...labels('alertmanager'),
       ...common,
     };
@@ -117,10 +149,11 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
   if (has('node-exporter')) {
     services['node-exporter'] = {
       image: IMAGES['node-exporter'],
-      command: ['--path.rootfs=/host', `--web.listen-address=:${p['node-exporter']}`],
+      command: ['--path.rootfs=/host', `--web.listen-address=:${p['node-exporter']}`, ...webConfigFlag(s)],
       pid: 'host',
-      volumes: ['/:/host:ro,rslave'],
-      healthcheck: wgetCheck(`http://127.0.0.1:${p['node-exporter']}/metrics`),
+      volumes: ['/:/host:ro,rslave', LOGIN_VOLUME],
+      group_add: [SECRETS_GROUP],
+      healthcheck: loginCheck(`http://127.0.0.1:${p['node-exporter']}/metrics`),
       ...labels('node-exporter'),
       ...common,
     };
@@ -138,9 +171,11 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
   if (has('blackbox-exporter')) {
     services['blackbox-exporter'] = {
       image: IMAGES['blackbox-exporter'],
-      command: [`--config.file=${MOUNTS.blackboxConfig}`, `--web.listen-address=:${p['blackbox-exporter']}`],
-      volumes: [`./config/exporters/blackbox.yml:${MOUNTS.blackboxConfig}:ro`],
-      healthcheck: wgetCheck(`http://127.0.0.1:${p['blackbox-exporter']}/-/healthy`),
+      command: [`--config.file=${MOUNTS.blackboxConfig}`, `--web.listen-address=:${p['blackbox-exporter']}`, ...webConfigFlag(s)],
+      // The modules of config/exporters/blackbox.yml plus the one that probes Prometheus and Alertmanager with the login.
+      volumes: [`./${COMPOSE_BLACKBOX_CONFIG}:${MOUNTS.blackboxConfig}:ro`, LOGIN_VOLUME],
+      group_add: [SECRETS_GROUP],
+      healthcheck: loginCheck(`http://127.0.0.1:${p['blackbox-exporter']}/-/healthy`),
       ...labels('blackbox-exporter'),
       ...common,
     };
@@ -152,31 +187,61 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
         `--persistence.file=${MOUNTS.pushgatewayData}/metrics.store`,
         '--persistence.interval=1m',
         `--web.listen-address=:${p.pushgateway}`,
+        ...webConfigFlag(s),
       ],
       ports: [publish(p.pushgateway)],
-      volumes: [`${VOLUMES.pushgateway}:${MOUNTS.pushgatewayData}`],
-      healthcheck: wgetCheck(`http://127.0.0.1:${p.pushgateway}/-/ready`),
+      volumes: [`${VOLUMES.pushgateway}:${MOUNTS.pushgatewayData}`, LOGIN_VOLUME],
+      group_add: [SECRETS_GROUP],
+      healthcheck: loginCheck(`http://127.0.0.1:${p.pushgateway}/-/ready`),
       ...labels('pushgateway'),
       ...common,
     };
   }
-  const own = (c: ComponentName, serve: string, extra: string[], volume: string, readyPath: string, published: number[]): void => {
+  const own = (
+    c: ComponentName,
+    serve: string,
+    extra: string[],
+    volume: string,
+    readyPath: string,
+    published: number[],
+    login = false,
+  ): void => {
     const o = OWN_SERVICES[c];
     if (!has(c) || !o) return;
     services[c] = {
       build: { context: '.', dockerfile: 'docker/mlmon.Dockerfile', target: o.target },
       image: o.image,
-      command: ['serve', serve, '--host', '0.0.0.0', '--port', String(p[c]), ...extra, '--data-dir', MOUNTS.mlmonData],
+      command: [
+        'serve',
+        serve,
+        '--host',
+        '0.0.0.0',
+        '--port',
+        String(p[c]),
+        ...extra,
+        '--data-dir',
+        MOUNTS.mlmonData,
+        // Asks its clients for the stack's login, and refuses to start without it.
+        ...(login ? ['--login-dir', MOUNTS.login, '--require-login'] : []),
+      ],
       ...(published.length > 0 ? { ports: published.map(publish) } : {}),
-      volumes: [`${volume}:${MOUNTS.mlmonData}`],
+      volumes: [`${volume}:${MOUNTS.mlmonData}`, ...(login ? [LOGIN_VOLUME] : [])],
+      // The image runs as node (1000); the login's files are readable by one group.
+      ...(login ? { group_add: [SECRETS_GROUP] } : {}),
       healthcheck: nodeCheck(`http://127.0.0.1:${p[c]}${readyPath}`),
       ...labels(c),
       ...common,
     };
   };
-  own('notification-sink', 'sink', ['--smtp-port', String(p['notification-sink-smtp'])], VOLUMES.sink, '/notifications?limit=1', [
-    p['notification-sink'],
-  ]);
+  own(
+    'notification-sink',
+    'sink',
+    ['--smtp-port', String(p['notification-sink-smtp'])],
+    VOLUMES.sink,
+    '/ready',
+    [p['notification-sink']],
+    true,
+  );
   own('inference-gateway', 'gateway', [], VOLUMES.mlmon, '/ready', [p['inference-gateway']]);
   own('ml-model-exporter', 'exporter', [], VOLUMES.mlmon, '/metrics', []);
   // The console reads the APIs over the compose network; its links open them on the host.
@@ -200,6 +265,7 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
     VOLUMES.mlmon,
     '/-/healthy',
     [p.console],
+    true,
   );
   // The SLO catalog beside the rule files Prometheus mounts, not the image's copy:
   // the console shows the SLOs of the rules Prometheus runs.
@@ -228,7 +294,10 @@ export function renderComposeFile(s: StackSettings): Record<string, unknown> {
         `./${GRAFANA_DIRS.provisioning}:${GRAFANA.provisioningMount}:ro`,
         `./${GRAFANA_DIRS.dashboards}:${GRAFANA.dashboardsMount}:ro`,
         `${VOLUMES.grafana}:/var/lib/grafana`,
+        // The datasource reads the login's password from here ($__file in its provisioning).
+        LOGIN_VOLUME,
       ],
+      group_add: [SECRETS_GROUP],
       // The image is Alpine-based: busybox wget is there.
       healthcheck: wgetCheck(`http://127.0.0.1:${GRAFANA.port}/api/health`),
       ...common,

@@ -15,8 +15,9 @@ import { writeFileAtomic } from '../files.js';
 import { withDotEnv } from '../definition/index.js';
 import type { StackSettings } from '../definition/index.js';
 import { requireProgram, runTool } from '../definition/index.js';
+import { ADMIN_PASSWORD_FILE, ADMIN_USER_ENV, ADMIN_USER_FILE, WEB_CONFIG_FILE, ensureAdminCredentials } from '../upstream/index.js';
 import { renderContainerAlertmanagerConfig } from './alertmanager.js';
-import { COMPOSE_VARIABLES, IMAGE_USER_GID, MOUNTS } from './conventions.js';
+import { COMPOSE_ADMIN_USER, COMPOSE_VARIABLES, IMAGE_USER_GID, MOUNTS } from './conventions.js';
 import { checkComposeCredentials, redactSecrets } from './credentials.js';
 import { setDotEnvValues } from './dotenv-update.js';
 import { placeholderSettings } from './settings.js';
@@ -37,6 +38,8 @@ export interface ComposeConfigureOptions {
   envFile: string;
   /** The folder to write (git-ignored by default: docker/local/alertmanager). */
   outDir: string;
+  /** The login folder (default: `login` beside outDir, docker/local/login). */
+  loginDir?: string;
   /** Folder of docker-compose.yml: a folder below it is written to .env as ./relative. */
   composeDir: string;
   /** Notification templates, laid beside the config for the amtool check. */
@@ -56,6 +59,12 @@ export interface WrittenFile {
 
 export interface ComposeConfigureResult {
   outDir: string;
+  loginDir: string;
+  /** The login's user; its password is in loginDir/admin-password (never printed). */
+  username: string;
+  /** Where the password came from. */
+  passwordSource: 'MLMON_ADMIN_PASSWORD' | 'kept' | 'generated';
+  loginFiles: WrittenFile[];
   gid: number;
   real: Integration[];
   viaSink: Integration[];
@@ -123,11 +132,45 @@ export function composePathOf(dir: string, composeDir: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : resolve(dir);
 }
 
-/** `mlmon compose configure`: renders the compose Alertmanager config from
- * the notification variables (the parser of the native stack), checks it with
- * amtool, then writes it and the credential files it references into
- * `outDir` (0750/0640, group `gid`) and points the compose variables at it. */
-export async function configureComposeAlertmanager(o: ComposeConfigureOptions): Promise<ComposeConfigureResult> {
+/** The stack's login in `dir`: MLMON_ADMIN_PASSWORD when set, else the one an
+ * earlier run kept, else a new random one; the web config holds only its
+ * bcrypt hash. The same code as `mlmon up`'s, then opened to one group. */
+async function writeLogin(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  gid: number,
+): Promise<{ files: WrittenFile[]; source: ComposeConfigureResult['passwordSource'] }> {
+  const user = env[ADMIN_USER_ENV]?.trim();
+  if (user && user !== COMPOSE_ADMIN_USER) {
+    throw new MlmonError(
+      'bad_admin_user',
+      `${ADMIN_USER_ENV}=${user}: the compose stack's login is the user ${COMPOSE_ADMIN_USER} (its Prometheus, blackbox and Alertmanager configs are committed and name it)`,
+      {
+        location: 'environment (.env)',
+        hint: `Leave ${ADMIN_USER_ENV} unset (or ${COMPOSE_ADMIN_USER}) for compose; the password is yours to choose.`,
+      },
+    );
+  }
+  const given = env.MLMON_ADMIN_PASSWORD?.trim();
+  const passwordFile = join(dir, ADMIN_PASSWORD_FILE);
+  const before = existsSync(passwordFile) ? (await readFile(passwordFile, 'utf8')).trim() : undefined;
+  ensureAdminCredentials(dir, { ...env, [ADMIN_USER_ENV]: COMPOSE_ADMIN_USER });
+  const files: WrittenFile[] = [];
+  for (const name of [WEB_CONFIG_FILE, ADMIN_USER_FILE, ADMIN_PASSWORD_FILE]) {
+    await restrict(join(dir, name), CONFIGURED_FILE_MODE, gid);
+    files.push({ path: name, mode: CONFIGURED_FILE_MODE });
+  }
+  await restrict(dir, CONFIGURED_DIR_MODE, gid);
+  return { files, source: given ? 'MLMON_ADMIN_PASSWORD' : before ? 'kept' : 'generated' };
+}
+
+/** `mlmon compose configure`: writes the stack's login into `loginDir` (the
+ * web config the upstream programs check, the password their clients read),
+ * renders the compose Alertmanager config from the notification variables
+ * (the parser of the native stack), checks it with amtool, then writes it and
+ * the credential files it references into `outDir` (0750/0640, group `gid`)
+ * and points the compose variables at both. */
+export async function configureCompose(o: ComposeConfigureOptions): Promise<ComposeConfigureResult> {
   const env = withDotEnv(o.envFile, o.env ?? process.env);
   checkComposeCredentials(env);
   // Throws, naming the variable, on a malformed URL, channel or half-set SMTP.
@@ -137,8 +180,11 @@ export async function configureComposeAlertmanager(o: ComposeConfigureOptions): 
 
   const gid = o.gid ?? defaultGroup();
   const outDir = resolve(o.outDir);
+  const loginDir = resolve(o.loginDir ?? join(dirname(outDir), 'login'));
   // A parent made here is owner-only: the daemon mounts the folder as root, so the container needs no way through it.
   await mkdir(dirname(outDir), { recursive: true, mode: 0o700 });
+  await mkdir(dirname(loginDir), { recursive: true, mode: 0o700 });
+  const login = await writeLogin(loginDir, env, gid);
   await mkdir(outDir, { recursive: true, mode: 0o700 });
   const secretsDir = join(outDir, 'secrets');
   // Writes the real credentials owner-only and removes those now going to the sink.
@@ -158,8 +204,9 @@ export async function configureComposeAlertmanager(o: ComposeConfigureOptions): 
   await restrict(outDir, CONFIGURED_DIR_MODE, gid);
 
   const variables = {
+    [COMPOSE_VARIABLES.loginDir.name]: composePathOf(loginDir, o.composeDir),
     [COMPOSE_VARIABLES.alertmanagerConfigDir.name]: composePathOf(outDir, o.composeDir),
-    [COMPOSE_VARIABLES.alertmanagerGid.name]: String(gid),
+    [COMPOSE_VARIABLES.secretsGid.name]: String(gid),
   };
   let envFileUpdated = false;
   if (o.updateEnvFile !== false) {
@@ -168,7 +215,21 @@ export async function configureComposeAlertmanager(o: ComposeConfigureOptions): 
   }
   const real = INTEGRATIONS.filter((i) => !targets[i].viaSink);
   const envFileMode = existsSync(o.envFile) ? (await stat(o.envFile)).mode & 0o777 : undefined;
-  return { outDir, gid, real, viaSink: targets.viaSink, files, variables, envFileUpdated, envFileMode, check };
+  return {
+    outDir,
+    loginDir,
+    username: COMPOSE_ADMIN_USER,
+    passwordSource: login.source,
+    loginFiles: login.files,
+    gid,
+    real,
+    viaSink: targets.viaSink,
+    files,
+    variables,
+    envFileUpdated,
+    envFileMode,
+    check,
+  };
 }
 
 /** Rewrites .env with the variables set, keeping its mode (a new one is owner-only: it holds credentials). */
@@ -176,17 +237,25 @@ async function updateEnvFile(file: string, values: Record<string, string>): Prom
   const exists = existsSync(file);
   const before = exists ? await readFile(file, 'utf8') : '';
   const mode = exists ? (await stat(file)).mode & 0o777 : 0o600;
-  const after = setDotEnvValues(before, values, 'Docker Compose: Alertmanager config folder written by `mlmon compose configure`');
+  const after = setDotEnvValues(before, values, 'Docker Compose: folders written by `mlmon compose configure`');
   if (after === before) return;
   await writeFileAtomic(file, after, { mode });
 }
 
 /** Lines for a person: where each integration goes, what was written. No secret. */
 export function describeConfigureResult(r: ComposeConfigureResult, envFile: string): string[] {
-  const lines = [`amtool check-config: ${/SUCCESS/.test(r.check) ? 'SUCCESS' : r.check}`];
+  const from = { MLMON_ADMIN_PASSWORD: 'from MLMON_ADMIN_PASSWORD', kept: 'kept from the last run', generated: 'new, random' }[
+    r.passwordSource
+  ];
+  const lines = [
+    `login: user ${r.username}, password ${from}: ${join(r.loginDir, ADMIN_PASSWORD_FILE)}`,
+    `  (Prometheus, Alertmanager, the Pushgateway, the exporters, the console, the sink and Grafana's datasource use it)`,
+    `amtool check-config: ${/SUCCESS/.test(r.check) ? 'SUCCESS' : r.check}`,
+  ];
   for (const i of INTEGRATIONS)
     lines.push(`  ${i.padEnd(10)} ${r.real.includes(i) ? 'real destination' : 'notification-sink container (no credentials set)'}`);
-  lines.push(`wrote ${r.outDir} (group ${r.gid}; folders 0750, files 0640):`);
+  lines.push(`wrote ${r.loginDir} and ${r.outDir} (group ${r.gid}; folders 0750, files 0640):`);
+  for (const f of r.loginFiles) lines.push(`  login/${f.path}  ${f.mode.toString(8).padStart(4, '0')}`);
   for (const f of r.files) lines.push(`  ${f.path}  ${f.mode.toString(8).padStart(4, '0')}`);
   const assignments = Object.entries(r.variables).map(([k, v]) => `${k}=${v}`);
   if (r.envFileUpdated) lines.push(`set in ${envFile}: ${assignments.join(' ')}`);
@@ -195,7 +264,7 @@ export function describeConfigureResult(r: ComposeConfigureResult, envFile: stri
     lines.push(`warning: ${envFile} holds credentials and is readable by others (mode ${r.envFileMode.toString(8)}): chmod 600 ${envFile}`);
   }
   lines.push(
-    'then `docker compose up -d alertmanager` (recreates it on this folder; if it already used it, `docker compose restart alertmanager`)',
+    'then `docker compose up -d` (recreates what changed; after a new password, `docker compose restart` so every container reads it)',
   );
   return lines;
 }

@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
-import type { StackSettings } from '../definition/index.js';
+import { renderBlackboxConfig, withStackProbeModule, type StackSettings } from '../definition/index.js';
 import { renderContainerAlertmanagerConfig } from './alertmanager.js';
 import { renderComposeFile } from './compose.js';
-import { CONTAINER_HEADER } from './conventions.js';
+import { COMPOSE_BLACKBOX_CONFIG, CONTAINER_HEADER } from './conventions.js';
 import { renderContainerPrometheusConfig } from './prometheus.js';
 import { containerSettings } from './settings.js';
 
@@ -22,5 +22,9 @@ export function containerFiles(s: StackSettings = containerSettings()): Containe
     { path: 'docker-compose.yml', content: yamlFile(renderComposeFile(s)) },
     { path: 'docker/prometheus/prometheus.yml', content: yamlFile(renderContainerPrometheusConfig(s)) },
     { path: 'docker/alertmanager/alertmanager.yml', content: renderContainerAlertmanagerConfig(s) },
+    {
+      path: COMPOSE_BLACKBOX_CONFIG,
+      content: `# ${CONTAINER_HEADER}\n${withStackProbeModule(yamlFile(renderBlackboxConfig()), s.access)}`,
+    },
   ];
 }

@@ -1,14 +1,32 @@
-import { DEFAULT_COMPONENTS, defaultSettings, type ComponentName, type PortName, type StackSettings } from '../definition/index.js';
-import { MOUNTS, PLACEHOLDER_HOST } from './conventions.js';
+import {
+  DEFAULT_COMPONENTS,
+  defaultSettings,
+  type ComponentName,
+  type PortName,
+  type StackAccess,
+  type StackSettings,
+} from '../definition/index.js';
+import { ADMIN_PASSWORD_FILE, WEB_CONFIG_FILE } from '../upstream/index.js';
+import { COMPOSE_ADMIN_USER, MOUNTS, PLACEHOLDER_HOST } from './conventions.js';
+
+/** The compose stack's login as its containers see it (MOUNTS.login): the
+ * files `mlmon compose configure` writes, mounted read-only. */
+export const CONTAINER_ACCESS: Readonly<StackAccess> = {
+  username: COMPOSE_ADMIN_USER,
+  passwordFile: `${MOUNTS.login}/${ADMIN_PASSWORD_FILE}`,
+  webConfigFile: `${MOUNTS.login}/${WEB_CONFIG_FILE}`,
+};
 
 /** The stack definition as the compose file runs it: every default component,
- * each in its own container listening on all interfaces at its default port. */
+ * each in its own container listening on all interfaces at its default port,
+ * every protected one behind the login. */
 export function containerSettings(overrides: Partial<StackSettings> = {}): StackSettings {
   return defaultSettings({
     dataDir: MOUNTS.mlmonData,
     host: '0.0.0.0',
     cluster: 'compose',
     components: [...DEFAULT_COMPONENTS],
+    access: { ...CONTAINER_ACCESS },
     ...overrides,
   });
 }

@@ -64,3 +64,4 @@ export { findProgram, requireProgram, runTool, type ToolResult } from './tools.j
 export { withDotEnv } from './dotenv.js';
 export { GRAFANA, GRAFANA_DIRS } from './grafana.js';
 export { CONTAINER_METRICS, CONTAINER_SERIES, HTTP_METRICS, HTTP_SERIES, renderServiceRecordingRules } from './service-series.js';
+export { renderBlackboxConfig, withStackProbeModule } from './blackbox-config.js';

@@ -3,6 +3,7 @@
  * environment, and a file provider for the generated dashboards. Pure. */
 import { stringify } from 'yaml';
 import { GRAFANA } from '../definition/index.js';
+import { CONTAINER_ACCESS } from '../container/index.js';
 
 export interface DatasourceOptions {
   /** Prometheus as Grafana's server reaches it. */
@@ -51,10 +52,14 @@ export function datasourceDocument(o: DatasourceOptions): Record<string, unknown
 }
 
 /** The compose stack's datasource: Prometheus by its service name on the
- * compose network, where it runs without a login (its port is published on
- * loopback only; see docs/ARCHITECTURE.md). */
+ * compose network, with the stack's login, whose password Grafana reads from
+ * the login folder mounted into its container (no secret in this file). */
 export function composeDatasource(prometheusPort: number, scrapeInterval: string): DatasourceOptions {
-  return { prometheusUrl: `http://prometheus:${prometheusPort}`, scrapeInterval };
+  return {
+    prometheusUrl: `http://prometheus:${prometheusPort}`,
+    scrapeInterval,
+    auth: { username: CONTAINER_ACCESS.username, password: `$__file{${CONTAINER_ACCESS.passwordFile}}` },
+  };
 }
 
 export function dashboardProviderDocument(path: string = GRAFANA.dashboardsMount): Record<string, unknown> {

@@ -5,7 +5,7 @@ import { SINK_INTEGRATIONS, type NotificationRecord, type SinkIntegration } from
 import { startNotificationSink } from './server.js';
 import { parseSince } from './since.js';
 import { readNotifications } from './store.js';
-import { dataDirOption, serveCommand } from '../commandline/index.js';
+import { dataDirOption, loginOptions, resolveLogin, serveCommand, type LoginFlags } from '../commandline/index.js';
 
 function port(value: string, flag: string): number {
   const n = Number(value);
@@ -36,15 +36,19 @@ export function formatNotifications(records: NotificationRecord[]): string {
 }
 
 export function registerNotificationCommands(program: Command): void {
-  dataDirOption(
-    serveCommand(program)
-      .command('sink')
-      .description('Run the local notification sink (Slack webhook, PagerDuty Events v2, SMTP) in the foreground')
-      .option('--host <host>', 'address to bind', '127.0.0.1')
-      .option('--port <port>', 'HTTP port (Slack, PagerDuty, heartbeat, /notifications)', String(DEFAULT_PORTS['notification-sink']))
-      .option('--smtp-port <port>', 'SMTP port', String(DEFAULT_PORTS['notification-sink-smtp'])),
-    'data directory (records go to <dir>/notifications)',
-  ).action(async (o: { host: string; port: string; smtpPort: string; dataDir: string }) => {
+  loginOptions(
+    dataDirOption(
+      serveCommand(program)
+        .command('sink')
+        .description('Run the local notification sink (Slack webhook, PagerDuty Events v2, SMTP) in the foreground')
+        .option('--host <host>', 'address to bind', '127.0.0.1')
+        .option('--port <port>', 'HTTP port (Slack, PagerDuty, heartbeat, /notifications)', String(DEFAULT_PORTS['notification-sink']))
+        .option('--smtp-port <port>', 'SMTP port', String(DEFAULT_PORTS['notification-sink-smtp'])),
+      'data directory (records go to <dir>/notifications)',
+    ),
+  ).action(async (o: { host: string; port: string; smtpPort: string } & LoginFlags) => {
+    // In containers the login is mounted or given by a Secret (--require-login); `mlmon up` passes --login-dir explicitly.
+    const login = o.loginDir !== undefined || o.requireLogin ? resolveLogin(o, 'notification-sink') : undefined;
     let sink;
     try {
       sink = await startNotificationSink({
@@ -53,6 +57,7 @@ export function registerNotificationCommands(program: Command): void {
         smtpPort: port(o.smtpPort, '--smtp-port'),
         dataDir: o.dataDir,
         log: true,
+        login,
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type RouteHandlerMethod } from 'fastify';
 import { stackPaths } from '../definition/index.js';
+import { basicAuthorization, type BasicCredentials } from '../upstream/index.js';
 import { sinkMetrics } from './metrics.js';
 import {
   SINK_INTEGRATIONS,
@@ -25,6 +26,18 @@ export interface NotificationSinkOptions {
   dataDir: string;
   /** pino logging of fastify (JSON lines on stdout); off by default for tests. */
   log?: boolean;
+  /** The stack's admin login, demanded of every client (HTTP basic auth, SMTP
+   * AUTH) but the probes and /metrics: the records are alert payloads, and a
+   * forged one would pass for a page. Without it the sink is open. */
+  login?: BasicCredentials | undefined;
+}
+
+/** Answered without the login: probes, and the metrics Prometheus scrapes as it scrapes the gateway's. */
+const OPEN_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics']);
+
+function loginMatches(header: string | undefined, login: BasicCredentials): boolean {
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(header ?? ''), digest(basicAuthorization(login)));
 }
 
 export interface NotificationSink {
@@ -43,8 +56,19 @@ function buildHttp(
   store: NotificationStore,
   metrics: SinkMetrics,
   log: boolean,
+  login: BasicCredentials | undefined,
 ): { app: FastifyInstance; recorded(r: NotificationRecord): void } {
   const app = Fastify({ logger: log ? { base: { component: 'notification-sink' } } : false, bodyLimit: 5 * 1024 * 1024 });
+  if (login) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (OPEN_PATHS.has(req.url.split('?')[0] ?? '') || loginMatches(req.headers.authorization, login)) return;
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Basic realm="mlmon", charset="UTF-8"')
+        .type('text/plain')
+        .send("log in with the stack's admin user\n");
+    });
+  }
   const recorded = (r: NotificationRecord) => {
     metrics.received(r.integration);
     app.log.info({ integration: r.integration, channel: r.channel, summary: r.summary }, 'notification recorded');
@@ -138,7 +162,7 @@ export async function startNotificationSink(opts: NotificationSinkOptions): Prom
   const metrics = sinkMetrics();
   const store = new NotificationStore(stackPaths(opts.dataDir).sinkDir, metrics.dropped);
   await store.init();
-  const { app, recorded } = buildHttp(store, metrics, opts.log ?? false);
+  const { app, recorded } = buildHttp(store, metrics, opts.log ?? false, opts.login);
   await app.listen({ host: opts.host, port: opts.httpPort });
   let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   try {
@@ -147,6 +171,7 @@ export async function startNotificationSink(opts: NotificationSinkOptions): Prom
       port: opts.smtpPort,
       store,
       onRecord: recorded,
+      ...(opts.login ? { login: opts.login } : {}),
     });
   } catch (e) {
     await app.close();

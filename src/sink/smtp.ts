@@ -1,5 +1,7 @@
 import { simpleParser, type AddressObject } from 'mailparser';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
+import type { BasicCredentials } from '../upstream/index.js';
 import { emailRecord, type NotificationRecord } from './records.js';
 import type { NotificationStore } from './store.js';
 
@@ -8,25 +10,40 @@ function addressText(a: AddressObject | AddressObject[] | undefined): string {
   return (Array.isArray(a) ? a : [a]).map((x) => x.text).join(', ');
 }
 
-/** An SMTP server that accepts every message and records it. Plain text only:
- * it binds to loopback for Alertmanager on the same machine, and accepts AUTH
- * PLAIN/LOGIN with any credentials so a configured username is exercised too. */
+function same(a: string, b: string): boolean {
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** An SMTP server that records every message. Plain text only. With a
+ * `login`, a client must AUTH with it before sending (Alertmanager's
+ * smtp_auth_username/smtp_auth_password_file); without one, AUTH is optional
+ * and any credentials pass, so a configured username is exercised too.
+ * LOGIN is offered first: Alertmanager takes the first mechanism the server
+ * lists, and its PLAIN refuses to send a password in clear text to anything
+ * but localhost (the sink's compose name is not). */
 export async function startSmtpSink(opts: {
   host: string;
   port: number;
   store: NotificationStore;
   onRecord?: (r: NotificationRecord) => void;
+  login?: BasicCredentials;
 }): Promise<{ port: number; close(): Promise<void> }> {
+  const login = opts.login;
   const server = new SMTPServer({
     name: 'mlmon-notification-sink',
     banner: 'mlmon local notification sink',
-    authOptional: true,
+    authOptional: login === undefined,
     allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
+    authMethods: ['LOGIN', 'PLAIN'],
     disabledCommands: ['STARTTLS'],
     size: 10 * 1024 * 1024,
     logger: false,
     onAuth(auth, _session, callback) {
+      if (login && !(same(auth.username ?? '', login.username) && same(auth.password ?? '', login.password))) {
+        callback(new Error('invalid username or password'));
+        return;
+      }
       callback(null, { user: auth.username ?? 'anonymous' });
     },
     onData(stream, session, callback) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ALERTMANAGER_CONFIG_FILE } from '../alerting/index.js';
-import { renderBlackboxConfig, withStackProbeModule } from './blackbox-config.js';
+import { renderBlackboxConfig, withStackProbeModule } from '../definition/index.js';
 import { renderPrometheusConfig, RULE_FILES, RUN_SLO_CATALOG, scrapeJobs } from '../definition/index.js';
 import type { StackSettings } from '../definition/index.js';
 import { generatedYaml, RUN_HEADER, STACK_HEADER } from './yaml.js';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { MlmonError } from '../errors.js';
-import { newToken, readSecretFile, writeSecretFile } from '../secrets.js';
+import { newToken, readMountedSecretFile, readSecretFile, writeSecretFile } from '../secrets.js';
 
 export const ADMIN_USER_ENV = 'MLMON_ADMIN_USER';
 export const ADMIN_PASSWORD_ENV = 'MLMON_ADMIN_PASSWORD';
@@ -94,6 +94,24 @@ export function readAdminCredentials(secretsDir: string): BasicCredentials | und
   if (!password) return undefined;
   const username = readSecretFile(secretsDir, ADMIN_USER_FILE)?.trim() || DEFAULT_ADMIN_USER;
   return { username, password };
+}
+
+/** The admin credentials mounted into a container (compose: the folder
+ * `mlmon compose configure` wrote, read-only), or undefined when the folder
+ * holds no password. */
+export function readMountedAdminCredentials(dir: string): BasicCredentials | undefined {
+  const password = readMountedSecretFile(join(dir, ADMIN_PASSWORD_FILE))?.trim();
+  if (!password) return undefined;
+  const username = readMountedSecretFile(join(dir, ADMIN_USER_FILE))?.trim() || DEFAULT_ADMIN_USER;
+  return { username: checkUsername(username), password };
+}
+
+/** The admin credentials from the environment (Kubernetes hands a Secret to a
+ * pod this way), or undefined when MLMON_ADMIN_PASSWORD is unset. */
+export function adminCredentialsFromEnv(env: NodeJS.ProcessEnv): BasicCredentials | undefined {
+  const password = env[ADMIN_PASSWORD_ENV]?.trim();
+  if (!password) return undefined;
+  return { username: checkUsername(env[ADMIN_USER_ENV]?.trim() || DEFAULT_ADMIN_USER), password };
 }
 
 /** The `Authorization` header value for basic auth. */

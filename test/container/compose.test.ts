@@ -71,7 +71,10 @@ test('all data lives in named volumes that are declared', () => {
   const used = new Set<string>();
   // Volumes as compose sees them: every variable at its documented default.
   const interpolated = parse(
-    interpolateCompose(readFileSync(fromRepo('docker-compose.yml'), 'utf8'), { GRAFANA_ADMIN_PASSWORD: 'a-required-password' }),
+    interpolateCompose(readFileSync(fromRepo('docker-compose.yml'), 'utf8'), {
+      GRAFANA_ADMIN_PASSWORD: 'a-required-password',
+      MLMON_LOGIN_DIR: './docker/local/login',
+    }),
   ) as Compose;
   for (const svc of Object.values(interpolated.services)) {
     for (const v of (svc.volumes as string[] | undefined) ?? []) {

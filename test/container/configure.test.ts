@@ -13,7 +13,7 @@ import {
   CONTAINER_SECRETS_DIR,
   checkComposeCredentials,
   composePathOf,
-  configureComposeAlertmanager,
+  configureCompose,
   containerSettings,
   describeConfigureResult,
   interpolateCompose,
@@ -62,9 +62,9 @@ function workspace(envText: string): { envFile: string; outDir: string; dir: str
 
 function configure(
   ws: { envFile: string; outDir: string; dir: string },
-  extra: Partial<Parameters<typeof configureComposeAlertmanager>[0]> = {},
+  extra: Partial<Parameters<typeof configureCompose>[0]> = {},
 ): Promise<ComposeConfigureResult> {
-  return configureComposeAlertmanager({
+  return configureCompose({
     envFile: ws.envFile,
     outDir: ws.outDir,
     composeDir: ws.dir,
@@ -164,18 +164,25 @@ test('secrets are only in 0640 files of 0750 folders, given to one group; never 
   assert.equal(statSync(ws.envFile).mode & 0o777, 0o600);
 });
 
-test('the .env then points docker-compose.yml at the folder; without it the committed sink-only folder is mounted; both pass the Compose schema', async () => {
+test('the .env then points docker-compose.yml at the folders; without the Alertmanager one the committed sink-only folder is mounted; both pass the Compose schema', async () => {
   const ws = workspace(FULL_ENV);
   const r = await configure(ws);
-  assert.deepEqual(r.variables, { MLMON_ALERTMANAGER_CONFIG_DIR: './docker/local/alertmanager', MLMON_ALERTMANAGER_GID: String(r.gid) });
+  assert.deepEqual(r.variables, {
+    MLMON_LOGIN_DIR: './docker/local/login',
+    MLMON_ALERTMANAGER_CONFIG_DIR: './docker/local/alertmanager',
+    MLMON_SECRETS_GID: String(r.gid),
+  });
   const env = readFileSync(ws.envFile, 'utf8');
   assert.match(env, /^MLMON_ALERTMANAGER_CONFIG_DIR=\.\/docker\/local\/alertmanager$/m);
-  assert.match(env, new RegExp(`^MLMON_ALERTMANAGER_GID=${r.gid}$`, 'm'));
+  assert.match(env, /^MLMON_LOGIN_DIR=\.\/docker\/local\/login$/m);
+  assert.match(env, new RegExp(`^MLMON_SECRETS_GID=${r.gid}$`, 'm'));
 
   const text = readFileSync(fromRepo('docker-compose.yml'), 'utf8');
   const validate = composeValidator();
   const am = (vars: Record<string, string>) => {
-    const c = parse(interpolateCompose(text, { GRAFANA_ADMIN_PASSWORD: 'a-required-password', ...vars })) as {
+    const c = parse(
+      interpolateCompose(text, { GRAFANA_ADMIN_PASSWORD: 'a-required-password', MLMON_LOGIN_DIR: r.variables.MLMON_LOGIN_DIR, ...vars }),
+    ) as {
       services: Record<string, { volumes: string[]; group_add: string[]; command: string[] }>;
     };
     assert.equal(validate(c), true, JSON.stringify(validate.errors, null, 2));
@@ -183,14 +190,14 @@ test('the .env then points docker-compose.yml at the folder; without it the comm
   };
   const configured = am({
     MLMON_ALERTMANAGER_CONFIG_DIR: r.variables.MLMON_ALERTMANAGER_CONFIG_DIR!,
-    MLMON_ALERTMANAGER_GID: String(r.gid),
+    MLMON_SECRETS_GID: String(r.gid),
   });
   assert.ok(configured.volumes.includes('./docker/local/alertmanager:/etc/alertmanager/config:ro'), configured.volumes.join(' '));
   assert.deepEqual(configured.group_add.map(String), [String(r.gid)]);
   assert.ok(configured.command.includes('--config.file=/etc/alertmanager/config/alertmanager.yml'));
   const committed = am({});
   assert.ok(committed.volumes.includes('./docker/alertmanager:/etc/alertmanager/config:ro'), committed.volumes.join(' '));
-  assert.deepEqual(committed.group_add.map(String), [COMPOSE_VARIABLES.alertmanagerGid.default]);
+  assert.deepEqual(committed.group_add.map(String), [COMPOSE_VARIABLES.secretsGid.default]);
   // The default folder is the committed one, and it holds the sink-only config.
   assert.ok(existsSync(fromRepo(COMPOSE_VARIABLES.alertmanagerConfigDir.default, 'alertmanager.yml')));
   // The default output folder is git-ignored.

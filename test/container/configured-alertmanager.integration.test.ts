@@ -13,7 +13,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, openSync, readFileSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { configureComposeAlertmanager, containerSettings } from '../../src/container/index.js';
+import { configureCompose, containerSettings } from '../../src/container/index.js';
 import { freePorts, waitForHttp } from '../../src/net.js';
 import { fromRepo } from '../../src/paths.js';
 import { startNotificationSink, type NotificationSink } from '../../src/sink/index.js';
@@ -94,7 +94,7 @@ test('a critical SLO alert reaches PagerDuty and Slack through the secret files,
     { mode: 0o600 },
   );
   const outDir = join(tmp, 'docker', 'local', 'alertmanager');
-  const r = await configureComposeAlertmanager({
+  const r = await configureCompose({
     envFile,
     outDir,
     composeDir: tmp,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
-import { interpolateCompose } from '../../src/container/index.js';
+import { CONTAINER_ACCESS, MOUNTS, interpolateCompose } from '../../src/container/index.js';
 import { defaultSettings, GRAFANA, GRAFANA_DIRS, stackPaths, writeState } from '../../src/definition/index.js';
 import { fromRepo, mlmonBin } from '../../src/paths.js';
 
@@ -32,8 +32,10 @@ test('anonymous access and sign-up are off, and compose refuses to start Grafana
   assert.equal(grafana.environment.GF_AUTH_ANONYMOUS_ENABLED, 'false');
   assert.equal(grafana.environment.GF_USERS_ALLOW_SIGN_UP, 'false');
   assert.match(grafana.environment.GF_SECURITY_ADMIN_PASSWORD!, /^\$\{GRAFANA_ADMIN_PASSWORD:\?.+\}$/);
-  assert.throws(() => interpolateCompose(composeText, {}), /GRAFANA_ADMIN_PASSWORD/);
-  const set = parse(interpolateCompose(composeText, { GRAFANA_ADMIN_PASSWORD: 'chosen-by-the-user' })) as {
+  assert.throws(() => interpolateCompose(composeText, { MLMON_LOGIN_DIR: './docker/local/login' }), /GRAFANA_ADMIN_PASSWORD/);
+  const set = parse(
+    interpolateCompose(composeText, { GRAFANA_ADMIN_PASSWORD: 'chosen-by-the-user', MLMON_LOGIN_DIR: './docker/local/login' }),
+  ) as {
     services: Record<string, Service>;
   };
   assert.equal(set.services.grafana!.environment.GF_SECURITY_ADMIN_PASSWORD, 'chosen-by-the-user');
@@ -50,11 +52,27 @@ test('the provisioning and the dashboards are mounted read-only where the provid
     [['file', GRAFANA.dashboardsMount, false]],
   );
   const ds = parse(readFileSync(fromRepo(GRAFANA_DIRS.provisioning, 'datasources', 'mlmon.yaml'), 'utf8')) as {
-    datasources: Array<{ uid: string; url: string; editable: boolean }>;
+    datasources: Array<{
+      uid: string;
+      url: string;
+      editable: boolean;
+      basicAuth: boolean;
+      basicAuthUser: string;
+      secureJsonData: { basicAuthPassword: string };
+    }>;
   };
   assert.deepEqual(
     ds.datasources.map((d) => [d.uid, d.url, d.editable]),
     [[GRAFANA.datasource.uid, 'http://prometheus:9090', false]],
+  );
+  // Prometheus asks for the login: the datasource presents it, the password read from the mounted login folder.
+  const [d] = ds.datasources;
+  assert.equal(d!.basicAuth, true);
+  assert.equal(d!.basicAuthUser, CONTAINER_ACCESS.username);
+  assert.equal(d!.secureJsonData.basicAuthPassword, `$__file{${CONTAINER_ACCESS.passwordFile}}`);
+  assert.ok(
+    grafana.volumes.some((v) => v.endsWith(`:${MOUNTS.login}:ro`)),
+    'the login folder is mounted read-only',
   );
 });
 

@@ -1,5 +1,6 @@
 import { parse, stringify } from 'yaml';
-import { STACK_AUTH_PROBE_MODULE, type StackAccess } from '../definition/index.js';
+import { STACK_AUTH_PROBE_MODULE } from './scrape-jobs.js';
+import type { StackAccess } from './settings.js';
 
 /** The user's blackbox.yml with one module added: the stack's own probe of
  * Prometheus and Alertmanager, which demand the admin credentials (pure). */
