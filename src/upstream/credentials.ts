@@ -76,9 +76,11 @@ export function ensureAdminCredentials(
       hint: `choose a longer one, or leave ${ADMIN_PASSWORD_ENV} unset and mlmon makes a random one`,
     });
   }
-  const kept = readSecretFile(secretsDir, ADMIN_PASSWORD_FILE)?.trim();
+  const stored = readSecretFile(secretsDir, ADMIN_PASSWORD_FILE);
+  const kept = stored?.trim();
   const password = given || kept || newToken();
-  if (password !== kept) writeSecretFile(secretsDir, ADMIN_PASSWORD_FILE, `${password}\n`);
+  // No newline after it: Alertmanager's smtp_auth_password_file sends the file's bytes as they are (Prometheus trims them).
+  if (stored !== password) writeSecretFile(secretsDir, ADMIN_PASSWORD_FILE, password);
   if (readSecretFile(secretsDir, ADMIN_USER_FILE)?.trim() !== username) writeSecretFile(secretsDir, ADMIN_USER_FILE, `${username}\n`);
   const current = readSecretFile(secretsDir, WEB_CONFIG_FILE);
   const hash = /:\s*"(\$2[aby]\$[^"]+)"/.exec(current ?? '')?.[1];

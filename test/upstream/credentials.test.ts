@@ -32,14 +32,18 @@ test('first start makes a random password kept owner-only; the web config holds 
     const creds = readAdminCredentials(secrets)!;
     assert.equal(a.username, 'admin');
     assert.ok(creds.password.length >= 40);
+    // The file holds exactly the password: Alertmanager's smtp_auth_password_file sends its bytes untrimmed.
+    assert.equal(readFileSync(a.passwordFile, 'utf8'), creds.password);
     assert.equal(statSync(a.passwordFile).mode & 0o777, 0o600);
     assert.equal(statSync(secrets).mode & 0o777, 0o700);
     const web = readFileSync(a.webConfigFile, 'utf8');
     assert.ok(!web.includes(creds.password));
     const hash = /admin: "(.+)"/.exec(web)![1]!;
     assert.ok(bcrypt.compareSync(creds.password, hash));
-    // A second start keeps the password and the web config as they are.
+    // A second start keeps the password and the web config as they are; a file an older version ended with a newline loses it.
+    writeFileSync(a.passwordFile, `${creds.password}\n`, { mode: 0o600 });
     ensureAdminCredentials(secrets, {});
+    assert.equal(readFileSync(a.passwordFile, 'utf8'), creds.password);
     assert.equal(readAdminCredentials(secrets)!.password, creds.password);
     assert.equal(readFileSync(a.webConfigFile, 'utf8'), web);
   }));
