@@ -127,7 +127,8 @@ function networkJson(n: FakeNetwork): Record<string, unknown> {
   };
 }
 
-export async function startFakeDocker(port: number, containers: FakeContainer[], networks: FakeNetwork[]): Promise<FakeDocker> {
+/** Listens on a loopback TCP port, or on a unix socket path (as the daemon does). */
+export async function startFakeDocker(listen: number | string, containers: FakeContainer[], networks: FakeNetwork[]): Promise<FakeDocker> {
   const requests: FakeRequest[] = [];
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://fake');
@@ -171,10 +172,11 @@ export async function startFakeDocker(port: number, containers: FakeContainer[],
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    if (typeof listen === 'string') server.listen(listen, () => resolve());
+    else server.listen(listen, '127.0.0.1', () => resolve());
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: typeof listen === 'string' ? `unix://${listen}` : `http://127.0.0.1:${listen}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
