@@ -104,6 +104,10 @@ export function renderReliabilityReport(sections: SectionResult[]): string {
     '`npm run test:reliability` (quick mode; `MLMON_SOAK=1` for the longer soak). Figures come from',
     'one machine and one run: they show the order of magnitude, not a benchmark.',
     '',
+    "The stacks under test ask for the login, as a user's would: `mlmon up` keeps it in",
+    '`<data-dir>/secrets/admin-password`, `mlmon compose configure` in `docker/local/login/admin-password`',
+    '(user `admin`, or `MLMON_ADMIN_USER`/`MLMON_ADMIN_PASSWORD` of `.env`; see README.md, "Logging in").',
+    '',
   ];
   const runs = sections.map((s) => `${s.section} (${s.mode}, ${s.finishedAt.slice(0, 16).replace('T', ' ')} UTC)`);
   lines.push(`Runs: ${runs.length ? runs.join('; ') : 'none yet'}.`, '');
