@@ -207,7 +207,8 @@ function containerScript(name: string, svc: ComposeService, o: NamespaceOptions,
   for (const m of mountsOf(name, svc, o, user)) {
     const at = `${root}${resolveInImage(m.target)}`;
     const isDir = spawnSync('test', ['-d', m.source]).status === 0;
-    lines.push(isDir ? `mkdir -p ${shq(at)}` : `mkdir -p ${shq(dirname(at))} && touch ${shq(at)}`);
+    // A mount point the image already has (a file of /app, itself a read-only mount) is used as it is.
+    lines.push(`[ -e ${shq(at)} ] || ${isDir ? `mkdir -p ${shq(at)}` : `{ mkdir -p ${shq(dirname(at))} && touch ${shq(at)}; }`}`);
     lines.push(`mount ${m.source === '/' ? '--rbind' : '--bind'} ${shq(m.source)} ${shq(at)}`);
     if (m.readOnly) lines.push(`mount -o remount,bind,ro ${shq(at)}`);
   }
