@@ -17,6 +17,7 @@ import {
   renameSync,
   rmSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MlmonError } from './errors.js';
@@ -88,33 +89,10 @@ export function writeSecretFile(dir: string, name: string, content: string): str
  * symlink, a non-regular file, or a file of another user is refused. */
 export function readSecretFile(dir: string, name: string): string | undefined {
   checkName(name);
-  const path = join(dir, name);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw refuse(path, 'is a symbolic link');
-    throw e;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw refuse(path, 'is not a regular file');
-    const uid = myUid();
+  const uid = myUid();
+  return readSecretAt(join(dir, name), (path, st) => {
     if (uid !== undefined && st.uid !== uid) throw refuse(path, `is owned by uid ${st.uid}, not by this user (uid ${uid})`);
-    if (st.size > MAX_SECRET_BYTES) throw refuse(path, `is ${st.size} bytes, more than a secret file holds`);
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = readSync(fd, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** A secret another user wrote for us: a file mounted read-only into a
@@ -123,6 +101,14 @@ export function readSecretFile(dir: string, name: string): string | undefined {
  * there; what still holds: no symlink is followed, it is a regular file of a
  * secret's size, and nobody but its owner may write it. Undefined when absent. */
 export function readMountedSecretFile(path: string): string | undefined {
+  return readSecretAt(path, (at, st) => {
+    if ((st.mode & 0o022) !== 0) throw refuse(at, `may be written by others (mode ${(st.mode & 0o777).toString(8)})`);
+  });
+}
+
+/** Reads `path` without following a symlink: undefined when absent; a link, a
+ * non-regular file, one over MAX_SECRET_BYTES, or one `trust` refuses is an error. */
+function readSecretAt(path: string, trust: (path: string, st: Stats) => void): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -135,7 +121,7 @@ export function readMountedSecretFile(path: string): string | undefined {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw refuse(path, 'is not a regular file');
-    if ((st.mode & 0o022) !== 0) throw refuse(path, `may be written by others (mode ${(st.mode & 0o777).toString(8)})`);
+    trust(path, st);
     if (st.size > MAX_SECRET_BYTES) throw refuse(path, `is ${st.size} bytes, more than a secret file holds`);
     const buf = Buffer.alloc(st.size);
     let off = 0;
