@@ -1,6 +1,4 @@
-import { binProportions } from './binning.js';
 import { chiSquareHomogeneity } from './chisquare.js';
-import { ksTwoSampleSorted } from './ks.js';
 import { psi } from './psi.js';
 
 /** Thresholds used to call a feature drifted. Defaults are the usual rules of thumb:
@@ -18,10 +16,24 @@ export interface DriftThresholds {
    *  - `psi`: PSI ≥ psiMajor.  - `ks`: KS p < ksPValue.  - `either`: one of them. */
   rule: DriftRule;
   epsilon: number;
+  /** Fewest values in a window for PSI, the chi-square test and the drifted verdict:
+   * below it they are not yet meaningful and are left undefined (see DEFAULT_MIN_SAMPLES). */
+  minSamples: number;
 }
 
 export type DriftRule = 'both' | 'psi' | 'ks' | 'either';
 export const DRIFT_RULES: readonly DriftRule[] = ['both', 'psi', 'ks', 'either'];
+
+/** The smallest window whose PSI means something. PSI of a sample against the
+ * distribution it was drawn from is, for k equal bins, about χ²_{k−1}/n (the
+ * symmetrised Kullback–Leibler divergence of a multinomial sample): with ten
+ * bins and 200 values its 99th percentile is about 0.11 and it reaches the
+ * major threshold 0.25 by chance about once in ten million windows. A bin left
+ * empty by a small window alone adds (0.1 − ε)·ln(0.1/ε) ≈ 0.69, so a 5-value
+ * window scores 3.8 to 8.3 against its own ten bins. test/drift/psi-noise.test.ts
+ * measures both. The chi-square approximation likewise needs several expected
+ * values per bucket. */
+export const DEFAULT_MIN_SAMPLES = 200;
 
 export const DEFAULT_DRIFT_THRESHOLDS: Readonly<DriftThresholds> = Object.freeze({
   psiModerate: 0.1,
@@ -29,6 +41,7 @@ export const DEFAULT_DRIFT_THRESHOLDS: Readonly<DriftThresholds> = Object.freeze
   ksPValue: 0.05,
   rule: 'both',
   epsilon: 1e-4,
+  minSamples: DEFAULT_MIN_SAMPLES,
 });
 
 /** The training reference of one feature, as the registry stores it. */
@@ -47,37 +60,18 @@ export type DriftLevel = 'none' | 'moderate' | 'major';
 export type DriftTest = 'ks' | 'chi2';
 
 export interface FeatureDrift {
+  /** Values in the window. */
   samples: number;
-  psi: number;
   test: DriftTest;
-  /** KS D, or the chi-square statistic X². */
-  statistic: number;
-  pValue: number;
+  /** KS D, or the chi-square statistic X²; undefined where the test is not valid at
+   * this size (chi-square below the minimum window). KS is exact at small sizes. */
+  statistic: number | undefined;
+  pValue: number | undefined;
+  /** PSI, its band and the drifted verdict: undefined below the minimum window (not yet meaningful). */
+  psi: number | undefined;
   /** PSI band: none < psiModerate ≤ moderate < psiMajor ≤ major. */
-  level: DriftLevel;
-  drifted: boolean;
-}
-
-/** Drift of one feature's recent values against its training reference.
- * `sample` holds finite values only; it must not be empty. A Float64Array is
- * sorted in place (the caller hands over a copy it owns). */
-export function featureDrift(
-  reference: FeatureReference,
-  sample: readonly number[] | Float64Array,
-  thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS,
-): FeatureDrift {
-  const score = psi(reference.binProportions, binProportions(sample, reference.binEdges), { epsilon: thresholds.epsilon });
-  const sorted = sample instanceof Float64Array ? sample.sort() : Float64Array.from(sample).sort();
-  const ks = ksTwoSampleSorted(reference.sortedValues, sorted);
-  return {
-    samples: sample.length,
-    psi: score,
-    test: 'ks',
-    statistic: ks.statistic,
-    pValue: ks.pValue,
-    level: psiLevel(score, thresholds),
-    drifted: isDrifted(score, ks.pValue, thresholds),
-  };
+  level: DriftLevel | undefined;
+  drifted: boolean | undefined;
 }
 
 /** The reference of a categorical feature: the share of each bucket (its
@@ -101,6 +95,9 @@ export function categoricalDrift(
   let total = 0;
   for (let i = 0; i < k; i++) total += counts[i] as number;
   if (!(total > 0)) throw new RangeError('categoricalDrift: the window is empty');
+  if (total < thresholds.minSamples) {
+    return { samples: total, psi: undefined, test: 'chi2', statistic: undefined, pValue: undefined, level: undefined, drifted: undefined };
+  }
   const ref = Array.from(reference.proportions);
   const sample = Array.from(counts, (c) => c / total);
   const score = psi(ref, sample, { epsilon: thresholds.epsilon });
@@ -138,8 +135,10 @@ export function isDrifted(psiScore: number, ksPValue: number, t: DriftThresholds
   }
 }
 
-/** Share of drifted features among those evaluated; undefined when none was. */
+/** Share of drifted features among those with a verdict; undefined when none has
+ * one (no values, or fewer than the minimum window). */
 export function driftShare(results: readonly Pick<FeatureDrift, 'drifted'>[]): number | undefined {
-  if (results.length === 0) return undefined;
-  return results.filter((r) => r.drifted).length / results.length;
+  const judged = results.filter((r) => r.drifted !== undefined);
+  if (judged.length === 0) return undefined;
+  return judged.filter((r) => r.drifted).length / judged.length;
 }

@@ -52,7 +52,8 @@ export interface ReferenceProfile {
   prediction?: FeatureProfile;
 }
 
-/** Quantile q of sorted values, linear between neighbours (numpy's default). */
+/** Quantile q of sorted values, linear between neighbours (numpy's default).
+ * Kept within [a, b]: rounding must never put a quantile past the values it lies between. */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) throw new Error('quantile of no values');
   const pos = (sorted.length - 1) * q;
@@ -60,7 +61,8 @@ export function quantile(sorted: readonly number[], q: number): number {
   const hi = Math.ceil(pos);
   const a = sorted[lo] as number;
   const b = sorted[hi] as number;
-  return a + (b - a) * (pos - lo);
+  const x = a + (b - a) * (pos - lo);
+  return x < a ? a : x > b ? b : x;
 }
 
 /** Bin of `value` for the given edges: the last edge i with edge <= value, clamped to
@@ -81,10 +83,9 @@ export function featureProfile(values: readonly number[], bins = REFERENCE_BINS)
   const count = sorted.length;
   const mean = sorted.reduce((s, v) => s + v, 0) / count;
   const variance = sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / count;
-  const edges = Array.from({ length: bins + 1 }, (_, i) => quantile(sorted, i / bins));
-  // Quantile interpolation can leave float dust (5.1000000000000005); the
-  // exporter compares values to these edges, so keep them as readable as the data.
-  const bin_edges = edges.map((e) => Number(e.toPrecision(12)));
+  // The quantiles as they are: a rounded edge can move a value that sits on it
+  // (a quantile at a data point) into the bin below, here and in the exporter.
+  const bin_edges = Array.from({ length: bins + 1 }, (_, i) => quantile(sorted, i / bins));
   const counts = new Array<number>(bins).fill(0);
   for (const v of sorted) counts[binIndex(bin_edges, v)]! += 1;
   return {

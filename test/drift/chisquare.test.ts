@@ -61,13 +61,13 @@ test('categorical drift: PSI over the reference buckets plus the unseen bucket, 
   const reference = { proportions: [0.6, 0.3, 0.1, 0], count: 1000 };
   const same = categoricalDrift(reference, [600, 300, 100, 0]);
   assert.equal(same.test, 'chi2');
-  assert.ok(same.psi < 1e-12);
+  assert.ok(same.psi! < 1e-12);
   assert.equal(same.pValue, 1);
   assert.equal(same.drifted, false);
   // Half the window is a category the reference never had: major drift by both tests.
   const unseen = categoricalDrift(reference, [300, 150, 50, 500]);
-  assert.ok(unseen.psi > 2, `psi ${unseen.psi}`);
-  assert.ok(unseen.pValue < 1e-50);
+  assert.ok(unseen.psi! > 2, `psi ${unseen.psi}`);
+  assert.ok(unseen.pValue! < 1e-50);
   assert.equal(unseen.level, 'major');
   assert.equal(unseen.drifted, true);
   assert.equal(unseen.samples, 1000);
