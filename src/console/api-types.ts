@@ -151,8 +151,11 @@ export interface DriftThresholds {
 }
 
 /** Health from the current figures, not only from alerts: a drift or quality
- * figure past its threshold shows before (or without) a firing alert. */
-export type ModelHealth = 'ok' | 'warning' | 'critical' | 'no_data';
+ * figure past its threshold shows before (or without) a firing alert.
+ * `collecting`: predictions arrive, but no drift window has reached the model's
+ * minimum size yet, so drift is not yet meaningful (the exporter publishes no PSI
+ * below it); `no_data`: no prediction in any window. */
+export type ModelHealth = 'ok' | 'warning' | 'critical' | 'collecting' | 'no_data';
 
 /** One version's figures, for the side-by-side view of a rollout. */
 export interface VersionSummary {

@@ -177,6 +177,15 @@ export function modelHealth(
   if (firing.some((a) => a.severity === 'critical')) return { health: 'critical', reasons };
   if (reasons.length > 0) return { health: 'warning', reasons };
   if (versions.every((v) => !v.windowSamples)) return { health: 'no_data', reasons: ['no prediction in any drift window yet'] };
+  if (versions.every((v) => (v.windowSamples ?? 0) < t.minWindowSamples)) {
+    const filling = versions.filter((v) => v.windowSamples);
+    return {
+      health: 'collecting',
+      reasons: filling.map(
+        (v) => `${v.version}: ${v.windowSamples} of ${t.minWindowSamples} predictions in the drift window: drift is not yet meaningful`,
+      ),
+    };
+  }
   return { health: 'ok', reasons };
 }
 

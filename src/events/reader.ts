@@ -31,6 +31,7 @@ async function readSegment(
   offset: number,
   max: number,
   out: InferenceEvent[],
+  limit = Infinity,
 ): Promise<{ offset: number; size: number; corrupt: number } | undefined> {
   let fh;
   try {
@@ -44,8 +45,8 @@ async function readSegment(
     let corrupt = 0;
     let chunk = Buffer.allocUnsafe(FIRST_CHUNK);
     let taken = 0;
-    while (taken < max) {
-      const { bytesRead } = await fh.read(chunk, 0, chunk.length, pos);
+    while (taken < max && pos < limit) {
+      const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, limit - pos), pos);
       if (bytesRead === 0) break;
       let start = 0;
       let sawLine = false;
@@ -68,7 +69,7 @@ async function readSegment(
       pos += start;
       if (!sawLine) {
         // A line longer than the buffer: grow and retry; a short read means a partial last line.
-        if (bytesRead < chunk.length) break;
+        if (bytesRead < chunk.length || pos + bytesRead >= limit) break;
         chunk = Buffer.allocUnsafe(chunk.length * 2);
       }
     }
@@ -79,17 +80,21 @@ async function readSegment(
   }
 }
 
-/** Read up to `maxEvents` events from `from`, in order, across segments.
+/** Read up to `maxEvents` events from `from`, in order, across segments, and
+ * never past `until` (a position an earlier read returned) when given.
  * Only newline-terminated lines are consumed: the writer may be mid-line. A
  * segment counts as finished only when a later one exists, because the writer
  * never touches a segment again after creating the next; the later segment is
  * looked up before reading, so nothing written in between is skipped. A torn
  * tail of a finished segment (a crashed writer) is skipped and counted. */
-export async function readEvents(dir: string, from: SpoolPosition, maxEvents: number): Promise<ReadResult> {
+export async function readEvents(dir: string, from: SpoolPosition, maxEvents: number, until?: SpoolPosition): Promise<ReadResult> {
   const events: InferenceEvent[] = [];
   let skippedCorrupt = 0;
   let pos: SpoolPosition = { segment: from.segment, offset: from.offset };
+  const atEnd = (p: SpoolPosition) =>
+    until !== undefined && (p.segment > until.segment || (p.segment === until.segment && p.offset >= until.offset));
   for (;;) {
+    if (atEnd(pos)) break;
     const seqs = await listSegments(dir);
     if (!seqs.includes(pos.segment)) {
       // Start of the spool, or our segment was deleted (disk bound): go to the next one that exists.
@@ -97,12 +102,14 @@ export async function readEvents(dir: string, from: SpoolPosition, maxEvents: nu
       if (later === undefined) break;
       pos = { segment: later, offset: 0 };
     }
+    if (atEnd(pos)) break;
     const hasLater = seqs.some((s) => s > pos.segment);
-    const res = await readSegment(segmentPath(dir, pos.segment), pos.offset, maxEvents - events.length, events);
+    const limit = until !== undefined && until.segment === pos.segment ? until.offset : Infinity;
+    const res = await readSegment(segmentPath(dir, pos.segment), pos.offset, maxEvents - events.length, events, limit);
     if (res === undefined) continue; // deleted between listing and opening: list again
     skippedCorrupt += res.corrupt;
     pos = { segment: pos.segment, offset: res.offset };
-    if (events.length >= maxEvents || !hasLater) break;
+    if (events.length >= maxEvents || !hasLater || res.offset >= limit) break;
     if (res.size > res.offset) skippedCorrupt++; // torn last line left by a crashed writer
     const next = seqs.find((s) => s > pos.segment) as number;
     pos = { segment: next, offset: 0 };

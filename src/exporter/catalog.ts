@@ -1,4 +1,13 @@
-import { listModels, modelKind, OTHER_CATEGORY, readMetadata, type ModelKind, type ModelMetadata } from '../model/index.js';
+import { prepareReference, type PreparedReference } from '../drift/index.js';
+import {
+  listModels,
+  modelKind,
+  OTHER_CATEGORY,
+  readMetadata,
+  type FeatureProfile,
+  type ModelKind,
+  type ModelMetadata,
+} from '../model/index.js';
 import { LabelledCounts } from './counts.js';
 
 /** A numeric feature's training reference, ready for PSI and KS. */
@@ -7,10 +16,11 @@ export interface NumericReference {
   name: string;
   min: number;
   max: number;
-  binEdges: readonly number[];
-  binProportions: readonly number[];
-  /** Kept as a typed array: KS walks it for every feature at every compute. */
-  sortedValues: Float64Array;
+  /** Bin edges and proportions, and the sorted training values with their rank
+   * lookup (typed arrays: KS walks them for every feature at every compute).
+   * Absent in a catalog loaded without references: the ingest API's checks need
+   * none, and the training values are most of a version's memory. */
+  prepared: PreparedReference | undefined;
 }
 
 /** A categorical reference: buckets are the reference categories in profile order,
@@ -32,7 +42,8 @@ export interface CatalogVersion {
   model: string;
   version: string;
   kind: ModelKind;
-  metadata: ModelMetadata;
+  /** The version's metadata without its reference profile (kept in `features` and `prediction`). */
+  metadata: Omit<ModelMetadata, 'reference'>;
   /** Every feature of the version, in metadata order; undefined where the profile lacks one. */
   features: readonly (FeatureReference | undefined)[];
   featureNames: readonly string[];
@@ -73,22 +84,32 @@ function categorical(name: string, shares: Readonly<Record<string, number>>, cou
   return { type: 'categorical', name, buckets, index: new Map(buckets.map((b, i) => [b, i])), proportions, count };
 }
 
+export interface CatalogOptions {
+  /** Keep the numeric references (bins and training values) for drift; default true. */
+  references?: boolean;
+}
+
+function numeric(name: string, p: FeatureProfile, references: boolean): NumericReference {
+  return {
+    type: 'numeric',
+    name,
+    min: p.min,
+    max: p.max,
+    prepared: references
+      ? prepareReference({ binEdges: p.bin_edges, binProportions: p.bin_proportions, sortedValues: Float64Array.from(p.values) })
+      : undefined,
+  };
+}
+
 /** Pure: a catalog entry from a version's metadata. */
-export function catalogVersion(metadata: ModelMetadata): CatalogVersion {
+export function catalogVersion(metadata: ModelMetadata, opts: CatalogOptions = {}): CatalogVersion {
+  const references = opts.references ?? true;
   const kind = modelKind(metadata);
   const features = metadata.features.map((name): FeatureReference | undefined => {
     const p = metadata.reference.features[name];
     if (!p) return undefined; // no reference for this feature: counted, but no drift
     if (p.type === 'categorical') return categorical(name, p.categories, p.count);
-    return {
-      type: 'numeric',
-      name,
-      min: p.min,
-      max: p.max,
-      binEdges: p.bin_edges,
-      binProportions: p.bin_proportions,
-      sortedValues: Float64Array.from(p.values),
-    };
+    return numeric(name, p, references);
   });
   let prediction: FeatureReference | undefined;
   if (kind === 'classification') {
@@ -96,22 +117,14 @@ export function catalogVersion(metadata: ModelMetadata): CatalogVersion {
     for (const c of metadata.classes) mix[c] = metadata.reference.class_mix[c] ?? 0;
     prediction = categorical('prediction', mix, metadata.training_data.rows);
   } else if (metadata.reference.prediction) {
-    const p = metadata.reference.prediction;
-    prediction = {
-      type: 'numeric',
-      name: 'prediction',
-      min: p.min,
-      max: p.max,
-      binEdges: p.bin_edges,
-      binProportions: p.bin_proportions,
-      sortedValues: Float64Array.from(p.values),
-    };
+    prediction = numeric('prediction', metadata.reference.prediction, references);
   }
+  const { reference: _reference, ...kept } = metadata;
   return {
     model: metadata.model,
     version: metadata.version,
     kind,
-    metadata,
+    metadata: kept,
     features,
     featureNames: metadata.features,
     featureSet: new Set(metadata.features),
@@ -156,6 +169,7 @@ export async function loadCatalog(
   registryDir: string,
   previous: Catalog = EMPTY_CATALOG,
   wanted: ReadonlySet<string> = new Set(),
+  opts: CatalogOptions = {},
 ): Promise<{ catalog: Catalog; problems: string[] }> {
   const problems: string[] = [];
   const entries: CatalogModel[] = [];
@@ -175,7 +189,7 @@ export async function loadCatalog(
       if (known) loaded.set(v, known);
       else if (v === current || wanted.has(versionKey(listing.model, v))) {
         try {
-          loaded.set(v, catalogVersion(await readMetadata(registryDir, listing.model, v)));
+          loaded.set(v, catalogVersion(await readMetadata(registryDir, listing.model, v), opts));
         } catch (e) {
           problems.push(`${listing.model}/${v}: ${(e as Error).message}`);
         }

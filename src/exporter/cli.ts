@@ -6,7 +6,6 @@ import { DRIFT_RULES, type DriftRule } from '../drift/index.js';
 import { MlmonError } from '../errors.js';
 import { DEFAULT_EXPORTER_CONFIG, parsePositiveInt } from './options.js';
 import { parseDuration } from '../duration.js';
-import { startExporter } from './service.js';
 import { dataDirOption, serveCommand } from '../commandline/index.js';
 
 interface ServeExporterFlags {
@@ -19,6 +18,7 @@ interface ServeExporterFlags {
   psiMajor: string;
   ksPValue: string;
   driftRule: string;
+  minWindowSamples: string;
   tuningFile?: string;
   ensureModel?: string;
 }
@@ -42,6 +42,11 @@ export function registerExporterCommands(program: Command): void {
     .option('--psi-major <x>', 'PSI from which drift is major', String(t.psiMajor))
     .option('--ks-p-value <p>', 'KS p-value below which a feature differs significantly', String(t.ksPValue))
     .option('--drift-rule <rule>', `what makes a feature drifted: ${DRIFT_RULES.join(' | ')}`, t.rule)
+    .option(
+      '--min-window-samples <n>',
+      'fewest predictions in a drift window for PSI, chi-square and the drift verdict (below: not yet meaningful, left out)',
+      String(t.minSamples),
+    )
     .option('--tuning-file <file>', 'per-model thresholds, window sizes and label TTLs (config/models.yaml); re-read at every compute')
     .option(
       '--ensure-model <name>',
@@ -55,6 +60,7 @@ export function registerExporterCommands(program: Command): void {
       if (flags.ensureModel !== undefined) await ensureModel(stackPaths(flags.dataDir).registryDir, flags.ensureModel);
       // A Secret reaches a pod as an environment variable; otherwise the token file of the data directory.
       const token = process.env[EXPORTER_TOKEN_ENV]?.trim() || undefined;
+      const { startExporter } = await import('./service.js');
       const exporter = await startExporter({
         ...(token ? { token } : {}),
         host: flags.host,
@@ -69,6 +75,12 @@ export function registerExporterCommands(program: Command): void {
           psiMajor: parseNumber(flags.psiMajor, '--psi-major'),
           ksPValue: parseNumber(flags.ksPValue, '--ks-p-value'),
           rule,
+          minSamples: parsePositiveInt(flags.minWindowSamples, '--min-window-samples'),
+        },
+        // A failed engine thread ends the process: the supervisor starts a new one.
+        onFatal: () => {
+          process.exitCode = 1;
+          process.kill(process.pid, 'SIGTERM');
         },
       });
       // Stop cleanly on the supervisor's SIGTERM or Ctrl-C: the state is saved first.

@@ -1,4 +1,4 @@
-import { categoricalDrift, driftShare, featureDrift, type DriftThresholds, type FeatureDrift } from '../drift/index.js';
+import { categoricalDrift, driftShare, numericDrift, type DriftThresholds, type FeatureDrift } from '../drift/index.js';
 import { currentVersion, versionKey, type Catalog, type CatalogVersion, type FeatureReference } from './catalog.js';
 import type { ExporterConfig } from './options.js';
 import { windowOutcome, type ExporterState } from './state.js';
@@ -14,7 +14,8 @@ export interface VersionDrift {
   prediction: FeatureDrift | undefined;
   /** Features with at least one value in the window. */
   features: Map<string, FeatureDrift>;
-  /** Share of those features called drifted; undefined when none could be evaluated. */
+  /** Share of those features called drifted; undefined when none could be evaluated
+   * (no values, or a window below the minimum size: not yet meaningful). */
   driftShare: number | undefined;
 }
 
@@ -42,20 +43,10 @@ export interface Snapshot {
 
 export const EMPTY_SNAPSHOT: Snapshot = { computedAtMs: 0, drift: new Map(), quality: [] };
 
-/** Drift of one feature column against its reference. Pure; the column is only read. */
+/** Drift of one feature column against its reference. Pure; the column is only
+ * read, never copied or sorted (see drift/numeric.ts). */
 function columnDrift(ref: FeatureReference, column: Float64Array, thresholds: DriftThresholds): FeatureDrift | undefined {
-  if (ref.type === 'numeric') {
-    let n = 0;
-    for (let i = 0; i < column.length; i++) if (!Number.isNaN(column[i] as number)) n++;
-    if (n === 0) return undefined;
-    const sample = new Float64Array(n);
-    let k = 0;
-    for (let i = 0; i < column.length; i++) {
-      const v = column[i] as number;
-      if (!Number.isNaN(v)) sample[k++] = v;
-    }
-    return featureDrift(ref, sample, thresholds);
-  }
+  if (ref.type === 'numeric') return ref.prepared ? numericDrift(ref.prepared, column, thresholds) : undefined;
   const counts = new Float64Array(ref.buckets.length);
   let total = 0;
   for (let i = 0; i < column.length; i++) {
@@ -117,7 +108,7 @@ export function* snapshotSteps(state: ExporterState, catalog: Catalog, config: C
   return { computedAtMs: nowMs, drift, quality: computeQuality(state, catalog, config.accuracyWindows, nowMs) };
 }
 
-/** Pure: drift and quality from the state, in one go. Cost is O(versions × features × window log window). */
+/** Pure: drift and quality from the state, in one go. Cost is O(versions × features × (window + reference values)). */
 export function computeSnapshot(state: ExporterState, catalog: Catalog, config: ComputeConfig, nowMs: number): Snapshot {
   const steps = snapshotSteps(state, catalog, config, nowMs);
   for (;;) {

@@ -92,3 +92,6 @@ export type ErrorStage = (typeof ERROR_STAGES)[number];
 export const GROUND_TRUTH_DELAY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 259200, 604800];
 
 export const COMPUTE_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** The exporter's checkpoint in its state folder (<data>/exporter/). */
+export const CHECKPOINT_FILE = 'state.json';

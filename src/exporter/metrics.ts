@@ -46,10 +46,14 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   {
     name: METRIC.featureDriftPValue,
     type: 'gauge',
-    help: 'p-value of the drift test of each feature (ks: two-sample Kolmogorov-Smirnov, asymptotic; chi2: chi-square test of homogeneity).',
+    help: 'p-value of the drift test of each feature (ks: two-sample Kolmogorov-Smirnov, exact for small windows; chi2: chi-square test of homogeneity).',
   },
   { name: METRIC.datasetDriftShare, type: 'gauge', help: 'Share of the features of a model version currently called drifted.' },
-  { name: METRIC.windowSamples, type: 'gauge', help: 'Predictions of the model version in its drift window.' },
+  {
+    name: METRIC.windowSamples,
+    type: 'gauge',
+    help: 'Predictions of the model version in its drift window; below ml_alert_threshold{threshold="min_window_samples"} PSI, chi-square and the drift share are not yet meaningful and absent.',
+  },
   {
     name: METRIC.driftThreshold,
     type: 'gauge',
@@ -182,7 +186,7 @@ export function projectMetrics(
     add(METRIC.driftThreshold, { model, method: 'psi', level: 'major' }, t.thresholds.psiMajor);
     add(METRIC.driftThreshold, { model, method: 'ks', level: 'p_value' }, t.thresholds.ksPValue);
     const alert: Record<(typeof ALERT_THRESHOLDS)[number], number> = {
-      min_window_samples: t.minWindowSamples,
+      min_window_samples: t.thresholds.minSamples,
       accuracy_drop: t.accuracyDrop,
       error_increase: t.errorIncrease,
       min_quality_samples: t.minQualitySamples,
@@ -210,11 +214,13 @@ export function projectMetrics(
   for (const d of snapshot.drift.values()) {
     const mv = { model: d.model, version: d.version };
     add(METRIC.windowSamples, mv, d.windowSamples);
-    if (d.prediction !== undefined) add(METRIC.predictionDrift, { ...mv, method: 'psi' }, d.prediction.psi);
+    // Below the minimum window PSI, chi-square and the share are left out (not yet
+    // meaningful); the KS test is exact at small sizes and stays.
+    if (d.prediction?.psi !== undefined) add(METRIC.predictionDrift, { ...mv, method: 'psi' }, d.prediction.psi);
     for (const [feature, f] of d.features) {
-      add(METRIC.featureDrift, { ...mv, feature, method: 'psi' }, f.psi);
-      add(METRIC.featureDrift, { ...mv, feature, method: f.test }, f.statistic);
-      add(METRIC.featureDriftPValue, { ...mv, feature, method: f.test }, f.pValue);
+      if (f.psi !== undefined) add(METRIC.featureDrift, { ...mv, feature, method: 'psi' }, f.psi);
+      if (f.statistic !== undefined) add(METRIC.featureDrift, { ...mv, feature, method: f.test }, f.statistic);
+      if (f.pValue !== undefined) add(METRIC.featureDriftPValue, { ...mv, feature, method: f.test }, f.pValue);
     }
     if (d.driftShare !== undefined) add(METRIC.datasetDriftShare, mv, d.driftShare);
   }

@@ -11,6 +11,9 @@ export interface ExporterConfig {
   pollIntervalMs: number;
   /** How often state is checkpointed while events flow (always on shutdown too). */
   checkpointIntervalMs: number;
+  /** How often the drift windows are saved with it (always on shutdown too): they
+   * are most of the state, and the events since are replayed into them after a restart. */
+  windowCheckpointIntervalMs: number;
   /** Events read from the spool per batch. */
   batchSize: number;
   thresholds: DriftThresholds;
@@ -34,6 +37,7 @@ export const DEFAULT_EXPORTER_CONFIG: Readonly<ExporterConfig> = Object.freeze({
   computeIntervalMs: 5000,
   pollIntervalMs: 500,
   checkpointIntervalMs: 5000,
+  windowCheckpointIntervalMs: 60_000,
   batchSize: 5000,
   thresholds: DEFAULT_DRIFT_THRESHOLDS,
   accuracyWindows: [

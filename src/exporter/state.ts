@@ -233,24 +233,50 @@ function applyPrediction(state: ExporterState, e: PredictionEvent, catalog: Cata
 
   // Drift compares each version with its own reference, so every registered
   // version named by events has a window of its own: a rollout is never blind.
-  if (loaded) {
-    const key = versionKey(e.model, e.version);
-    const capacity = config.tuning(e.model).windowSize;
-    let w = state.windows.get(key);
-    if (!w || w.capacity !== capacity || !sameList(w.features, v.featureNames)) {
-      w =
-        w && sameList(w.features, v.featureNames)
-          ? PredictionWindow.fromJSON(w.toJSON(), capacity)
-          : new PredictionWindow(e.model, e.version, v.featureNames, capacity);
-      state.windows.set(key, w);
-      boundWindows(state, e.model, config.maxWindowsPerModel, key);
-    }
-    w.push(values, predictionCell(v, e.prediction), e.ts);
-  }
+  if (loaded) pushToWindow(state, e, loaded, values, config);
 
   if (state.pending.has(e.id)) return; // a replayed id keeps its first prediction
   state.pending.set(e.id, { model: e.model, version, prediction: e.prediction, ts: e.ts });
   state.pendingByModel.set(e.model, (state.pendingByModel.get(e.model) ?? 0) + 1);
+}
+
+function pushToWindow(state: ExporterState, e: PredictionEvent, v: CatalogVersion, values: Float64Array, config: ApplyConfig): void {
+  const key = versionKey(e.model, e.version);
+  const capacity = config.tuning(e.model).windowSize;
+  let w = state.windows.get(key);
+  if (!w || w.capacity !== capacity || !sameList(w.features, v.featureNames)) {
+    w =
+      w && sameList(w.features, v.featureNames) ? w.resized(capacity) : new PredictionWindow(e.model, e.version, v.featureNames, capacity);
+    state.windows.set(key, w);
+    boundWindows(state, e.model, config.maxWindowsPerModel, key);
+  }
+  w.push(values, predictionCell(v, e.prediction), e.ts);
+}
+
+/** Fold a batch of spool events into the drift windows only: the replay, after a
+ * restart, of the events between the checkpoint of the windows (written less
+ * often: they are most of the state) and the checkpoint of everything else,
+ * whose counters already hold those events. */
+export function replayWindows(
+  state: ExporterState,
+  events: readonly unknown[],
+  catalog: Catalog,
+  config: ApplyConfig,
+  nowMs: number = Date.now(),
+): void {
+  const latest = nowMs + FUTURE_TOLERANCE_MS;
+  for (const raw of events) {
+    const parsed = predictionEvent.safeParse(raw);
+    if (!parsed.success) continue;
+    const e = parsed.data;
+    if (e.ts > latest) e.ts = nowMs;
+    const v = catalog.models.get(e.model)?.loaded.get(e.version);
+    if (!v) continue;
+    const values = new Float64Array(v.featureNames.length);
+    for (let i = 0; i < values.length; i++) values[i] = cellOf(v, i, e.features[v.featureNames[i] as string]);
+    pushToWindow(state, e, v, values, config);
+  }
+  pruneWindows(state, catalog, config.versionIdleMs);
 }
 
 /** Keep at most `max` windows of a model: the least recently fed go first. */

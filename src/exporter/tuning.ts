@@ -17,9 +17,9 @@ export const MODEL_TUNING_FILE = 'models.yaml';
 export interface ModelTuning {
   /** Most recent predictions per version in the drift window. */
   windowSize: number;
+  /** With `minSamples`, the minimum window (`min_window_samples`): below it PSI, the
+   * chi-square test and the drifted verdict are not computed, and the drift alerts wait. */
   thresholds: DriftThresholds;
-  /** Drift alerts wait for this many predictions in the window. */
-  minWindowSamples: number;
   /** How long a prediction waits for its label. */
   labelTtlMs: number;
   /** Classification: accuracy alert when this far (absolute) below the reference accuracy. */
@@ -35,7 +35,6 @@ export interface ModelTuning {
 }
 
 export const BUILTIN_TUNING: Omit<ModelTuning, 'windowSize' | 'thresholds' | 'labelTtlMs'> = {
-  minWindowSamples: 200,
   accuracyDrop: 0.05,
   errorIncrease: 0.2,
   minQualitySamples: 100,
@@ -93,7 +92,14 @@ export const TUNING_KEYS: Readonly<Record<string, Setter>> = {
     if (typeof v !== 'string' || !DRIFT_RULES.includes(v as DriftRule)) fail(`must be one of ${DRIFT_RULES.join(', ')}`);
     t.thresholds = { ...(t.thresholds ?? {}), rule: v as DriftRule } as DriftThresholds;
   },
-  min_window_samples: number(1, 100_000, (t, n) => (t.minWindowSamples = n), true),
+  min_window_samples: number(
+    1,
+    100_000,
+    (t, n) => {
+      t.thresholds = { ...(t.thresholds ?? {}), minSamples: n } as DriftThresholds;
+    },
+    true,
+  ),
   label_ttl: duration((t, ms) => (t.labelTtlMs = ms)),
   accuracy_drop: number(0, 1, (t, n) => (t.accuracyDrop = n)),
   error_increase: number(0, 100, (t, n) => (t.errorIncrease = n)),

@@ -250,7 +250,14 @@ describe('models', () => {
     const drifted = modelHealth([v({ maxFeaturePsi: 4.9 })], [], t);
     assert.equal(drifted.health, 'warning');
     assert.match(drifted.reasons[0]!, /v1: a drifted \(PSI 4\.90/);
-    assert.equal(modelHealth([v({ maxFeaturePsi: 4.9, windowSamples: 50 })], [], t).health, 'ok', 'too few samples to judge');
+    const young = modelHealth([v({ maxFeaturePsi: 4.9, windowSamples: 50 })], [], t);
+    assert.equal(young.health, 'collecting', 'too few samples to judge: not ok either');
+    assert.deepEqual(young.reasons, ['v1: 50 of 200 predictions in the drift window: drift is not yet meaningful']);
+    assert.equal(
+      modelHealth([v({ windowSamples: 50 }), v({ version: 'v2', windowSamples: 5000 })], [], t).health,
+      'ok',
+      'a canary still filling its window does not hide the stable version',
+    );
     assert.equal(modelHealth([v({ accuracy: { '1h': 0.8 } })], [], t).health, 'warning');
     assert.equal(modelHealth([v({ mae: { '1h': 1.3 }, referenceMae: 1, accuracy: {} })], [], t).health, 'warning');
     assert.equal(modelHealth([v({ windowSamples: 0 })], [], t).health, 'no_data');

@@ -32,7 +32,7 @@ test('per-model tuning: built-in < exporter flags < file defaults < the model en
   const other = cfg.tuning('other');
   assert.equal(other.windowSize, 800, 'from the flags');
   assert.equal(other.thresholds.psiMajor, 0.3, 'from the file defaults');
-  assert.equal(other.minWindowSamples, 200, 'built in');
+  assert.equal(other.thresholds.minSamples, 200, 'built in');
   assert.deepEqual(cfg.tuning('quiet'), other, 'an empty entry changes nothing');
 });
 

@@ -135,12 +135,22 @@ function versionsTable(s: ModelSummary): HTMLTableElement {
   );
 }
 
-const HEALTH_LABEL: Record<ModelSummary['health'], string> = { ok: 'ok', warning: 'attention', critical: 'critical', no_data: 'no data' };
+const HEALTH_LABEL: Record<ModelSummary['health'], string> = {
+  ok: 'ok',
+  warning: 'attention',
+  critical: 'critical',
+  collecting: 'collecting',
+  no_data: 'no data',
+};
 
 function healthBadge(s: ModelSummary): HTMLSpanElement {
   return el(
     'span',
-    { class: `badge ${s.health === 'no_data' ? 'info' : s.health}`, id: 'health', title: s.healthReasons.join('\n') },
+    {
+      class: `badge ${s.health === 'no_data' || s.health === 'collecting' ? 'info' : s.health}`,
+      id: 'health',
+      title: s.healthReasons.join('\n'),
+    },
     HEALTH_LABEL[s.health],
   );
 }

@@ -9,13 +9,19 @@ function psiClass(v: number | null | undefined, t: DriftThresholds): string {
   return '';
 }
 
-const HEALTH_LABEL: Record<ModelSummary['health'], string> = { ok: 'ok', warning: 'attention', critical: 'critical', no_data: 'no data' };
+const HEALTH_LABEL: Record<ModelSummary['health'], string> = {
+  ok: 'ok',
+  warning: 'attention',
+  critical: 'critical',
+  collecting: 'collecting',
+  no_data: 'no data',
+};
 
 /** The health badge: from the current drift and quality figures and the firing alerts. */
 function healthBadge(m: ModelSummary): HTMLSpanElement {
   return el(
     'span',
-    { class: `badge ${m.health === 'no_data' ? 'info' : m.health}`, title: m.healthReasons.join('\n') },
+    { class: `badge ${m.health === 'no_data' || m.health === 'collecting' ? 'info' : m.health}`, title: m.healthReasons.join('\n') },
     HEALTH_LABEL[m.health],
   );
 }
