@@ -3,7 +3,6 @@ import { EXPORTER_TOKEN_ENV } from '../client/index.js';
 import { MlmonError } from '../errors.js';
 import { defaultSettings, DEFAULT_PORTS, readState, stackPaths, urlOf } from '../definition/index.js';
 import { registerModelCommands, registerTrainCommand, IRIS_FEATURES } from '../model/index.js';
-import { startGateway } from './server.js';
 import { faultRequest, type FaultView } from './client.js';
 import { ADMIN_TOKEN_ENV } from './token.js';
 import { runLoad } from './load.js';
@@ -139,6 +138,7 @@ export function registerGatewayCommands(program: Command): void {
             hint: 'start the stack with `mlmon up --fault-injection` (it makes the token), or pass --admin on a loopback address for a hand-run test',
           });
         }
+        const { startGateway } = await import('./server.js');
         const gw = await startGateway({
           host: opts.host,
           port: number('--port', opts.port, 0, 65535),

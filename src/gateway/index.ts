@@ -1,6 +1,14 @@
 // The gateway room: the inference HTTP service, its metrics, the fault control client and the load generator.
-export { startGateway, buildGateway, assertAdminAllowed, BODY_LIMIT, GATEWAY_TIMEOUTS } from './server.js';
+import type { GatewayOptions, GatewayTimeouts } from './server.js';
 export type { Gateway, GatewayOptions, GatewayTimeouts } from './server.js';
+
+/** Start the gateway. Its server (fastify, the model) loads here, on first use: the
+ * rooms that only need its tokens or constants never load it. */
+export async function startGateway(
+  opts: GatewayOptions & { timeouts?: Partial<GatewayTimeouts> },
+): Promise<{ url: string; close(): Promise<void> }> {
+  return (await import('./server.js')).startGateway(opts);
+}
 export { GatewayMetrics, HTTP_DURATION_BUCKETS, routeSpecs } from './metrics.js';
 export { REJECT_REASONS, MAX_BATCH } from './input.js';
 export type { RejectReason } from './input.js';

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
 import { defaultSettings, readState, stackPaths, urlOf } from '../definition/index.js';
-import { basicAuthorization, readAdminCredentials, trustCertificate } from '../upstream/index.js';
-import { runTraining } from './run.js';
 import { deployVersion, readDeployment, rollbackDeployment, type Deployment } from './deployment.js';
-import { registerModel } from './register.js';
 import {
   listModels,
   listVersions,
@@ -34,6 +31,9 @@ export function registerTrainCommand(program: Command): void {
       const paths = stackPaths(opts.dataDir);
       const stack = readState(paths.stateFile)?.settings ?? defaultSettings();
       opts.pushgateway ??= urlOf(stack, 'pushgateway');
+      // Training, and the client of the stack's APIs, load when this command runs.
+      const { basicAuthorization, readAdminCredentials, trustCertificate } = await import('../upstream/index.js');
+      const { runTraining } = await import('./run.js');
       // The stack's Pushgateway takes pushes only with its admin credentials.
       const creds = readAdminCredentials(paths.secretsDir);
       trustCertificate(stack.access?.tls?.certFile);
@@ -162,6 +162,7 @@ export function registerModelCommands(program: Command): void {
       if (o.type !== undefined && !MODEL_KINDS.includes(o.type as ModelKind)) {
         throw new MlmonError('bad_flag', `--type must be ${MODEL_KINDS.join(' or ')}, got "${o.type}"`);
       }
+      const { registerModel } = await import('./register.js');
       const m = await registerModel({
         registryDir: stackPaths(o.dataDir).registryDir,
         model: name,

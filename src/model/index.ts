@@ -7,7 +7,6 @@ export type { FeatureProfile, CategoricalProfile, AnyFeatureProfile, ReferencePr
 export { binIndex, OTHER_CATEGORY, MAX_CATEGORIES } from './profile.js';
 export { registerModel, profileTable, MAX_CLASSES, MAX_FEATURES } from './register.js';
 export type { RegisterOptions } from './register.js';
-export { readTable, parseCsvTable } from './table.js';
 export type { Table, Cell } from './table.js';
 export type { Prediction } from './forest.js';
 export { DEFAULT_MODEL, IRIS_FEATURES, IRIS_CLASSES } from './schema.js';

@@ -1,5 +1,3 @@
-import { Gauge, Registry } from 'prom-client';
-
 /** What one run of `mlmon train` reports to the Pushgateway. */
 export interface TrainingRun {
   model: string;
@@ -22,6 +20,8 @@ export function trainingPushUrl(pushgatewayUrl: string, model: string): string {
  * names, so the group keeps the last good run's values and alerts can say how
  * long ago training last succeeded. */
 export async function renderTrainingMetrics(run: TrainingRun): Promise<string> {
+  // Loaded when a run reports: processes that only read the registry never load prom-client for it.
+  const { Gauge, Registry } = await import('prom-client');
   const registry = new Registry();
   const gauge = (name: string, help: string, value: number) => {
     new Gauge({ name, help, registers: [registry] }).set(value);

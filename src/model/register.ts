@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { MlmonError } from '../errors.js';
 import { categoricalProfile, featureProfile, mixOf, type AnyFeatureProfile, type ReferenceProfile } from './profile.js';
 import { compareVersions, MODEL_NAME_RE, publishVersion, VERSION_NAME_RE, type ModelKind, type ModelMetadata } from './registry.js';
-import { readTable, type Cell, type Table } from './table.js';
+import type { Cell, Table } from './table.js';
 
 /** Classes a classification target may have: each becomes a label value of the prediction counters. */
 export const MAX_CLASSES = 100;
@@ -185,6 +185,8 @@ export async function registerModel(opts: RegisterOptions): Promise<ModelMetadat
       `version "${opts.version}" must be 1 to 64 letters, digits, ., _ or -, starting with a letter or digit`,
     );
   }
+  // The CSV and Parquet readers load when a model is registered, not with the registry.
+  const { readTable } = await import('./table.js');
   const table = await readTable(opts.file);
   const fingerprint = `sha256:${createHash('sha256')
     .update(await readFile(opts.file))

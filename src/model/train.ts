@@ -1,4 +1,3 @@
-import { RandomForestClassifier } from 'ml-random-forest';
 import { MlmonError } from '../errors.js';
 import { fingerprintRows, irisRows, splitDataset } from './dataset.js';
 import { compileForest, type Prediction, type SerializedForest } from './forest.js';
@@ -34,6 +33,8 @@ export async function trainModel(opts: TrainOptions): Promise<ModelMetadata> {
   }
   const { train, heldout } = splitDataset(irisRows(), seed);
   const classIndex = (label: string) => (IRIS_CLASSES as readonly string[]).indexOf(label);
+  // The trainer is loaded here, not with this module: serving a model needs only compileForest.
+  const { RandomForestClassifier } = await import('ml-random-forest');
   const rf = new RandomForestClassifier({ nEstimators: TREES, seed, noOOB: true });
   rf.train(
     train.map((r) => r.features),

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { MlmonError } from '../errors.js';
 import { DEFAULT_PORTS, stackPaths } from '../definition/index.js';
 import { SINK_INTEGRATIONS, type NotificationRecord, type SinkIntegration } from './records.js';
-import { startNotificationSink } from './server.js';
 import { parseSince } from './since.js';
 import { readNotifications } from './store.js';
 import { dataDirOption, loginOptions, resolveLogin, serveCommand, type LoginFlags } from '../commandline/index.js';
@@ -51,6 +50,7 @@ export function registerNotificationCommands(program: Command): void {
     const login = o.loginDir !== undefined || o.requireLogin ? resolveLogin(o, 'notification-sink') : undefined;
     let sink;
     try {
+      const { startNotificationSink } = await import('./server.js');
       sink = await startNotificationSink({
         host: o.host,
         httpPort: port(o.port, '--port'),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildGateway, type Gateway } from '../../src/gateway/index.js';
+import { buildGateway, type Gateway } from '../../src/gateway/server.js';
 import { deployVersion, readDeployment, registerModel, rollbackDeployment, trainModel } from '../../src/model/index.js';
 import { stackPaths } from '../../src/definition/index.js';
 import { sample } from './exposition.js';

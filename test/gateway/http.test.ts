@@ -3,17 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ADMIN_TOKEN_ENV,
-  adminTokenPath,
-  assertAdminAllowed,
-  buildGateway,
-  createAdminToken,
-  faultRequest,
-  routeSpecs,
-  startGateway,
-  type Gateway,
-} from '../../src/gateway/index.js';
+import { ADMIN_TOKEN_ENV, adminTokenPath, createAdminToken, faultRequest, routeSpecs, startGateway } from '../../src/gateway/index.js';
+import { assertAdminAllowed, buildGateway, type Gateway } from '../../src/gateway/server.js';
 import { freePort } from '../../src/net.js';
 import { readEvents, SPOOL_START, type PredictionEvent } from '../../src/events/index.js';
 import { stackPaths } from '../../src/definition/index.js';

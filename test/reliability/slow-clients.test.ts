@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { BODY_LIMIT, buildGateway, GATEWAY_TIMEOUTS, type Gateway } from '../../src/gateway/index.js';
+import { BODY_LIMIT, buildGateway, GATEWAY_TIMEOUTS, type Gateway } from '../../src/gateway/server.js';
 import { freePort } from '../../src/net.js';
 import { FindingLog } from '../support/reliability/index.js';
 
