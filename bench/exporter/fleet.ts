@@ -25,6 +25,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get, request } from 'node:http';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { freePort, waitForHttp } from '../../src/net.js';
@@ -69,7 +70,9 @@ interface ScrapeObs extends Timed {
   sum: number;
   count: number;
   processed: number;
+  /** On the wire, and the exposition text itself. */
   bytes: number;
+  textBytes: number;
 }
 
 const wall = (): number => performance.timeOrigin + performance.now();
@@ -87,13 +90,15 @@ async function scrape(url: string): Promise<ScrapeObs> {
 function scrapeOnce(url: string): Promise<ScrapeObs> {
   return new Promise((resolveScrape, reject) => {
     const start = wall();
-    const req = get(`${url}/metrics`, { agent }, (res) => {
+    // As Prometheus asks; the time is to the last byte of the answer, before decompressing it.
+    const req = get(`${url}/metrics`, { agent, headers: { 'accept-encoding': 'gzip' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const end = wall();
-        const body = Buffer.concat(chunks);
-        resolveScrape({ start, end, ms: end - start, bytes: body.length, ...selfFigures(body) });
+        const wire = Buffer.concat(chunks);
+        const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
+        resolveScrape({ start, end, ms: end - start, bytes: wire.length, textBytes: body.length, ...selfFigures(body) });
       });
       res.on('error', reject);
     });
@@ -190,7 +195,8 @@ interface Result {
   died?: string;
   fillEventsPerSecond?: number;
   series?: number;
-  bodyMiB?: number;
+  textMiB?: number;
+  wireMiB?: number;
   roundMs?: number[];
   scrapeIdle?: number[];
   scrapeCompute?: number[];
@@ -199,6 +205,18 @@ interface Result {
   scrapeComputeWithIngest?: number[];
   memory?: ReturnType<typeof memoryOf>;
   pureRoundMs?: number[];
+}
+
+/** The exporter under test, stopped (by pid) if the bench is interrupted. */
+let current: { child: ChildProcess; dataDir: string } | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (current) {
+      current.child.kill('SIGKILL');
+      rmSync(current.dataDir, { recursive: true, force: true });
+    }
+    process.exit(130);
+  });
 }
 
 async function runExporter(build: Build, models: number): Promise<Result> {
@@ -230,6 +248,7 @@ async function runExporter(build: Build, models: number): Promise<Result> {
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    current = { child, dataDir };
     child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
     child.once('exit', (code, signal) => (exited = `exit ${code ?? signal}`));
     if (!(await waitForHttp(`${url}/metrics`, 60_000)).ok) throw new Error(`the exporter did not start: ${stderr}`);
@@ -281,7 +300,8 @@ async function runExporter(build: Build, models: number): Promise<Result> {
     const first = await scrape(url);
     const text = (await (await fetch(`${url}/metrics`)).text()).split('\n');
     result.series = text.filter((l) => l !== '' && !l.startsWith('#')).length;
-    result.bodyMiB = first.bytes / 1048576;
+    result.textMiB = first.textBytes / 1048576;
+    result.wireMiB = first.bytes / 1048576;
 
     // 1. Scrapes with no ingest.
     const quiet: ScrapeObs[] = [];
@@ -337,6 +357,7 @@ async function runExporter(build: Build, models: number): Promise<Result> {
       await new Promise((r) => child!.once('exit', r));
     }
     rmSync(dataDir, { recursive: true, force: true });
+    current = undefined;
   }
   return result;
 }
@@ -579,7 +600,9 @@ function report(r: Result): void {
   const rate = (x: { events: number; ms: number }) =>
     x.ms > 0 ? `${Math.round(x.events / (x.ms / 1000))} events/s over ${(x.ms / 1000).toFixed(1)} s` : 'n/a';
   console.log(`  fill through the ingest API: ${Math.round(r.fillEventsPerSecond!)} events/s until consumed`);
-  console.log(`  ${r.series} series, ${r.bodyMiB!.toFixed(2)} MiB of exposition text`);
+  console.log(
+    `  ${r.series} series, ${r.textMiB!.toFixed(2)} MiB of exposition text, ${r.wireMiB!.toFixed(2)} MiB on the wire (scrapes ask for gzip, as Prometheus does)`,
+  );
   console.log(`  compute round: ${fmt(r.roundMs!, 0)}`);
   console.log(`  scrape, idle:           ${fmt(r.scrapeIdle!)}`);
   console.log(`  scrape, during compute: ${fmt(r.scrapeCompute!)}`);

@@ -33,6 +33,8 @@ export interface PreparedReference {
   values: Float64Array;
   /** first[c]: how many reference values fall in cells before c (c = 0 … cells). */
   first: Int32Array;
+  /** The PSI bin of every value in cell c, or −1 when a bin edge falls in the cell. */
+  binOfCell: Int16Array;
   lo: number;
   scale: number;
 }
@@ -48,13 +50,25 @@ export function prepareReference(ref: FeatureReference): PreparedReference {
   const span = m > 0 ? (values[m - 1] as number) - lo : 0;
   const scale = span > 0 && Number.isFinite(span) ? cells / span : 0;
   const first = new Int32Array(cells + 1);
-  const prepared: PreparedReference = { binEdges: ref.binEdges, binProportions: ref.binProportions, values, first, lo, scale };
+  const binOfCell = new Int16Array(cells);
+  const prepared: PreparedReference = { binEdges: ref.binEdges, binProportions: ref.binProportions, values, first, binOfCell, lo, scale };
   // Count the values per cell, then accumulate: first[c] = values in cells < c.
   for (let i = 0; i < m; i++) {
     const c = cellOf(prepared, values[i] as number, cells);
     first[c + 1]! += 1;
   }
   for (let c = 1; c <= cells; c++) first[c]! += first[c - 1] as number;
+  // A value's bin is the number of inner edges at or below it. An edge in an earlier
+  // cell is below every value of cell c and one in a later cell above them all (the
+  // cell is monotone in the value), so only a cell holding an edge needs the search.
+  const inner = ref.binEdges.slice(1, -1);
+  let below = 0;
+  for (let c = 0; c < cells; c++) {
+    let here = false;
+    while (below < inner.length && cellOf(prepared, inner[below] as number, cells) < c) below++;
+    for (let e = below; e < inner.length && cellOf(prepared, inner[e] as number, cells) === c; e++) here = true;
+    binOfCell[c] = here ? -1 : below;
+  }
   return prepared;
 }
 
@@ -100,15 +114,27 @@ export function numericDrift(ref: PreparedReference, window: ArrayLike<number>, 
     onValue.fill(0, 0, m + 1);
   }
   const bins = new Float64Array(k);
+  const { first, binOfCell, lo, scale, binEdges } = ref;
+  const cells = first.length - 1;
   let n = 0;
+  // One pass, the rank lookup and the bin written out here: this loop is most of a compute round.
   for (let i = 0; i < window.length; i++) {
     const v = window[i] as number;
     if (v !== v || v === Infinity || v === -Infinity) continue; // missing (NaN) or not a number
     n++;
-    bins[binIndex(v, ref.binEdges)]! += 1;
-    const u = upperBound(ref, v);
-    byRank[u]! += 1;
-    if (u > 0 && values[u - 1] === v) onValue[u]! += 1;
+    let c = Math.floor((v - lo) * scale);
+    c = c < 0 ? 0 : c >= cells ? cells - 1 : c;
+    const b = binOfCell[c] as number;
+    bins[b >= 0 ? b : binIndex(v, binEdges)]! += 1;
+    let a = first[c] as number;
+    let z = first[c + 1] as number;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if ((values[mid] as number) <= v) a = mid + 1;
+      else z = mid;
+    }
+    byRank[a]! += 1;
+    if (a > 0 && values[a - 1] === v) onValue[a]! += 1;
   }
   if (n === 0) return undefined;
 

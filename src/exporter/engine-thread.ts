@@ -17,7 +17,7 @@ await serveThread<EngineRequest, null, IngestCounts, NewText, EngineInfo>(async 
     dataDir: data.dataDir,
     releaseSpool: data.releaseSpool,
     log,
-    publish: (text) => send({ text }, [text.buffer as ArrayBuffer]),
+    publish: (text, gzip) => send({ text, gzip }, [text.buffer as ArrayBuffer, gzip.buffer as ArrayBuffer]),
   });
   return {
     info: { contentType: engine.contentType },

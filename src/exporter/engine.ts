@@ -3,6 +3,7 @@
  * checkpoints, and renders the exposition text. It runs in a worker thread of
  * its own (worker.ts), so none of this ever runs on the event loop that answers
  * scrapes and the ingest API; the service only hands it counts and takes its text. */
+import { gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { stackPaths } from '../definition/index.js';
 import { readEvents, releaseSegmentsBefore, streamDir, type SpoolStream } from '../events/index.js';
@@ -29,8 +30,9 @@ export interface EngineOptions {
   /** Delete spool segments the checkpoints have moved past. */
   releaseSpool: boolean;
   log: Logger;
-  /** Takes every newly rendered exposition text (UTF-8, its own buffer: it may be transferred). */
-  publish(text: Uint8Array): void;
+  /** Takes every newly rendered exposition text (UTF-8), and the same gzipped; each in a buffer of
+   * its own, so they may be transferred. */
+  publish(text: Uint8Array, gzip: Uint8Array): void;
 }
 
 export interface Engine {
@@ -110,7 +112,11 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     renderTimer = undefined;
     const t = performance.now();
     metrics.publish(projectMetrics(state, catalog, snapshot, applyConfig, self));
-    opts.publish(new TextEncoder().encode(await metrics.text()));
+    const text = new TextEncoder().encode(await metrics.text());
+    // Prometheus asks for gzip: compressed once here, a large exposition (five MiB at
+    // 200 models of 50 features) goes out in a seventh of the bytes. The fastest level
+    // keeps most of that for a fraction of the time.
+    opts.publish(text, ownBuffer(gzipSync(text, { level: 1 })));
     lastRenderCost = performance.now() - t;
     lastRenderMs = Date.now();
   };
@@ -304,6 +310,11 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
       log.info({ positions: state.positions }, 'ml model exporter stopped, state saved');
     },
   };
+}
+
+/** The bytes in an ArrayBuffer of their own (zlib may hand back a view of a larger one). */
+function ownBuffer(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
 }
 
 function before(a: SpoolPosition, b: SpoolPosition): boolean {

@@ -17,9 +17,10 @@ export interface IngestCounts {
   accepted: number;
   rejected: [IngestRejectReason, number][];
 }
-/** A new exposition text; its buffer is transferred, not copied. */
+/** A new exposition text, as it is and gzipped; the buffers are transferred, not copied. */
 export interface NewText {
   text: Uint8Array;
+  gzip: Uint8Array;
 }
 export interface EngineInfo {
   contentType: string;

@@ -29,7 +29,7 @@ export interface ExporterOptions extends Partial<ExporterConfig> {
   logger?: Logger;
   /** Bearer token of the ingest API; default: <data>/secrets/exporter-token, made when missing. */
   token?: string;
-  /** Called once if the engine thread fails (the process should exit and be restarted). */
+  /** Called once if a thread of the exporter fails (the process should exit and be restarted). */
   onFatal?: (e: Error) => void;
 }
 
@@ -71,7 +71,7 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
   const log = opts.logger ?? pino({ base: { component: 'ml-model-exporter' } });
   const token = opts.token ?? exporterToken(paths.secretsDir);
 
-  let text: Uint8Array = new Uint8Array(0);
+  let text: NewText = { text: new Uint8Array(0), gzip: new Uint8Array(0) };
   let failed: Error | undefined;
   const fatal = (e: Error): void => {
     if (failed) return;
@@ -83,7 +83,7 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
   const { thread: engine, info } = await startThread<EngineRequest, null, NewText, IngestCounts, EngineInfo>(
     new URL('./engine-thread.js', import.meta.url),
     engineData,
-    { onNote: (n) => (text = n.text), onFatal: fatal },
+    { onNote: (n) => (text = n), onFatal: fatal },
   );
   let ingestThread: Thread<IngestRequest, IngestAnswer | null, never>;
   try {
@@ -172,10 +172,17 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
       return;
     }
     if (path === '/metrics') {
-      // The engine's latest text, as it is: nothing is computed or rendered on this thread.
+      // The engine's latest text, as it is: nothing is computed, rendered or compressed on this thread.
+      const gzip = acceptsGzip(req.headers['accept-encoding']);
+      const body = gzip ? text.gzip : text.text;
       res
-        .writeHead(200, { 'content-type': info.contentType, 'content-length': text.byteLength })
-        .end(req.method === 'HEAD' ? undefined : text);
+        .writeHead(200, {
+          'content-type': info.contentType,
+          'content-length': body.byteLength,
+          vary: 'accept-encoding',
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        })
+        .end(req.method === 'HEAD' ? undefined : body);
     } else if (path === '/-/healthy' || path === '/healthz' || path === '/health' || path === '/ready') {
       // Liveness and readiness alike: the engine restores the state and reads the
       // registry before the server listens, so answering at all is being ready.
@@ -239,6 +246,17 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
       await engine.terminate();
     }
   }
+}
+
+/** Whether an Accept-Encoding header takes gzip (and does not refuse it with q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== 'x-gzip') return false;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    return q === undefined || Number(q) > 0;
+  });
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

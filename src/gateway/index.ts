@@ -9,7 +9,6 @@ export async function startGateway(
 ): Promise<{ url: string; close(): Promise<void> }> {
   return (await import('./server.js')).startGateway(opts);
 }
-export { GatewayMetrics, HTTP_DURATION_BUCKETS, routeSpecs } from './metrics.js';
 export { REJECT_REASONS, MAX_BATCH } from './input.js';
 export type { RejectReason } from './input.js';
 export type { FaultState } from './fault.js';

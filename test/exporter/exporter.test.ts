@@ -2,10 +2,13 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { startExporter, type RunningExporter } from '../../src/exporter/index.js';
 import { checkpointPath } from '../../src/exporter/checkpoint.js';
+import { acceptsGzip } from '../../src/exporter/service.js';
 import { freePort } from '../../src/net.js';
 import { stackPaths } from '../../src/definition/index.js';
 import { feedback, prediction, sampleValue, spool, syntheticMetadata, tempDataDir, writeRegistry } from './fixtures.js';
@@ -96,8 +99,40 @@ test('metrics reflect the spool and the registry, with known series present at 0
   assert.equal(sampleValue(text, 'ml_drift_window_samples', { model: 'demo', version: 'v1' }), 3);
   assert.ok(sampleValue(text, 'ml_feature_drift_score', { model: 'demo', version: 'v1', feature: 'a', method: 'ks' })! > 0);
   assert.ok(sampleValue(text, 'ml_feature_drift_p_value', { model: 'demo', version: 'v1', feature: 'a', method: 'ks' })! <= 1);
+  // Three predictions are below the minimum window: PSI and the drift share are not yet meaningful.
+  assert.equal(sampleValue(text, 'ml_feature_drift_score', { model: 'demo', version: 'v1', feature: 'a', method: 'psi' }), undefined);
+  assert.equal(sampleValue(text, 'ml_dataset_drift_share', { model: 'demo', version: 'v1' }), undefined);
+  assert.equal(sampleValue(text, 'ml_prediction_drift_score', { model: 'demo', version: 'v1', method: 'psi' }), undefined);
   assert.ok(sampleValue(text, 'ml_exporter_last_compute_timestamp_seconds')! >= Math.floor(now / 1000));
   assert.equal(sampleValue(text, 'ml_exporter_errors_total', { stage: 'compute' }), 0);
+  await stop(e);
+});
+
+test('a scrape that asks for gzip gets the same text gzipped, one that does not gets it as it is', async () => {
+  const dataDir = setup('gzip');
+  const e = await start(dataDir);
+  const plain = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) =>
+    get(`${e.url}/metrics`, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject),
+  );
+  const zipped = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) =>
+    get(`${e.url}/metrics`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject),
+  );
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.equal(gunzipSync(zipped.body).toString(), plain.body.toString());
+  assert.ok(zipped.body.length < plain.body.length);
+  assert.deepEqual(
+    ['gzip', 'deflate, gzip', 'GZIP;q=0.5', 'br, gzip;q=0', 'identity', undefined].map((h) => acceptsGzip(h)),
+    [true, true, true, false, false, false],
+  );
   await stop(e);
 });
 

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_TOKEN_ENV, adminTokenPath, createAdminToken, faultRequest, routeSpecs, startGateway } from '../../src/gateway/index.js';
+import { ADMIN_TOKEN_ENV, adminTokenPath, createAdminToken, faultRequest, startGateway } from '../../src/gateway/index.js';
+// The gateway's door leaves its metric families (prom-client) out: they load with its server.
+import { routeSpecs } from '../../src/gateway/metrics.js';
 import { assertAdminAllowed, buildGateway, type Gateway } from '../../src/gateway/server.js';
 import { freePort } from '../../src/net.js';
 import { readEvents, SPOOL_START, type PredictionEvent } from '../../src/events/index.js';

@@ -4,7 +4,8 @@ import { MlmonError } from '../../src/errors.js';
 import { fromRepo } from '../../src/paths.js';
 import { loadSloSpecFile, parseSloSpec } from '../../src/slo/index.js';
 import { buildSloModels } from '../../src/slo/model.js';
-import { HTTP_DURATION_BUCKETS } from '../../src/gateway/index.js';
+// The gateway's door leaves its metric families (prom-client) out: they load with its server.
+import { HTTP_DURATION_BUCKETS } from '../../src/gateway/metrics.js';
 import { HTTP_METRICS } from '../../src/definition/index.js';
 
 const GOOD = `version: mlmon/v1
