@@ -60,6 +60,10 @@ export function serializeState(state: ExporterState, savedAtMs: number, windows:
     counters,
     delay: [...state.delay],
     pending: [...state.pending],
+    early_labels: [...state.earlyLabels].map(([model, held]) => [
+      model,
+      [...held].map(([id, l]) => [id, { label: l.label, ts: l.ts, held_at: l.heldAt }]),
+    ]),
     windows_file: windows.file,
     window_positions: windows.positions,
     windows: windows.windows,
@@ -118,6 +122,15 @@ const common = {
       z.object({ model: z.string(), version: z.string(), prediction: z.union([z.string(), z.number()]), ts: z.number() }),
     ]),
   ),
+  // Labels held for a prediction not yet read (absent from checkpoints written before the buffer existed).
+  early_labels: z
+    .array(
+      z.tuple([
+        z.string(),
+        z.array(z.tuple([z.string(), z.object({ label: z.union([z.string(), z.number()]), ts: z.number(), held_at: z.number() })])),
+      ]),
+    )
+    .optional(),
 };
 const outcomes = z.array(z.tuple([z.string(), z.array(z.tuple([z.number(), z.tuple([z.number(), z.number(), z.number()])]))]));
 const checkpointV3 = z.object({
@@ -189,6 +202,9 @@ export function deserializeState(
   state.delay = new Map(s.delay);
   state.pending = new Map(s.pending);
   for (const p of state.pending.values()) state.pendingByModel.set(p.model, (state.pendingByModel.get(p.model) ?? 0) + 1);
+  for (const [model, held] of s.early_labels ?? []) {
+    state.earlyLabels.set(model, new Map(held.map(([id, l]) => [id, { label: l.label, ts: l.ts, heldAt: l.held_at }])));
+  }
   if (s.format === 1) {
     state.positions.gateway = s.position;
     state.outcomes = new Map(s.outcomes.map(([key, minutes]) => [key, new Map(minutes.map(([m, [c, t]]) => [m, [c, 0, t] as Outcome]))]));

@@ -4,7 +4,7 @@ import { ensureModel } from '../model/index.js';
 import { EXPORTER_TOKEN_ENV } from './conventions.js';
 import { DRIFT_RULES, type DriftRule } from '../drift/index.js';
 import { MlmonError } from '../errors.js';
-import { DEFAULT_EXPORTER_CONFIG, parsePositiveInt } from './options.js';
+import { DEFAULT_EXPORTER_CONFIG, parseCount, parsePositiveInt } from './options.js';
 import { parseDuration } from '../duration.js';
 import { dataDirOption, serveCommand } from '../commandline/index.js';
 
@@ -19,6 +19,8 @@ interface ServeExporterFlags {
   ksPValue: string;
   driftRule: string;
   minWindowSamples: string;
+  earlyLabelMax: string;
+  earlyLabelTtl: string;
   tuningFile?: string;
   ensureModel?: string;
 }
@@ -47,6 +49,16 @@ export function registerExporterCommands(program: Command): void {
       'fewest predictions in a drift window for PSI, chi-square and the drift verdict (below: not yet meaningful, left out)',
       String(t.minSamples),
     )
+    .option(
+      '--early-label-max <n>',
+      'labels held per model when they arrive before their prediction was read (the oldest go first; 0: none held)',
+      String(DEFAULT_EXPORTER_CONFIG.earlyLabelMax),
+    )
+    .option(
+      '--early-label-ttl <duration>',
+      'how long a label is held for its prediction (event time)',
+      `${DEFAULT_EXPORTER_CONFIG.earlyLabelTtlMs / 60_000}m`,
+    )
     .option('--tuning-file <file>', 'per-model thresholds, window sizes and label TTLs (config/models.yaml); re-read at every compute')
     .option(
       '--ensure-model <name>',
@@ -68,6 +80,8 @@ export function registerExporterCommands(program: Command): void {
         dataDir: flags.dataDir,
         windowSize: parsePositiveInt(flags.window, '--window'),
         computeIntervalMs: parseDuration(flags.interval, '--interval', { positive: true }),
+        earlyLabelMax: parseCount(flags.earlyLabelMax, '--early-label-max'),
+        earlyLabelTtlMs: parseDuration(flags.earlyLabelTtl, '--early-label-ttl', { positive: true }),
         ...(flags.tuningFile !== undefined ? { tuningFile: flags.tuningFile } : {}),
         thresholds: {
           ...t,

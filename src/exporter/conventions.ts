@@ -27,6 +27,8 @@ export const METRIC = {
   groundTruthUnknown: 'ml_ground_truth_unknown_total',
   groundTruthExpired: 'ml_ground_truth_expired_total',
   groundTruthPending: 'ml_ground_truth_pending',
+  groundTruthEarly: 'ml_ground_truth_early_labels',
+  groundTruthEarlyEvicted: 'ml_ground_truth_early_evicted_total',
   groundTruthDelay: 'ml_ground_truth_delay_seconds',
   eventsProcessed: 'ml_exporter_events_processed_total',
   eventsIgnored: 'ml_exporter_events_ignored_total',
@@ -83,6 +85,12 @@ export const UNKNOWN = 'unknown';
 /** Why an event was not counted against a model. */
 export const IGNORE_REASONS = ['unknown_model', 'malformed'] as const;
 export type IgnoreReason = (typeof IGNORE_REASONS)[number];
+
+/** Why a label held for its prediction left the early-label buffer unmatched
+ * (`ml_ground_truth_early_evicted_total{reason}`): held past its TTL, or pushed
+ * out by newer ones over the per-model cap. */
+export const EARLY_EVICTION_REASONS = ['expired', 'overflow'] as const;
+export type EarlyEvictionReason = (typeof EARLY_EVICTION_REASONS)[number];
 
 /** Stages of `ml_exporter_errors_total{stage}`. */
 export const ERROR_STAGES = ['read', 'decode', 'registry', 'compute', 'checkpoint', 'tuning'] as const;

@@ -3,6 +3,7 @@ import type { Catalog } from './catalog.js';
 import type { Snapshot } from './compute.js';
 import {
   ALERT_THRESHOLDS,
+  EARLY_EVICTION_REASONS,
   ERROR_STAGES,
   GROUND_TRUTH_DELAY_BUCKETS,
   IGNORE_REASONS,
@@ -13,7 +14,7 @@ import {
 } from './conventions.js';
 import { emptyHistogram, histogramSamples, SnapshotFamily, type HistogramData, type MetricType, type Sample } from '../metrics/index.js';
 import type { ModelTuning } from './tuning.js';
-import type { ExporterState } from './state.js';
+import { earlyLabelCount, type ExporterState } from './state.js';
 
 export type { Sample } from '../metrics/index.js';
 
@@ -76,10 +77,20 @@ const FAMILIES: readonly { name: string; type: MetricType; help: string }[] = [
   {
     name: METRIC.groundTruthUnknown,
     type: 'counter',
-    help: 'Ground-truth labels for request ids with no pending prediction (unknown, expired or already labelled).',
+    help: 'Ground-truth labels never joined to a prediction: naming no registered model, a second label for an id, or held for their prediction until evicted.',
   },
   { name: METRIC.groundTruthExpired, type: 'counter', help: 'Predictions dropped unlabelled from the pending set (too old or too many).' },
   { name: METRIC.groundTruthPending, type: 'gauge', help: 'Predictions awaiting a ground-truth label.' },
+  {
+    name: METRIC.groundTruthEarly,
+    type: 'gauge',
+    help: 'Ground-truth labels that arrived before their prediction was read, held until it is (bounded per model, with a TTL).',
+  },
+  {
+    name: METRIC.groundTruthEarlyEvicted,
+    type: 'counter',
+    help: 'Held ground-truth labels that left unmatched: past their TTL (expired) or over the per-model cap (overflow). Each also counts as unknown.',
+  },
   { name: METRIC.groundTruthDelay, type: 'histogram', help: 'Time from prediction to its ground-truth label.' },
   { name: METRIC.eventsProcessed, type: 'counter', help: 'Inference events read from the spool.' },
   { name: METRIC.eventsIgnored, type: 'counter', help: 'Events not counted against any model, by reason.' },
@@ -175,6 +186,9 @@ export function projectMetrics(
     add(METRIC.featureUnknown, { model }, c.featureUnknown.get([model]));
     add(METRIC.groundTruthPending, { model }, state.pendingByModel.get(model) ?? 0);
     add(METRIC.groundTruthExpired, { model }, c.groundTruthExpired.get([model]));
+    add(METRIC.groundTruthEarly, { model }, earlyLabelCount(state, model));
+    for (const reason of EARLY_EVICTION_REASONS)
+      add(METRIC.groundTruthEarlyEvicted, { model, reason }, c.groundTruthEarlyEvicted.get([model, reason]));
     for (const version of e.loaded.keys()) {
       add(METRIC.groundTruthReceived, { model, version }, c.groundTruthReceived.get([model, version]));
     }

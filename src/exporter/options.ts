@@ -23,6 +23,11 @@ export interface ExporterConfig {
   pendingMax: number;
   /** …and none longer than this after its prediction (per model in the tuning file: label_ttl). */
   pendingTtlMs: number;
+  /** Labels that arrive before their prediction has been read are held for it: at most this many per model
+   * (the oldest go first)… */
+  earlyLabelMax: number;
+  /** …and none longer than this (event time) after it arrived. */
+  earlyLabelTtlMs: number;
   /** The per-model tuning file (config/models.yaml); none: every model uses the values above. */
   tuningFile?: string;
   /** A version's drift window is dropped once it received no prediction for this
@@ -46,9 +51,19 @@ export const DEFAULT_EXPORTER_CONFIG: Readonly<ExporterConfig> = Object.freeze({
   ],
   pendingMax: 100_000,
   pendingTtlMs: 7 * 86_400_000,
+  earlyLabelMax: 1000,
+  earlyLabelTtlMs: 10 * 60_000,
   versionIdleMs: 86_400_000,
   maxWindowsPerModel: 5,
 });
+
+export function parseCount(text: string, what: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new MlmonError('bad_number', `${what} must be a whole number (0 or more), got "${text}"`);
+  }
+  return n;
+}
 
 export function parsePositiveInt(text: string, what: string): number {
   const n = Number(text);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { versionKey, type Catalog, type CatalogVersion } from './catalog.js';
 import { LabelledCounts } from './counts.js';
-import { GROUND_TRUTH_DELAY_BUCKETS, UNKNOWN, type ErrorStage, type IgnoreReason } from './conventions.js';
+import { GROUND_TRUTH_DELAY_BUCKETS, UNKNOWN, type EarlyEvictionReason, type ErrorStage, type IgnoreReason } from './conventions.js';
 import { emptyHistogram, observe, type HistogramData } from '../metrics/index.js';
 import type { ExporterConfig } from './options.js';
 import type { ModelTuning } from './tuning.js';
@@ -24,6 +24,15 @@ export interface PendingPrediction {
   version: string;
   prediction: string | number;
   ts: number;
+}
+
+/** A ground-truth label that arrived before its prediction was read. */
+export interface EarlyLabel {
+  label: string | number;
+  /** The label's own time (unix ms): its outcome minute once matched. */
+  ts: number;
+  /** The newest event time when it arrived: its TTL runs from here, so a replay evicts what the first run did. */
+  heldAt: number;
 }
 
 /** Labelled outcomes of one model version in one minute: classification
@@ -52,6 +61,7 @@ export interface ExporterState {
     groundTruthReceived: LabelledCounts; // [model, version]
     groundTruthUnknown: LabelledCounts; // []
     groundTruthExpired: LabelledCounts; // [model]
+    groundTruthEarlyEvicted: LabelledCounts; // [model, reason]
     errors: LabelledCounts; // [stage]
     ingestAccepted: LabelledCounts; // [endpoint]
     ingestRejected: LabelledCounts; // [endpoint, reason]
@@ -61,6 +71,8 @@ export interface ExporterState {
   /** Predictions awaiting a label, oldest first (Map keeps insertion order). */
   pending: Map<string, PendingPrediction>;
   pendingByModel: Map<string, number>;
+  /** Labels waiting for their prediction, per model, by request id, oldest first. */
+  earlyLabels: Map<string, Map<string, EarlyLabel>>;
   /** Drift windows by model/version key. */
   windows: Map<string, PredictionWindow>;
   /** Labelled outcomes per model/version key per minute of label time. */
@@ -84,6 +96,7 @@ export function emptyState(): ExporterState {
       groundTruthReceived: new LabelledCounts(),
       groundTruthUnknown: new LabelledCounts(),
       groundTruthExpired: new LabelledCounts(),
+      groundTruthEarlyEvicted: new LabelledCounts(),
       errors: new LabelledCounts(),
       ingestAccepted: new LabelledCounts(),
       ingestRejected: new LabelledCounts(),
@@ -91,6 +104,7 @@ export function emptyState(): ExporterState {
     delay: new Map(),
     pending: new Map(),
     pendingByModel: new Map(),
+    earlyLabels: new Map(),
     windows: new Map(),
     outcomes: new Map(),
   };
@@ -118,6 +132,8 @@ const feedbackEvent = z.object({
   id: z.string().min(1),
   ts: z.number(),
   label: z.union([z.string(), z.number()]),
+  // Written by the gateway and the ingest API; a line without it cannot be held for a later prediction.
+  model: z.string().optional(),
 });
 const inferenceEvent = z.discriminatedUnion('type', [predictionEvent, feedbackEvent]);
 type PredictionEvent = z.infer<typeof predictionEvent>;
@@ -140,7 +156,10 @@ export function versionsNamedIn(events: readonly unknown[]): Set<string> {
 /** How far ahead of this machine's clock an event may be stamped (clock skew between hosts). */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-export type ApplyConfig = Pick<ExporterConfig, 'pendingMax' | 'maxWindowsPerModel' | 'versionIdleMs'> & {
+export type ApplyConfig = Pick<
+  ExporterConfig,
+  'pendingMax' | 'maxWindowsPerModel' | 'versionIdleMs' | 'earlyLabelMax' | 'earlyLabelTtlMs'
+> & {
   tuning: (model: string) => Pick<ModelTuning, 'windowSize' | 'labelTtlMs'>;
 };
 
@@ -171,9 +190,10 @@ export function applyEvents(
     }
     if (event.ts > state.lastEventTs) state.lastEventTs = event.ts;
     if (event.type === 'prediction') applyPrediction(state, event, catalog, config);
-    else applyFeedback(state, event, catalog);
+    else applyFeedback(state, event, catalog, config);
   }
   expirePending(state, config);
+  expireEarlyLabels(state, config);
   pruneWindows(state, catalog, config.versionIdleMs);
 }
 
@@ -238,6 +258,15 @@ function applyPrediction(state: ExporterState, e: PredictionEvent, catalog: Cata
   if (state.pending.has(e.id)) return; // a replayed id keeps its first prediction
   state.pending.set(e.id, { model: e.model, version, prediction: e.prediction, ts: e.ts });
   state.pendingByModel.set(e.model, (state.pendingByModel.get(e.model) ?? 0) + 1);
+
+  // Its label may have been read first (another stream, a backlog): joined now.
+  const held = state.earlyLabels.get(e.model);
+  const early = held?.get(e.id);
+  if (held && early) {
+    held.delete(e.id);
+    if (held.size === 0) state.earlyLabels.delete(e.model);
+    applyFeedback(state, { type: 'feedback', id: e.id, ts: early.ts, label: early.label, model: e.model }, catalog, config);
+  }
 }
 
 function pushToWindow(state: ExporterState, e: PredictionEvent, v: CatalogVersion, values: Float64Array, config: ApplyConfig): void {
@@ -296,11 +325,10 @@ function pruneWindows(state: ExporterState, catalog: Catalog, idleMs: number): v
   }
 }
 
-function applyFeedback(state: ExporterState, e: FeedbackEvent, catalog: Catalog): void {
+function applyFeedback(state: ExporterState, e: FeedbackEvent, catalog: Catalog, config: ApplyConfig): void {
   const p = state.pending.get(e.id);
   if (!p) {
-    // Unknown, expired or already labelled: counted, not crashed on.
-    state.counters.groundTruthUnknown.inc([]);
+    holdEarlyLabel(state, e, catalog, config);
     return;
   }
   const entry = catalog.models.get(p.model);
@@ -336,6 +364,55 @@ function applyFeedback(state: ExporterState, e: FeedbackEvent, catalog: Catalog)
   } else if (String(e.label) === String(p.prediction)) cell[0]++;
   cell[2]++;
   minutes.set(minute, cell);
+}
+
+/** A label with no pending prediction: held for its prediction when it names a
+ * registered model (the prediction may not have been read yet), otherwise
+ * unknown at once. A label that leaves the buffer unmatched is unknown too
+ * (never predicted, expired, or labelled twice): counted, not crashed on. */
+function holdEarlyLabel(state: ExporterState, e: FeedbackEvent, catalog: Catalog, config: ApplyConfig): void {
+  if (e.model === undefined || !catalog.models.has(e.model) || config.earlyLabelMax < 1) {
+    state.counters.groundTruthUnknown.inc([]);
+    return;
+  }
+  let held = state.earlyLabels.get(e.model);
+  if (!held) {
+    held = new Map();
+    state.earlyLabels.set(e.model, held);
+  }
+  if (held.has(e.id)) {
+    state.counters.groundTruthUnknown.inc([]); // a second label for the same id keeps the first
+    return;
+  }
+  held.set(e.id, { label: e.label, ts: e.ts, heldAt: state.lastEventTs });
+  while (held.size > config.earlyLabelMax) {
+    const oldest = held.keys().next().value as string;
+    held.delete(oldest);
+    evictEarly(state, e.model, 'overflow');
+  }
+}
+
+function evictEarly(state: ExporterState, model: string, reason: EarlyEvictionReason): void {
+  state.counters.groundTruthEarlyEvicted.inc([model, reason]);
+  state.counters.groundTruthUnknown.inc([]);
+}
+
+/** Held labels older than the TTL (against the newest event time) leave unmatched.
+ * Each model's labels are held in arrival order, so the walk stops at the first young one. */
+function expireEarlyLabels(state: ExporterState, config: ApplyConfig): void {
+  for (const [model, held] of state.earlyLabels) {
+    for (const [id, l] of held) {
+      if (state.lastEventTs - l.heldAt <= config.earlyLabelTtlMs) break;
+      held.delete(id);
+      evictEarly(state, model, 'expired');
+    }
+    if (held.size === 0) state.earlyLabels.delete(model);
+  }
+}
+
+/** Labels held for their prediction, per model. */
+export function earlyLabelCount(state: ExporterState, model: string): number {
+  return state.earlyLabels.get(model)?.size ?? 0;
 }
 
 function dropPending(state: ExporterState, id: string, p: PendingPrediction): void {

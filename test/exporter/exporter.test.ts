@@ -91,7 +91,10 @@ test('metrics reflect the spool and the registry, with known series present at 0
   assert.equal(sampleValue(text, 'ml_model_accuracy', { model: 'demo', version: 'v1', window: '1h' }), 0.5);
   assert.equal(sampleValue(text, 'ml_model_quality_samples', { model: 'demo', version: 'v1', window: '1h' }), 2);
   assert.equal(sampleValue(text, 'ml_ground_truth_received_total', { model: 'demo', version: 'v1' }), 2);
-  assert.equal(sampleValue(text, 'ml_ground_truth_unknown_total'), 1);
+  // The label of a prediction not (yet) read is held for it, not unknown.
+  assert.equal(sampleValue(text, 'ml_ground_truth_unknown_total'), 0);
+  assert.equal(sampleValue(text, 'ml_ground_truth_early_labels', { model: 'demo' }), 1);
+  assert.equal(sampleValue(text, 'ml_ground_truth_early_evicted_total', { model: 'demo', reason: 'expired' }), 0);
   assert.equal(sampleValue(text, 'ml_ground_truth_pending', { model: 'demo' }), 1);
   assert.equal(sampleValue(text, 'ml_ground_truth_delay_seconds_count', { model: 'demo' }), 2);
   assert.equal(sampleValue(text, 'ml_ground_truth_delay_seconds_bucket', { model: 'demo', le: '5' }), 2, 'delays of 4 s and 3 s');
@@ -105,6 +108,14 @@ test('metrics reflect the spool and the registry, with known series present at 0
   assert.equal(sampleValue(text, 'ml_prediction_drift_score', { model: 'demo', version: 'v1', method: 'psi' }), undefined);
   assert.ok(sampleValue(text, 'ml_exporter_last_compute_timestamp_seconds')! >= Math.floor(now / 1000));
   assert.equal(sampleValue(text, 'ml_exporter_errors_total', { stage: 'compute' }), 0);
+
+  // Its prediction read later: joined.
+  await spool(dataDir, [prediction('never-predicted', now - 2000, { a: 2, b: 140 }, 'x')]);
+  await e.refresh();
+  text = await scrape(e);
+  assert.equal(sampleValue(text, 'ml_ground_truth_received_total', { model: 'demo', version: 'v1' }), 3);
+  assert.equal(sampleValue(text, 'ml_ground_truth_early_labels', { model: 'demo' }), 0);
+  assert.equal(sampleValue(text, 'ml_ground_truth_unknown_total'), 0);
   await stop(e);
 });
 

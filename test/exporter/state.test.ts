@@ -4,7 +4,8 @@ import { catalogModel, catalogOf, versionKey } from '../../src/exporter/catalog.
 import { computeSnapshot } from '../../src/exporter/compute.js';
 import { DEFAULT_EXPORTER_CONFIG } from '../../src/exporter/options.js';
 import { tunedConfig } from '../../src/exporter/tuning.js';
-import { applyEvents, emptyState, windowOutcome } from '../../src/exporter/state.js';
+import { applyEvents, earlyLabelCount, emptyState, windowOutcome } from '../../src/exporter/state.js';
+import { deserializeState, NO_WINDOWS, serializeState } from '../../src/exporter/checkpoint.js';
 import { feedback, prediction, syntheticMetadata } from './fixtures.js';
 import { profileTable } from '../../src/model/index.js';
 import { parseCsvTable } from '../../src/model/table.js';
@@ -61,12 +62,13 @@ test('delayed labels give exactly the expected accuracy per window; unknown ids 
   for (let i = 0; i < 4; i++) events.push(feedback(`p${i}`, now - 2 * 3_600_000, 'y'));
   // 16 labels a minute before `now`: 12 right (x), 4 wrong (z).
   for (let i = 4; i < 20; i++) events.push(feedback(`p${i}`, now - 60_000, i < 16 ? 'x' : 'z'));
-  // Labels for ids nobody predicted, and a second label for p5: counted, not joined.
+  // Labels for ids nobody predicted, and a second label for p5: held for a prediction, never joined.
   events.push(feedback('nope-1', now, 'x'), feedback('nope-2', now, 'x'), feedback('p5', now, 'y'));
   applyEvents(s, events, catalog, config);
 
   assert.equal(s.counters.groundTruthReceived.get(['demo', 'v1']), 20);
-  assert.equal(s.counters.groundTruthUnknown.get([]), 3);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 0, 'held while their prediction may still be read');
+  assert.equal(s.earlyLabels.get('demo')?.size, 3);
   assert.equal(s.pendingByModel.get('demo'), 4, 'p20..p23 still wait for labels');
   assert.deepEqual(windowOutcome(s, 'demo', 'v1', now, 3_600_000), [12, 0, 16]);
   assert.deepEqual(windowOutcome(s, 'demo', 'v1', now, 86_400_000), [12, 0, 20]);
@@ -83,6 +85,12 @@ test('delayed labels give exactly the expected accuracy per window; unknown ids 
   for (let i = 0; i < 4; i++) expectedSum += (now - 2 * 3_600_000 - (T0 + i * 1000)) / 1000;
   for (let i = 4; i < 20; i++) expectedSum += (now - 60_000 - (T0 + i * 1000)) / 1000;
   assert.equal(h.sum, expectedSum);
+
+  // Once the early-label TTL has passed in event time, they are unknown.
+  applyEvents(s, [prediction('later', now + config.earlyLabelTtlMs + 1, { a: 1, b: 150 }, 'x')], catalog, config);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 3);
+  assert.equal(s.counters.groundTruthEarlyEvicted.get(['demo', 'expired']), 3);
+  assert.equal(s.earlyLabels.size, 0);
 });
 
 test('the pending set is bounded: the oldest predictions expire and their late labels count as unknown', () => {
@@ -97,8 +105,10 @@ test('the pending set is bounded: the oldest predictions expire and their late l
   assert.equal(s.pending.size, 3);
   assert.equal(s.counters.groundTruthExpired.get(['demo']), 2);
   applyEvents(s, [feedback('p0', T0 + 10, 'x'), feedback('p4', T0 + 10, 'x')], catalog, small);
-  assert.equal(s.counters.groundTruthUnknown.get([]), 1);
   assert.equal(s.counters.groundTruthReceived.get(['demo', 'v1']), 1);
+  assert.equal(s.earlyLabels.get('demo')?.size, 1, "p0's late label waits, in case its prediction is yet to be read");
+  applyEvents(s, [prediction('p9', T0 + 10 + small.earlyLabelTtlMs + 1, { a: 1, b: 150 }, 'x')], catalog, small);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 1);
 
   // And by age, measured against the newest event time (so a replay expires the same ones).
   const aged = emptyState();
@@ -202,4 +212,65 @@ test('regression quality: MAE and RMSE from labels exactly; predicted values dri
   const d = snap.drift.get(versionKey('reg', 'v1'))!;
   assert.equal(d.prediction?.test, 'ks', 'a numeric output drifts by PSI and KS');
   assert.equal(s.counters.predictions.get(['reg', 'v1']), 5, 'regression predictions carry no class label');
+});
+
+test('a label read before its prediction is held and joined once the prediction is read', () => {
+  const s = emptyState();
+  // The label comes first (another spool stream, or a backlog ahead of the prediction).
+  applyEvents(s, [feedback('early', T0 + 2000, 'x')], catalog, config);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 0);
+  assert.equal(s.counters.groundTruthReceived.get(['demo', 'v1']), 0);
+  assert.equal(earlyLabelCount(s, 'demo'), 1);
+
+  applyEvents(s, [prediction('early', T0, { a: 1, b: 150 }, 'x'), prediction('other', T0 + 1, { a: 1, b: 150 }, 'y')], catalog, config);
+  assert.equal(s.counters.groundTruthReceived.get(['demo', 'v1']), 1);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 0);
+  assert.equal(earlyLabelCount(s, 'demo'), 0);
+  assert.deepEqual([...s.pending.keys()], ['other'], 'the joined prediction no longer waits');
+  // The outcome counts at the label's own time, the delay from prediction to label.
+  assert.deepEqual(windowOutcome(s, 'demo', 'v1', T0 + 2000, 3_600_000), [1, 0, 1]);
+  assert.equal(s.delay.get('demo')?.sum, 2);
+});
+
+test('the early-label buffer is bounded per model by count and by TTL; evictions are counted', () => {
+  const s = emptyState();
+  const small = { ...config, earlyLabelMax: 2, earlyLabelTtlMs: 60_000 };
+  applyEvents(s, [feedback('a', T0, 'x'), feedback('b', T0 + 1, 'x'), feedback('c', T0 + 2, 'x')], catalog, small);
+  assert.deepEqual([...(s.earlyLabels.get('demo')?.keys() ?? [])], ['b', 'c'], 'the oldest goes first');
+  assert.equal(s.counters.groundTruthEarlyEvicted.get(['demo', 'overflow']), 1);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 1);
+
+  // A label naming no registered model is never held.
+  applyEvents(s, [feedback('z', T0 + 3, 'x', 'no-such-model')], catalog, small);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 2);
+  assert.equal(s.earlyLabels.has('no-such-model'), false);
+
+  // 'a' was pushed out: its prediction waits for a label again; 'b' is still held and joins.
+  applyEvents(s, [prediction('a', T0 + 4, { a: 1, b: 150 }, 'x'), prediction('b', T0 + 5, { a: 1, b: 150 }, 'x')], catalog, small);
+  assert.equal(s.counters.groundTruthReceived.get(['demo', 'v1']), 1);
+  assert.ok(s.pending.has('a'));
+
+  // The TTL runs in event time from when the label arrived.
+  applyEvents(s, [prediction('d', T0 + 2 + 60_000, { a: 1, b: 150 }, 'x')], catalog, small);
+  assert.equal(earlyLabelCount(s, 'demo'), 1, 'c is exactly at its TTL: still held');
+  applyEvents(s, [prediction('e', T0 + 3 + 60_000, { a: 1, b: 150 }, 'x')], catalog, small);
+  assert.equal(earlyLabelCount(s, 'demo'), 0);
+  assert.equal(s.counters.groundTruthEarlyEvicted.get(['demo', 'expired']), 1);
+  assert.equal(s.counters.groundTruthUnknown.get([]), 3);
+
+  // Disabled: every label without its prediction is unknown at once.
+  const none = emptyState();
+  applyEvents(none, [feedback('f', T0, 'x')], catalog, { ...config, earlyLabelMax: 0 });
+  assert.equal(none.counters.groundTruthUnknown.get([]), 1);
+  assert.equal(none.earlyLabels.size, 0);
+});
+
+test('held labels survive a restart through the checkpoint and join their prediction after it', () => {
+  const s = emptyState();
+  applyEvents(s, [feedback('r', T0 + 1000, 'y')], catalog, config);
+  const restored = deserializeState(serializeState(s, T0, NO_WINDOWS), () => config.windowSize, 'state.json').state;
+  assert.deepEqual(restored.earlyLabels, s.earlyLabels);
+  applyEvents(restored, [prediction('r', T0, { a: 1, b: 150 }, 'x')], catalog, config);
+  assert.equal(restored.counters.groundTruthReceived.get(['demo', 'v1']), 1);
+  assert.deepEqual(windowOutcome(restored, 'demo', 'v1', T0 + 1000, 3_600_000), [0, 0, 1], 'x predicted, y was true');
 });
