@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, open, rename, rm } from 'node:fs/promises';
+import { chmod, open, rename, rm, type FileHandle } from 'node:fs/promises';
 
 /** Writes through a temp file beside `path` and renames it over `path`, so a
  * reader (or a crash) sees the old file or the new one, never half of one.
@@ -19,6 +19,17 @@ export async function writeFileAtomic(path: string, content: string, opts: { mod
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** `path` opened for reading, or undefined when it does not exist (a file
+ * another process may remove or has yet to create); other errors are thrown. */
+export async function openIfExists(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
 }

@@ -1,4 +1,5 @@
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
+import { openIfExists } from '../files.js';
 import type { InferenceEvent, SpoolPosition } from './types.js';
 import { listSegments, segmentPath } from './segments.js';
 
@@ -33,13 +34,8 @@ async function readSegment(
   out: InferenceEvent[],
   limit = Infinity,
 ): Promise<{ offset: number; size: number; corrupt: number } | undefined> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const fh = await openIfExists(path);
+  if (!fh) return undefined;
   try {
     let pos = offset;
     let corrupt = 0;

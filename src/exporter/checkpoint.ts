@@ -2,7 +2,7 @@ import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MlmonError } from '../errors.js';
-import { writeFileAtomic } from '../files.js';
+import { openIfExists, writeFileAtomic } from '../files.js';
 import { CHECKPOINT_FILE } from './conventions.js';
 import { LabelledCounts } from './counts.js';
 import { versionKey } from './catalog.js';
@@ -267,13 +267,8 @@ export async function loadCheckpoint(
 
 /** The file's bytes in float64-aligned memory, which the restored windows then use as they are. */
 async function readWindowsFile(path: string): Promise<Uint8Array | undefined> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const fh = await openIfExists(path);
+  if (!fh) return undefined;
   try {
     const { size } = await fh.stat();
     const bytes = new Uint8Array(new Float64Array(Math.ceil(size / 8)).buffer, 0, size);

@@ -58,10 +58,15 @@ describe('SLO counts across a Prometheus outage (real stack, test profile)', { t
     await stack?.stop();
   });
 
-  test(`the failures of a ${GAP_SECONDS}s outage of Prometheus are counted: budget and windows as the gateway's counters say`, async () => {
+  test(`the failures of a ${GAP_SECONDS}s outage of Prometheus are counted: budget and windows as the gateway's counters say`, async (t) => {
+    // Counting starts from the first value a tile keeps of each raw series:
+    // requests before the gateway's first scrape are before counting began (a
+    // bound docs/SLO_TRACKING.md states), so the traffic waits for that value.
     await eventually(
-      'the SLO counts to start',
-      async () => (await value(own(sloSeries.eventsCounted('availability', 'total')))) !== undefined,
+      "the SLO counts to start from the gateway's series",
+      async () =>
+        (await value(own(sloSeries.eventsCounted('availability', 'total')))) !== undefined &&
+        (await stack.promQuery(own(sloSeries.eventsLastSeen('availability', 'total')))).length > 0,
       60_000,
     );
     await load(stack, 20);
@@ -110,6 +115,7 @@ describe('SLO counts across a Prometheus outage (real stack, test profile)', { t
       120_000,
     );
     assert.deepEqual(await counted(), exact, 'every request counted once, the failures of the gap too');
+    t.diagnostic(`counted ${exact.total} requests and ${exact.bad} failures, as the gateway's counters say (gap ${GAP_SECONDS} s)`);
 
     // The budget over the period (the stack is younger than it: everything so far).
     const budget = 1 - exact.bad / exact.total / slo.errorBudget;

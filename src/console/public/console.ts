@@ -1,7 +1,7 @@
 // Shared by every page: API calls, the error banner, "fetched at", self-refresh,
 // formatting and a tiny DOM builder. No framework; compiled for the browser by
 // tsconfig.browser.json against the API's own types (../api-types.ts).
-import type { ApiErrorBody, SloRow } from '../api-types.js';
+import type { ApiErrorBody, ModelSummary, SloRow } from '../api-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -312,4 +312,26 @@ export function lineChart(container: HTMLElement, { times, series, yFormat, yRan
   };
   container.replaceChildren();
   return new uPlot(opts, [times, ...series.map((s) => s.values)], container);
+}
+
+const HEALTH_LABEL: Record<ModelSummary['health'], string> = {
+  ok: 'ok',
+  warning: 'attention',
+  critical: 'critical',
+  collecting: 'collecting',
+  no_data: 'no data',
+};
+
+/** A model's health badge (list and detail pages): from the current drift and
+ * quality figures and the firing alerts, the reasons in its tooltip. */
+export function healthBadge(m: ModelSummary, attrs: Record<string, string> = {}): HTMLSpanElement {
+  return el(
+    'span',
+    {
+      ...attrs,
+      class: `badge ${m.health === 'no_data' || m.health === 'collecting' ? 'info' : m.health}`,
+      title: m.healthReasons.join('\n'),
+    },
+    HEALTH_LABEL[m.health],
+  );
 }

@@ -2,7 +2,21 @@
 // prediction mix against the training mix, accuracy against the reference,
 // label delay and freshness.
 import type { DriftThresholds, ModelDetailAnswer, ModelSummary, VersionSummary } from '../api-types.js';
-import { api, color, COLORS, dataTable, el, fmt, lineChart, rangeLinks, rangeQuery, render, startPage, stat } from './console.js';
+import {
+  api,
+  color,
+  COLORS,
+  dataTable,
+  el,
+  fmt,
+  healthBadge,
+  lineChart,
+  rangeLinks,
+  rangeQuery,
+  render,
+  startPage,
+  stat,
+} from './console.js';
 
 const model = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 
@@ -135,26 +149,6 @@ function versionsTable(s: ModelSummary): HTMLTableElement {
   );
 }
 
-const HEALTH_LABEL: Record<ModelSummary['health'], string> = {
-  ok: 'ok',
-  warning: 'attention',
-  critical: 'critical',
-  collecting: 'collecting',
-  no_data: 'no data',
-};
-
-function healthBadge(s: ModelSummary): HTMLSpanElement {
-  return el(
-    'span',
-    {
-      class: `badge ${s.health === 'no_data' || s.health === 'collecting' ? 'info' : s.health}`,
-      id: 'health',
-      title: s.healthReasons.join('\n'),
-    },
-    HEALTH_LABEL[s.health],
-  );
-}
-
 function view(d: ModelDetailAnswer): void {
   const s = d.summary;
   const drift = el('div', { class: 'chart', id: 'chart-drift' });
@@ -167,7 +161,7 @@ function view(d: ModelDetailAnswer): void {
       `Model ${s.model} `,
       el('span', { class: 'muted' }, `${s.type ?? ''} ${s.version ?? ''}`),
       ' ',
-      healthBadge(s),
+      healthBadge(s, { id: 'health' }),
       ' ',
       s.firing.map((a) => el('span', { class: `badge ${a.severity}` }, a.alertname)),
     ),

@@ -1,29 +1,12 @@
 // Model health overview: one row per model, worst signals first.
 import type { DriftThresholds, ModelListAnswer, ModelSummary } from '../api-types.js';
-import { api, dataTable, el, fmt, render, startPage } from './console.js';
+import { api, dataTable, el, fmt, healthBadge, render, startPage } from './console.js';
 
 function psiClass(v: number | null | undefined, t: DriftThresholds): string {
   if (v === null || v === undefined) return '';
   if (t.psiMajor !== null && v >= t.psiMajor) return 'hot';
   if (t.psiModerate !== null && v >= t.psiModerate) return 'warm';
   return '';
-}
-
-const HEALTH_LABEL: Record<ModelSummary['health'], string> = {
-  ok: 'ok',
-  warning: 'attention',
-  critical: 'critical',
-  collecting: 'collecting',
-  no_data: 'no data',
-};
-
-/** The health badge: from the current drift and quality figures and the firing alerts. */
-function healthBadge(m: ModelSummary): HTMLSpanElement {
-  return el(
-    'span',
-    { class: `badge ${m.health === 'no_data' || m.health === 'collecting' ? 'info' : m.health}`, title: m.healthReasons.join('\n') },
-    HEALTH_LABEL[m.health],
-  );
 }
 
 function accuracyCell(m: ModelSummary, window: string): HTMLTableCellElement {
