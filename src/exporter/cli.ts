@@ -62,7 +62,7 @@ export function registerExporterCommands(program: Command): void {
     .option('--tuning-file <file>', 'per-model thresholds, window sizes and label TTLs (config/models.yaml); re-read at every compute')
     .option(
       '--ensure-model <name>',
-      'train the bundled model into the registry when it has none, as the gateway does at its first start (for an exporter that shares no registry with the gateway: the seeded training gives both the same version)',
+      'train the bundled model into the registry when it has none, as the gateway does at its first start (for an exporter that shares no registry with the gateway: training uses a fixed random seed, so both get the same version)',
     )
     .action(async (flags: ServeExporterFlags) => {
       const rule = flags.driftRule as DriftRule;
