@@ -48,11 +48,16 @@ export function eventTime(raw: unknown, nowMs: number): number | undefined {
 type Check<T> = { ok: T } | { reason: IngestRejectReason; message: string };
 const refuse = (reason: IngestRejectReason, message: string) => ({ reason, message });
 
-function common(
-  item: unknown,
-  catalog: Catalog,
-  nowMs: number,
-): Check<{ o: Record<string, unknown>; model: string; id: string; ts: number; entry: NonNullable<ReturnType<Catalog['models']['get']>> }> {
+/** What every item names: a registered model, an id and a time. */
+interface ItemBase {
+  o: Record<string, unknown>;
+  model: string;
+  id: string;
+  ts: number;
+  entry: NonNullable<ReturnType<Catalog['models']['get']>>;
+}
+
+function common(item: unknown, catalog: Catalog, nowMs: number): Check<ItemBase> {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return refuse('not_an_object', 'each item must be a JSON object');
   const o = item as Record<string, unknown>;
   const model = o.model;
@@ -100,92 +105,91 @@ function checkFeatures(v: CatalogVersion, raw: unknown): Check<Record<string, nu
   return { ok: out };
 }
 
-/** POST /v1/events: one prediction event per item. */
-export function checkEvents(items: readonly unknown[], catalog: Catalog, nowMs: number): IngestOutcome {
+/** Each item checked by `one` after the checks every item shares: the events
+ * of the items that pass, the index and reason of those that do not. */
+function checkBatch(
+  items: readonly unknown[],
+  catalog: Catalog,
+  nowMs: number,
+  one: (c: ItemBase) => Check<InferenceEvent>,
+): IngestOutcome {
   const events: InferenceEvent[] = [];
   const rejected: Rejection[] = [];
   items.forEach((item, index) => {
     const c = common(item, catalog, nowMs);
-    if ('reason' in c) return rejected.push({ index, ...c });
-    const { o, model, id, ts, entry } = c.ok;
-    const version = o.version;
-    if (typeof version !== 'string' || !entry.versions.includes(version)) {
-      return rejected.push({
-        index,
-        reason: 'unknown_version',
-        message: `version ${JSON.stringify(version)} of ${model} is not registered`,
-      });
-    }
-    // Versions not loaded yet are checked against the current one's schema; the
-    // service loads the named versions before checking, so this is a fallback.
-    const v = entry.loaded.get(version) ?? entry.loaded.get(entry.current);
-    if (!v) return rejected.push({ index, reason: 'unknown_version', message: `version ${version} of ${model} could not be loaded` });
-    const f = checkFeatures(v, o.features);
-    if ('reason' in f) return rejected.push({ index, ...f });
-    let prediction: string | number;
-    if (v.kind === 'regression') {
-      if (typeof o.prediction !== 'number' || !Number.isFinite(o.prediction)) {
-        return rejected.push({
-          index,
-          reason: 'bad_prediction',
-          message: `${model} is a regression model: "prediction" must be a finite number`,
-        });
-      }
-      prediction = o.prediction;
-    } else {
-      if (typeof o.prediction !== 'string' && !(typeof o.prediction === 'number' && Number.isFinite(o.prediction))) {
-        return rejected.push({ index, reason: 'bad_prediction', message: '"prediction" must be the predicted class' });
-      }
-      prediction = String(o.prediction);
-    }
-    let confidence: number | undefined;
-    if (o.scores !== undefined && o.scores !== null) {
-      const scores = o.scores as Record<string, unknown>;
-      if (
-        typeof scores !== 'object' ||
-        Array.isArray(scores) ||
-        Object.values(scores).some((s) => typeof s !== 'number' || !Number.isFinite(s))
-      ) {
-        return rejected.push({ index, reason: 'bad_scores', message: '"scores" must be an object of class: probability' });
-      }
-      const s = scores[String(prediction)];
-      if (typeof s === 'number') confidence = s;
-    }
-    const event: PredictionEvent = { type: 'prediction', id, ts, model, version, features: f.ok, prediction };
-    if (confidence !== undefined) event.confidence = confidence;
-    events.push(event);
+    const e = 'reason' in c ? c : one(c.ok);
+    if ('reason' in e) rejected.push({ index, reason: e.reason, message: e.message });
+    else events.push(e.ok);
   });
   return { events, rejected };
 }
 
+/** POST /v1/events: one prediction event per item. */
+export function checkEvents(items: readonly unknown[], catalog: Catalog, nowMs: number): IngestOutcome {
+  return checkBatch(items, catalog, nowMs, predictionOf);
+}
+
 /** POST /v1/feedback: one ground-truth label per item, joined to its prediction by id. */
 export function checkFeedback(items: readonly unknown[], catalog: Catalog, nowMs: number): IngestOutcome {
-  const events: InferenceEvent[] = [];
-  const rejected: Rejection[] = [];
-  items.forEach((item, index) => {
-    const c = common(item, catalog, nowMs);
-    if ('reason' in c) return rejected.push({ index, ...c });
-    const { o, model, id, ts, entry } = c.ok;
-    const kind = entry.loaded.get(entry.current)?.kind ?? 'classification';
-    const label = o.label;
-    if (
-      kind === 'regression' ? typeof label !== 'number' || !Number.isFinite(label) : typeof label !== 'string' && typeof label !== 'number'
-    ) {
-      return rejected.push({
-        index,
-        reason: 'bad_label',
-        message: kind === 'regression' ? '"label" must be the true value (a number)' : '"label" must be the true class',
-      });
+  return checkBatch(items, catalog, nowMs, feedbackOf);
+}
+
+function predictionOf({ o, model, id, ts, entry }: ItemBase): Check<InferenceEvent> {
+  const version = o.version;
+  if (typeof version !== 'string' || !entry.versions.includes(version)) {
+    return refuse('unknown_version', `version ${JSON.stringify(version)} of ${model} is not registered`);
+  }
+  // Versions not loaded yet are checked against the current one's schema; the
+  // service loads the named versions before checking, so this is a fallback.
+  const v = entry.loaded.get(version) ?? entry.loaded.get(entry.current);
+  if (!v) return refuse('unknown_version', `version ${version} of ${model} could not be loaded`);
+  const f = checkFeatures(v, o.features);
+  if ('reason' in f) return f;
+  let prediction: string | number;
+  if (v.kind === 'regression') {
+    if (typeof o.prediction !== 'number' || !Number.isFinite(o.prediction)) {
+      return refuse('bad_prediction', `${model} is a regression model: "prediction" must be a finite number`);
     }
-    const event: FeedbackEvent = {
-      type: 'feedback',
-      id,
-      ts,
-      model,
-      version: '',
-      label: kind === 'regression' ? (label as number) : String(label),
-    };
-    events.push(event);
-  });
-  return { events, rejected };
+    prediction = o.prediction;
+  } else {
+    if (typeof o.prediction !== 'string' && !(typeof o.prediction === 'number' && Number.isFinite(o.prediction))) {
+      return refuse('bad_prediction', '"prediction" must be the predicted class');
+    }
+    prediction = String(o.prediction);
+  }
+  let confidence: number | undefined;
+  if (o.scores !== undefined && o.scores !== null) {
+    const scores = o.scores as Record<string, unknown>;
+    if (
+      typeof scores !== 'object' ||
+      Array.isArray(scores) ||
+      Object.values(scores).some((s) => typeof s !== 'number' || !Number.isFinite(s))
+    ) {
+      return refuse('bad_scores', '"scores" must be an object of class: probability');
+    }
+    const s = scores[String(prediction)];
+    if (typeof s === 'number') confidence = s;
+  }
+  const event: PredictionEvent = { type: 'prediction', id, ts, model, version, features: f.ok, prediction };
+  if (confidence !== undefined) event.confidence = confidence;
+  return { ok: event };
+}
+
+function feedbackOf({ o, model, id, ts, entry }: ItemBase): Check<InferenceEvent> {
+  const kind = entry.loaded.get(entry.current)?.kind ?? 'classification';
+  const label = o.label;
+  if (
+    kind === 'regression' ? typeof label !== 'number' || !Number.isFinite(label) : typeof label !== 'string' && typeof label !== 'number'
+  ) {
+    return refuse('bad_label', kind === 'regression' ? '"label" must be the true value (a number)' : '"label" must be the true class');
+  }
+  const event: FeedbackEvent = {
+    type: 'feedback',
+    id,
+    ts,
+    model,
+    version: '',
+    label: kind === 'regression' ? (label as number) : String(label),
+  };
+  return { ok: event };
 }
