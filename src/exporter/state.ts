@@ -212,6 +212,13 @@ function cellOf(v: CatalogVersion, i: number, raw: unknown): number {
   return typeof raw === 'number' && Number.isFinite(raw) ? raw : Number.NaN;
 }
 
+/** An event's feature values as a window row, in the version's feature order. */
+function featureRow(v: CatalogVersion, e: PredictionEvent): Float64Array {
+  const row = new Float64Array(v.featureNames.length);
+  for (let i = 0; i < row.length; i++) row[i] = cellOf(v, i, e.features[v.featureNames[i] as string]);
+  return row;
+}
+
 function predictionCell(v: CatalogVersion, prediction: string | number): number {
   const ref = v.prediction;
   if (v.kind === 'regression') return typeof prediction === 'number' && Number.isFinite(prediction) ? prediction : Number.NaN;
@@ -234,12 +241,10 @@ function applyPrediction(state: ExporterState, e: PredictionEvent, catalog: Cata
     c.predictions.inc([e.model, version, v.classes.includes(cls) ? cls : UNKNOWN]);
   } else c.predictions.inc([e.model, version]);
 
-  const n = v.featureNames.length;
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const values = featureRow(v, e);
+  for (let i = 0; i < values.length; i++) {
     const key = v.featureKeys[i] as string;
-    const cell = cellOf(v, i, e.features[v.featureNames[i] as string]);
-    values[i] = cell;
+    const cell = values[i] as number;
     if (Number.isNaN(cell)) {
       c.featureMissing.incKey(key);
       continue;
@@ -301,9 +306,7 @@ export function replayWindows(
     if (e.ts > latest) e.ts = nowMs;
     const v = catalog.models.get(e.model)?.loaded.get(e.version);
     if (!v) continue;
-    const values = new Float64Array(v.featureNames.length);
-    for (let i = 0; i < values.length; i++) values[i] = cellOf(v, i, e.features[v.featureNames[i] as string]);
-    pushToWindow(state, e, v, values, config);
+    pushToWindow(state, e, v, featureRow(v, e), config);
   }
   pruneWindows(state, catalog, config.versionIdleMs);
 }
