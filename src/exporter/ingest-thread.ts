@@ -57,7 +57,7 @@ await serveThread<IngestRequest, IngestAnswer | null, never, never, null>(async 
       return { status: 400, body: { error: 'malformed_json', message: `the body is not JSON: ${(e as Error).message}` } };
     }
     const items = itemsOf(body, endpoint);
-    if (typeof items === 'string') return { status: items.includes('at most') ? 413 : 400, body: { error: 'bad_request', message: items } };
+    if (!Array.isArray(items)) return { status: items.status, body: { error: 'bad_request', message: items.message } };
     const named = new Set<string>();
     for (const item of items) {
       const m = (item as { model?: unknown } | null)?.model;

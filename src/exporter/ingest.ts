@@ -26,12 +26,20 @@ export interface IngestOutcome {
   rejected: Rejection[];
 }
 
+/** What is wrong with a request body, and the HTTP status that says so. */
+export interface BodyProblem {
+  status: 400 | 413;
+  message: string;
+}
+
 /** The list under `key` in a request body, or what is wrong with the body. */
-export function itemsOf(body: unknown, key: 'events' | 'feedback'): unknown[] | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return `the body must be a JSON object {"${key}": [...]}`;
+export function itemsOf(body: unknown, key: 'events' | 'feedback'): unknown[] | BodyProblem {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { status: 400, message: `the body must be a JSON object {"${key}": [...]}` };
+  }
   const items = (body as Record<string, unknown>)[key];
-  if (!Array.isArray(items)) return `"${key}" must be an array`;
-  if (items.length > MAX_BATCH) return `"${key}" holds ${items.length} items; at most ${MAX_BATCH} per request`;
+  if (!Array.isArray(items)) return { status: 400, message: `"${key}" must be an array` };
+  if (items.length > MAX_BATCH) return { status: 413, message: `"${key}" holds ${items.length} items; at most ${MAX_BATCH} per request` };
   return items;
 }
 
