@@ -219,6 +219,29 @@ test('the ingest API needs the bearer token and a well-formed JSON body', async 
   assert.equal((await fetch(`${exporter.url}/metrics`)).status, 200);
 });
 
+test('a body over the limit from a client that sends it all before reading (Python urllib) gets its 413, not a reset', async () => {
+  const py = await new Promise<string>((resolve) => {
+    const child = spawn('python3', [
+      '-c',
+      `import urllib.request, urllib.error, sys
+try:
+    urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b'{"events":"' + b'a' * (33 * 1024 * 1024) + b'"}', headers={'content-type': 'application/json', 'authorization': 'Bearer ' + sys.argv[2]}))
+    print('200')
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode()[:80])
+except Exception as e:
+    print(type(e).__name__, str(e)[:80])`,
+      `${exporter.url}/v1/events`,
+      TOKEN,
+    ]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', () => resolve(out.trim()));
+  });
+  assert.match(py, /^413 .*body_too_large/);
+});
+
 test('a 2xx answer means the events are on disk: an exporter killed right after answering loses none', async () => {
   const dir = tempDataDir('ingest-kill');
   try {
