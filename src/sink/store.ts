@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openIfExists } from '../files.js';
 import type { NotificationRecord, RecordDraft, SinkIntegration } from './records.js';
 
 export const NOTIFICATIONS_FILE = 'notifications.jsonl';
@@ -44,13 +45,8 @@ export function parseRecords(text: string): NotificationRecord[] {
 
 /** The last `maxBytes` of a file as text, starting at a whole line ('' when missing). */
 async function readTail(path: string, maxBytes: number): Promise<string> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw e;
-  }
+  const fh = await openIfExists(path);
+  if (!fh) return '';
   try {
     const { size } = await fh.stat();
     const start = Math.max(0, size - maxBytes);
